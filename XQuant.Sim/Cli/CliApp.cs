@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Globalization;
+using XQuant.Sim.Input;
+
+namespace XQuant.Sim.Cli;
+
+/// <summary>
+/// The xqsim command line. Exit codes: 0 done, 1 an internal failure (a bug: please report), 2 bad input
+/// (one line per problem naming the file or argument and field), 130 interrupted.
+/// </summary>
+public static class CliApp
+{
+    public const int ExitOk = 0;
+    public const int ExitInternal = 1;
+    public const int ExitBadInput = 2;
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+        var context = new CliContext(stdout, stderr);
+        var root = new RootCommand("xqsim: which KV-cache scheme (FP16 KV, KIVI*, XQuant, XQuant-CL) pays off on which hardware, and why.");
+        foreach (var command in Commands.All(context))
+        {
+            root.Subcommands.Add(command);
+        }
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                stderr.WriteLine($"xqsim: {error.Message}");
+            }
+            stderr.WriteLine("xqsim: see 'xqsim --help'");
+            return ExitBadInput;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (InputException e)
+        {
+            foreach (var error in e.Errors)
+            {
+                stderr.WriteLine(error.ToString());
+            }
+            return ExitBadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("xqsim: interrupted; no partial output was left");
+            return 130;
+        }
+    }
+}
+
+/// <summary>Where commands write; tests pass their own writers.</summary>
+public sealed record CliContext(TextWriter Out, TextWriter Error);

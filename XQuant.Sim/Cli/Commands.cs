@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace XQuant.Sim.Cli;
+
+/// <summary>Every subcommand, in the order --help lists them.</summary>
+public static class Commands
+{
+    public static IEnumerable<Command> All(CliContext context)
+    {
+        yield return MemoryCommand.Create(context);
+        yield return ListCommands.Profiles(context);
+        yield return ListCommands.Models(context);
+        yield return ListCommands.Schemes(context);
+    }
+}

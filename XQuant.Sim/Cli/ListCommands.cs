@@ -1,0 +1,83 @@
+using System.CommandLine;
+using XQuant.Sim.Hardware;
+using XQuant.Sim.Models;
+using XQuant.Sim.Reports;
+using XQuant.Sim.Schemes;
+
+namespace XQuant.Sim.Cli;
+
+/// <summary>xqsim profiles | models | schemes: what is available, with the figures that matter for a choice.</summary>
+public static class ListCommands
+{
+    private static readonly DType[] RidgeDTypes = [DType.Fp32, DType.Bf16, DType.Fp8, DType.Int8, DType.Int4];
+
+    public static Command Profiles(CliContext ctx)
+    {
+        var command = new Command("profiles", "List hardware profiles: DRAM, on-chip SRAM, dense peaks and ridge points (FLOP/byte) per dtype.");
+        command.SetAction(_ =>
+        {
+            var profiles = HardwareProfileLoader.LoadAll();
+            var columns = new List<TableColumn<HardwareProfile>>
+            {
+                new("id", "profile id = file name", p => p.Id, AlignRight: false),
+                new("kind", "", p => p.Kind.ToString().ToLowerInvariant(), AlignRight: false),
+                new("dram_gb", "DRAM capacity, 1e9 bytes", p => Formats.Sig(p.Dram.CapacityBytes / 1e9)),
+                new("dram_gb_per_s", "DRAM bandwidth, 1e9 bytes/s", p => Formats.Sig(p.DramBandwidthBytesPerSec / 1e9)),
+                new("onchip_mb", "largest on-chip SRAM pool, 1e6 bytes", p => p.OnChip is null ? "-" : Formats.Sig(p.OnChip.CapacityBytes / 1e6)),
+                new("bf16_tflops", "dense BF16 (or FP16) peak", p => p.Peak(DType.Bf16) is double v ? Formats.Sig(v / 1e12) : "-"),
+            };
+            foreach (var t in RidgeDTypes)
+            {
+                columns.Add(new($"ridge_{t.Name()}", $"{t.Name()} peak / DRAM bandwidth, FLOP/byte", p => p.RidgeFlopsPerByte(t) is double r ? Formats.Sig(r, 3) : "-"));
+            }
+            ctx.Out.Write(TextTable.Build(columns, profiles).ToConsole());
+            ctx.Out.WriteLine($"{profiles.Count} profiles in {HardwareProfileLoader.DefaultDirectory}; all figures datasheet (dense), '-' = not supported or not published.");
+            return CliApp.ExitOk;
+        });
+        return command;
+    }
+
+    public static Command Models(CliContext ctx)
+    {
+        var command = new Command("models", "List model configs: layers, hidden size, heads, KV heads, head dim, attention kind, parameters.");
+        command.SetAction(_ =>
+        {
+            var models = ModelConfigLoader.LoadAll();
+            var columns = new List<TableColumn<ModelConfig>>
+            {
+                new("id", "model id = file name", m => m.Id, AlignRight: false),
+                new("layers", "", m => Formats.Int(m.Layers)),
+                new("d", "hidden size", m => Formats.Int(m.HiddenSize)),
+                new("heads", "", m => Formats.Int(m.Heads)),
+                new("kv_heads", "", m => Formats.Int(m.KvHeads)),
+                new("head_dim", "", m => Formats.Int(m.HeadDim)),
+                new("d_kv", "kv_heads x head_dim", m => Formats.Int(m.KvDim)),
+                new("attention", "", m => m.AttentionKind, AlignRight: false),
+                new("ffn", "intermediate size", m => Formats.Int(m.IntermediateSize)),
+                new("params_b", "parameters, 1e9", m => Formats.Fixed(m.TotalParams / 1e9, 2)),
+            };
+            ctx.Out.Write(TextTable.Build(columns, models).ToConsole());
+            ctx.Out.WriteLine($"{models.Count} models in {ModelConfigLoader.DefaultDirectory}");
+            return CliApp.ExitOk;
+        });
+        return command;
+    }
+
+    public static Command Schemes(CliContext ctx)
+    {
+        var command = new Command("schemes", "List cache scheme families and their compact syntax.");
+        command.SetAction(_ =>
+        {
+            var columns = new List<TableColumn<SchemeFactory>>
+            {
+                new("family", "", f => f.Name, AlignRight: false),
+                new("what", "", f => f.Help, AlignRight: false),
+                new("syntax", "", f => f.Usage, AlignRight: false),
+            };
+            ctx.Out.Write(TextTable.Build(columns, SchemeRegistry.Factories).ToConsole());
+            ctx.Out.WriteLine("Bits: 2, 3, 4, 8. g = group size; first=N@B keeps the first N layers at B bits; remat: fused (K/V tiles stay on chip), unfused (K/V round-trip DRAM), vabsorb (only K rematerialized; output = (p X^) Wv).");
+            return CliApp.ExitOk;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using XQuant.Sim.Input;
+using XQuant.Sim.Memory;
+using XQuant.Sim.Models;
+using XQuant.Sim.Output;
+using XQuant.Sim.Reports;
+using XQuant.Sim.Schemes;
+
+namespace XQuant.Sim.Cli;
+
+/// <summary>xqsim memory: exact cache bytes of every scheme for one model, batch and context.</summary>
+public static class MemoryCommand
+{
+    public const string DefaultSchemes = "fp16,kivi:4,kivi:2,xquant:4,xquant:3,xquant-cl:3,xquant-cl:2,xquant-gqa:4,xquant-gqa:2,xquant-cl-gqa:2";
+
+    public static Command Create(CliContext ctx)
+    {
+        var model = CliOptions.Model();
+        var schemes = CliOptions.Schemes(DefaultSchemes);
+        var context = CliOptions.Context("4096");
+        var batch = CliOptions.Batch("1");
+        var csv = new Option<string?>("--csv") { Description = "also write the table as CSV to this file" };
+        var command = new Command("memory", "Exact cache bytes per scheme: payload, metadata, FP16 window, accumulator; normalized size and savings vs FP16 KV.")
+        {
+            model, schemes, context, batch, csv,
+        };
+        command.SetAction(p =>
+        {
+            var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
+            var list = ParseSchemes(p.GetValue(schemes)!, m);
+            long l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
+            long b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
+            var rows = list.Select(s => MemoryRow.Compute(m, s, b, l)).ToList();
+            string? csvPath = p.GetValue(csv);
+            ctx.Out.WriteLine($"model {m.Id}: {m.Layers} layers, d={m.HiddenSize}, {m.Heads} heads, {m.KvHeads} KV heads ({m.AttentionKind}), d_kv={m.KvDim}; batch {b}, context {l} tokens");
+            ctx.Out.WriteLine();
+            ctx.Out.Write(MemoryTable.Build(rows, exact: false).ToConsole());
+            foreach (var row in rows)
+            {
+                foreach (string w in row.Warnings)
+                {
+                    ctx.Out.WriteLine($"note: {row.Scheme.Spec}: {w}");
+                }
+            }
+            ctx.Out.WriteLine();
+            ctx.Out.WriteLine("normalized = paper-convention bytes per token / FP16 KV bytes per token (payload + scale/zero, no window, no accumulator).");
+            ctx.Out.WriteLine("savings_paper = 1 / normalized rounded to 2 decimals (how the paper quotes it). total_bytes includes window and accumulator.");
+            if (csvPath is not null)
+            {
+                CsvOutput.WriteFile(csvPath, MemoryTable.Build(rows, exact: true));
+                ctx.Out.WriteLine($"wrote {csvPath}");
+            }
+            return CliApp.ExitOk;
+        });
+        return command;
+    }
+
+    /// <summary>Parses and checks schemes against a model, reporting every problem at once.</summary>
+    public static IReadOnlyList<CacheScheme> ParseSchemes(string text, ModelConfig model, string source = "--schemes")
+    {
+        var list = SchemeRegistry.ParseList(SchemeRegistry.SplitCliList(text), source);
+        var errors = list.SelectMany(s => s.Validate(model).Select(msg => new InputError(source, s.Spec, msg))).ToList();
+        if (errors.Count > 0)
+        {
+            throw new InputException(errors);
+        }
+        return list;
+    }
+}

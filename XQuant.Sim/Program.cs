@@ -1,0 +1,3 @@
+using XQuant.Sim.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,50 @@
+namespace XQuant.Sim.Schemes;
+
+/// <summary>How groups of G elements that share one scale and zero-point run.</summary>
+public enum QuantAxis
+{
+    /// <summary>Groups run along channels within one token (KIVI values, XQuant's X).</summary>
+    PerToken,
+
+    /// <summary>Groups run along tokens within one channel (KIVI keys, the GQA key latent).</summary>
+    PerChannel,
+}
+
+/// <summary>
+/// One tensor a scheme stores for every cached token of one layer.
+/// <para>Bits = 16 means stored in FP16 with no metadata. A per-channel tensor can only quantize a full group of
+/// G tokens, so its most recent <see cref="WindowTokens"/> tokens stay in FP16 (KIVI's residual window).</para>
+/// </summary>
+/// <param name="WidthElements">Elements per token (d for X, d_kv for K or V or a latent).</param>
+/// <param name="MetadataBytesPerGroup">Scale + zero-point bytes for one group (2 x FP16 = 4).</param>
+public sealed record CachedTensor(
+    string Name,
+    int WidthElements,
+    int Bits,
+    QuantAxis Axis,
+    int GroupSize,
+    int MetadataBytesPerGroup,
+    int WindowTokens)
+{
+    public bool IsQuantized => Bits < 16;
+
+    public static CachedTensor Fp16(string name, int width) =>
+        new(name, width, 16, QuantAxis.PerToken, 1, 0, 0);
+}
+
+/// <summary>The tensors one layer stores per token.</summary>
+public sealed record LayerCache(IReadOnlyList<CachedTensor> Tensors)
+{
+    /// <summary>A short description such as "X 4b/token" for tables.</summary>
+    public string Describe() => string.Join(" + ", Tensors.Select(t =>
+        t.IsQuantized ? $"{t.Name}[{t.WidthElements}] {t.Bits}b/{(t.Axis == QuantAxis.PerToken ? "tok" : "ch")}" : $"{t.Name}[{t.WidthElements}] fp16"));
+}
+
+/// <summary>
+/// XQuant-CL's running sum X^_{i-1}: one d-wide buffer per sequence, reused layer after layer during a step.
+/// The paper's sizes leave it out; the planner counts it.
+/// </summary>
+public sealed record AccumulatorBuffer(int WidthElements, int Bits);
+
+/// <summary>Everything a scheme stores: one <see cref="LayerCache"/> per layer (index = layer), plus an accumulator.</summary>
+public sealed record CacheLayout(IReadOnlyList<LayerCache> Layers, AccumulatorBuffer? Accumulator);
