@@ -1,0 +1,73 @@
+using System.CommandLine;
+using XQuant.Sim.CostModel;
+using XQuant.Sim.Hardware;
+using XQuant.Sim.Models;
+using XQuant.Sim.Planning;
+using XQuant.Sim.Reports;
+
+namespace XQuant.Sim.Cli;
+
+/// <summary>xqsim ledger: one case, op by op: FLOPs, bytes by location, roofline time, bound and intensity.</summary>
+public static class LedgerCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var hardware = CliOptions.Hardware();
+        var model = CliOptions.Model();
+        var scheme = new Option<string>("--scheme") { Description = "one cache scheme, e.g. xquant:4", DefaultValueFactory = _ => "fp16" };
+        var context = CliOptions.Context("4096");
+        var batch = CliOptions.Batch("1");
+        var weights = WorkloadOptions.Weights();
+        var phase = WorkloadOptions.Phase();
+        var reserve = WorkloadOptions.Reserve();
+        var command = new Command("ledger", "Explain one case: the per-operator ledger with FLOPs, bytes, roofline time and bound, then step totals and capacity.")
+        {
+            hardware, model, scheme, context, batch, weights, phase, reserve,
+        };
+        command.SetAction(p =>
+        {
+            var hw = HardwareProfileLoader.Resolve(p.GetValue(hardware)!);
+            var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
+            var s = MemoryCommand.ParseSchemes(p.GetValue(scheme)!, m, "--scheme");
+            var w = new Workload(
+                m, hw, s[0], WorkloadOptions.ParseWeights(p.GetValue(weights)!),
+                CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0],
+                CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0],
+                WorkloadOptions.ParsePhase(p.GetValue(phase)!),
+                RuntimeReserveFraction: WorkloadOptions.ParseReserve(p.GetValue(reserve)));
+            var result = CaseCoster.Cost(w);
+            Print(ctx.Out, result);
+            return CliApp.ExitOk;
+        });
+        return command;
+    }
+
+    public static void Print(TextWriter o, CaseResult r)
+    {
+        var w = r.Workload;
+        var step = r.Step;
+        o.WriteLine($"{w.Phase.ToString().ToLowerInvariant()} step: {w.Model.Id} on {w.Hardware.Id} ({w.Hardware.Provenance.Name()} profile), scheme {w.Scheme.Spec}, weights {w.Weights.Name()}, batch {Formats.Int(w.Batch)}, context {Formats.Int(w.ContextTokens)}");
+        o.WriteLine();
+        o.Write(LedgerTable.Build(step, exact: false).ToConsole());
+        o.WriteLine();
+        o.WriteLine($"FLOPs {Formats.Sig(step.Flops)}, DRAM bytes {Formats.Bytes(step.DramBytes)}, on-chip bytes {Formats.Bytes(step.OnChipBytes)}, intensity {Formats.Sig(step.ArithmeticIntensity)} FLOP/byte");
+        o.WriteLine($"step time, serial (sum of per-op roofline times): {Formats.Seconds(step.SerialSec)}");
+        o.WriteLine($"step time, overlapped (max(compute {Formats.Seconds(step.ComputeSec)}, memory {Formats.Seconds(step.MemorySec)})): {Formats.Seconds(step.OverlappedSec)}  [{step.Bound.ToString().ToLowerInvariant()}-bound]");
+        if (w.Phase == Phase.Decode)
+        {
+            o.WriteLine($"decode: {Formats.Sig(r.TokensPerSecOverlapped)} tokens/s (overlapped), {Formats.Sig(r.TokensPerSecSerial)} tokens/s (serial)");
+        }
+        var c = r.Capacity;
+        o.WriteLine($"memory: weights {Formats.Bytes(c.WeightBytes)} + cache {Formats.Bytes(c.CacheBytes)} + activations {Formats.Bytes(c.ActivationBytes)} + reserve {Formats.Bytes(c.ReserveBytes)} = {Formats.Bytes(c.UsedBytes)} of {Formats.Bytes(c.DeviceBytes)} ({(c.Fits ? "fits" : "does NOT fit")})");
+        o.WriteLine($"largest batch at this context: {Formats.Int(c.MaxBatchAtContext)}; largest context at this batch: {Formats.Int(c.MaxContextAtBatch)} tokens");
+        if (r.StepAtMaxBatch is not null)
+        {
+            o.WriteLine($"decode at the largest batch: {Formats.Sig(r.TokensPerSecAtMaxBatch)} tokens/s (overlapped)");
+        }
+        foreach (string note in r.Notes)
+        {
+            o.WriteLine($"note: {note}");
+        }
+        o.WriteLine($"provenance: {step.Provenance.Name()} ({w.Hardware.SourcePath})");
+    }
+}

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using XQuant.Sim.CostModel;
+using XQuant.Sim.Hardware;
+using XQuant.Sim.Input;
+
+namespace XQuant.Sim.Cli;
+
+/// <summary>Options that pin down a workload besides model, hardware and scheme.</summary>
+public static class WorkloadOptions
+{
+    public static Option<string> Weights() => new("--weights", "-w")
+    {
+        Description = $"weight precision: {string.Join(", ", WeightPrecisions.Names)} (int4 = weight-only, group 128)",
+        DefaultValueFactory = _ => "bf16",
+    };
+
+    public static Option<string> Phase() => new("--phase")
+    {
+        Description = "decode (one new token over the context) or prefill (a prompt of --context tokens)",
+        DefaultValueFactory = _ => "decode",
+    };
+
+    public static Option<double> Reserve() => new("--reserve")
+    {
+        Description = "fraction of device memory kept for the runtime (default 0.10, like vLLM's 0.9 utilization)",
+        DefaultValueFactory = _ => Workload.DefaultRuntimeReserveFraction,
+    };
+
+    public static WeightPrecision ParseWeights(string text, string source = "--weights") =>
+        WeightPrecisions.TryParse(text, out var w)
+            ? w
+            : throw new InputException(source, "", $"'{JsonFields.Truncate(text)}' is not a weight precision (allowed: {string.Join(", ", WeightPrecisions.Names)})");
+
+    public static CostModel.Phase ParsePhase(string text, string source = "--phase") => text switch
+    {
+        "decode" => CostModel.Phase.Decode,
+        "prefill" => CostModel.Phase.Prefill,
+        _ => throw new InputException(source, "", $"'{JsonFields.Truncate(text)}' is not a phase (allowed: decode, prefill)"),
+    };
+
+    public static double ParseReserve(double value, string source = "--reserve") =>
+        double.IsFinite(value) && value >= 0 && value < 1
+            ? value
+            : throw new InputException(source, "", "must be a fraction from 0 to below 1");
+
+    public static IReadOnlyList<HardwareProfile> ParseHardwareList(string text, string source = "--hardware")
+    {
+        var errors = new List<InputError>();
+        var list = new List<HardwareProfile>();
+        foreach (string id in CliOptions.NameList(text))
+        {
+            try
+            {
+                list.Add(HardwareProfileLoader.Resolve(id, source));
+            }
+            catch (InputException e)
+            {
+                errors.AddRange(e.Errors);
+            }
+        }
+        if (errors.Count > 0 || list.Count == 0)
+        {
+            throw new InputException(errors.Count > 0 ? errors : [new InputError(source, "", "needs at least one hardware id")]);
+        }
+        return list;
+    }
+}

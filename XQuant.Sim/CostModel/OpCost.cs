@@ -1,0 +1,93 @@
+using XQuant.Sim.Hardware;
+
+namespace XQuant.Sim.CostModel;
+
+/// <summary>
+/// One ledger entry: an operator's FLOPs in one compute dtype and its bytes split by tensor class, for the whole
+/// batch in one step (one layer, or the model-level ops). <see cref="Kernels"/> counts launches for the fixed
+/// per-kernel latency.
+/// </summary>
+public sealed class OpCost
+{
+    private readonly double[] _bytes = new double[TensorClasses.Count];
+
+    public OpCost(string name, OpKind kind, double flops, DType dtype)
+    {
+        Name = name;
+        Kind = kind;
+        Flops = flops;
+        DType = dtype;
+    }
+
+    public string Name { get; }
+    public OpKind Kind { get; }
+    public double Flops { get; private set; }
+    public DType DType { get; }
+    public double Kernels { get; private set; } = 1;
+
+    public double Bytes(TensorClass c) => _bytes[(int)c];
+
+    /// <summary>Bytes served by DRAM, after <see cref="Placement"/> decided what stays on chip.</summary>
+    public double DramBytes { get; private set; }
+
+    /// <summary>Transient bytes that fit in on-chip SRAM and are served from there.</summary>
+    public double OnChipBytes { get; private set; }
+
+    /// <summary>Splits traffic between DRAM and on-chip SRAM; call once on the unscaled (per-layer) op.</summary>
+    public void Place(double onChipCapacityBytes)
+    {
+        DramBytes = 0;
+        OnChipBytes = 0;
+        for (int i = 0; i < _bytes.Length; i++)
+        {
+            var c = (TensorClass)i;
+            if (c.IsTransient() && _bytes[i] <= onChipCapacityBytes)
+            {
+                OnChipBytes += _bytes[i];
+            }
+            else
+            {
+                DramBytes += _bytes[i];
+            }
+        }
+    }
+
+    public double TotalBytes => _bytes.Sum();
+
+    public OpCost With(TensorClass c, double bytes)
+    {
+        _bytes[(int)c] += bytes;
+        return this;
+    }
+
+    /// <summary>This op repeated <paramref name="times"/> (e.g. once per layer of a class).</summary>
+    public OpCost Scaled(double times)
+    {
+        var o = new OpCost(Name, Kind, Flops * times, DType)
+        {
+            Kernels = Kernels * times,
+            DramBytes = DramBytes * times,
+            OnChipBytes = OnChipBytes * times,
+        };
+        for (int i = 0; i < _bytes.Length; i++)
+        {
+            o._bytes[i] = _bytes[i] * times;
+        }
+        return o;
+    }
+
+    /// <summary>Adds another op of the same name into this one (used to total a ledger by op name).</summary>
+    public void Accumulate(OpCost other)
+    {
+        Flops += other.Flops;
+        Kernels += other.Kernels;
+        DramBytes += other.DramBytes;
+        OnChipBytes += other.OnChipBytes;
+        for (int i = 0; i < _bytes.Length; i++)
+        {
+            _bytes[i] += other._bytes[i];
+        }
+    }
+
+    public OpCost Copy() => Scaled(1);
+}

@@ -1,0 +1,31 @@
+using XQuant.Sim.Hardware;
+
+namespace XQuant.Sim.CostModel;
+
+/// <summary>Times a ledger on a profile. Pure: no I/O, no state.</summary>
+public static class Roofline
+{
+    public static OpTiming Time(OpCost op, HardwareProfile hw)
+    {
+        double peak = hw.Peak(op.DType) ?? throw new InvalidOperationException($"{hw.Id} has no {op.DType.Name()} peak");
+        double compute = op.Flops / peak;
+        double onChipBw = hw.OnChip?.BandwidthBytesPerSec ?? double.PositiveInfinity;
+        double memory = op.DramBytes / hw.DramBandwidthBytesPerSec + op.OnChipBytes / onChipBw;
+        double launch = (hw.KernelLaunchLatencySec ?? 0) * op.Kernels;
+        return new OpTiming(op, compute, memory, launch);
+    }
+
+    /// <summary>Builds and times the whole ledger of a workload.</summary>
+    public static StepCost Step(Workload w)
+    {
+        var builder = new LedgerBuilder(w);
+        Ledger.Fill(builder);
+        var ops = builder.Build().Select(o => Time(o, w.Hardware)).ToList();
+        var notes = builder.Notes.ToList();
+        if (w.Hardware.OnChip is { BandwidthBytesPerSec: null } && ops.Any(o => o.Op.OnChipBytes > 0))
+        {
+            notes.Add($"{w.Hardware.Id}: on-chip bandwidth not published; traffic that fits on chip ({w.Hardware.OnChip.Kind}) is not charged");
+        }
+        return new StepCost(ops, w.Hardware.Provenance, notes);
+    }
+}
