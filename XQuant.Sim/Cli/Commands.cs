@@ -7,8 +7,10 @@ public static class Commands
 {
     public static IEnumerable<Command> All(CliContext context)
     {
+        yield return RunCommand.Create(context);
         yield return MemoryCommand.Create(context);
         yield return LedgerCommand.Create(context);
+        yield return BreakEvenCommand.Create(context);
         yield return ListCommands.Profiles(context);
         yield return ListCommands.Models(context);
         yield return ListCommands.Schemes(context);

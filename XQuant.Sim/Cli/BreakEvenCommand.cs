@@ -1,0 +1,83 @@
+using System.CommandLine;
+using XQuant.Sim.CostModel;
+using XQuant.Sim.Hardware;
+using XQuant.Sim.Models;
+using XQuant.Sim.Planning;
+using XQuant.Sim.Reports;
+using XQuant.Sim.Schemes;
+
+namespace XQuant.Sim.Cli;
+
+/// <summary>xqsim breakeven: up to which context remat hides, where it crosses KV quantization, and the ridge it needs.</summary>
+public static class BreakEvenCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var hardware = CliOptions.Hardware();
+        var model = CliOptions.Model();
+        var scheme = new Option<string>("--scheme") { Description = "a rematerializing scheme, e.g. xquant:4", DefaultValueFactory = _ => "xquant:4" };
+        var versus = new Option<string?>("--versus") { Description = "the scheme to compare against (default: kivi at the same bits)" };
+        var context = CliOptions.Context("4096");
+        var batch = CliOptions.Batch("1");
+        var weights = WorkloadOptions.Weights();
+        var command = new Command("breakeven", "Break-even of rematerialization: hiding context, crossover against KV quantization, ridge point needed.")
+        {
+            hardware, model, scheme, versus, context, batch, weights,
+        };
+        command.SetAction(p =>
+        {
+            var hw = HardwareProfileLoader.Resolve(p.GetValue(hardware)!);
+            var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
+            var s = MemoryCommand.ParseSchemes(p.GetValue(scheme)!, m, "--scheme")[0];
+            string versusText = p.GetValue(versus) ?? DefaultVersus(s);
+            var v = MemoryCommand.ParseSchemes(versusText, m, "--versus")[0];
+            var wp = WorkloadOptions.ParseWeights(p.GetValue(weights)!);
+            double b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
+            double l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
+            var w = new Workload(m, hw, s, wp, b, l);
+            Print(ctx.Out, BreakEven.Analyze(w, w with { Scheme = v }));
+            return CliApp.ExitOk;
+        });
+        return command;
+    }
+
+    /// <summary>KIVI* at the scheme's bit width: the paper's comparison.</summary>
+    public static string DefaultVersus(CacheScheme s) => s switch
+    {
+        XQuantScheme x => $"kivi:{x.Bits}",
+        XQuantClScheme x => $"kivi:{x.DeltaBits}",
+        XQuantGqaScheme x => $"kivi:{x.Bits}",
+        XQuantClGqaScheme x => $"kivi:{x.DeltaBits}",
+        _ => "fp16",
+    };
+
+    public static void Print(TextWriter o, BreakEvenResult r)
+    {
+        var w = r.Workload;
+        o.WriteLine($"break-even: {w.Scheme.Spec} vs {r.Versus.Scheme.Spec}, {w.Model.Id} on {w.Hardware.Id} ({w.Hardware.Provenance.Name()}), weights {w.Weights.Name()}, batch {Formats.Int(w.Batch)}");
+        o.WriteLine("all times: overlapped step form, max(sum FLOPs/peak, sum bytes/bandwidth)");
+        o.WriteLine();
+        o.WriteLine("1. Remat hides under the weight and cache stream up to");
+        o.WriteLine($"   ledger:      l_hide = {Show(r.HideContextTokens)} tokens   (largest l with T_compute(l) <= T_memory(l), bisection on the full ledger)");
+        o.WriteLine($"   closed form: l* = W_layer x ridge / (b x F_remat) = {Formats.Sig(r.WeightBytesPerLayer)} B x {Formats.Sig(r.DeviceRidgeFlopsPerByte)} FLOP/B / ({Formats.Int(w.Batch)} x {Formats.Sig(r.RematFlopsPerTokenPerLayer)} FLOP) = {Show(r.HideContextClosedForm)} tokens");
+        o.WriteLine("                (weights of one layer streamed at DRAM bandwidth vs remat FLOPs per cached token per layer; ignores every other op; shrinks as 1/batch)");
+        o.WriteLine();
+        o.WriteLine($"2. Against {r.Versus.Scheme.Spec} at batch {Formats.Int(w.Batch)}:");
+        if (r.Crossovers.Count == 0)
+        {
+            var faster = Roofline.Step(w with { ContextTokens = 1024 }).OverlappedSec < Roofline.Step(r.Versus with { ContextTokens = 1024 }).OverlappedSec;
+            o.WriteLine($"   no crossover between 1 and {Formats.Int(BreakEven.ContextLimit)} tokens: {w.Scheme.Spec} is {(faster ? "faster" : "slower")} throughout");
+        }
+        foreach (var c in r.Crossovers)
+        {
+            o.WriteLine($"   crossover at l = {Formats.Int(c.ContextTokens)} tokens: {w.Scheme.Spec} is {(c.SchemeFasterBelow ? "faster below, slower above" : "slower below, faster above")}");
+        }
+        o.WriteLine($"   at l = {Formats.Int(w.ContextTokens)}: {w.Scheme.Spec} {Formats.Seconds(r.SchemeStepSec)} vs {r.Versus.Scheme.Spec} {Formats.Seconds(r.VersusStepSec)} per step");
+        o.WriteLine();
+        o.WriteLine("3. Ridge point a device would need for remat to win outright at this batch and context:");
+        o.WriteLine($"   R_needed = F_{w.Scheme.Family} / B_{r.Versus.Scheme.Family} = {Formats.Sig(r.RidgeNeededFlopsPerByte)} FLOP/byte  (all FLOPs of the scheme's step over all DRAM bytes of the other's)");
+        o.WriteLine($"   {w.Hardware.Id} ridge ({w.Scheme.RematDType.Name()} peak / DRAM bandwidth): {Formats.Sig(r.DeviceRidgeFlopsPerByte)} FLOP/byte -> {(r.DeviceRidgeFlopsPerByte >= r.RidgeNeededFlopsPerByte ? "enough" : $"short by {Formats.Sig(r.RidgeNeededFlopsPerByte / r.DeviceRidgeFlopsPerByte)}x")}");
+    }
+
+    private static string Show(double tokens) => double.IsPositiveInfinity(tokens) ? $"> {Formats.Int(BreakEven.ContextLimit)} (never compute-bound)" : Formats.Int(tokens);
+}

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using XQuant.Sim.Reports;
+using XQuant.Sim.Scenarios;
+
+namespace XQuant.Sim.Cli;
+
+/// <summary>xqsim run: load and validate a scenario, cost every case, export, print the paths written.</summary>
+public static class RunCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var file = new Argument<string>("scenario") { Description = "scenario JSON file, e.g. scenarios/quickstart.json" };
+        var outDir = new Option<string?>("--out", "-o") { Description = "output folder (default: out/<scenario name>)" };
+        var detail = new Option<string>("--detail") { Description = "summary (one CSV row per case) or ops (also one row per case and operator)", DefaultValueFactory = _ => "summary" };
+        var command = new Command("run", "Run a scenario: expand the sweep, cost every case, write CSV / Markdown / charts.") { file, outDir, detail };
+        command.SetAction(p =>
+        {
+            string detailText = p.GetValue(detail)!;
+            if (detailText is not ("summary" or "ops"))
+            {
+                throw new Input.InputException("--detail", "", $"'{Input.JsonFields.Truncate(detailText)}' is not allowed (allowed: summary, ops)");
+            }
+            var scenario = ScenarioLoader.Load(p.GetValue(file)!);
+            string dir = p.GetValue(outDir) ?? Path.Combine("out", scenario.Name);
+            var run = ScenarioRunner.Run(scenario, detailText == "ops");
+            int failures = 0;
+            foreach (var exporter in Exporters.For(scenario))
+            {
+                try
+                {
+                    foreach (string path in exporter.Export(run, dir))
+                    {
+                        ctx.Out.WriteLine(path);
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+                {
+                    ctx.Error.WriteLine($"xqsim: exporter {exporter.Name} failed: {e.Message}");
+                    failures++;
+                }
+            }
+            ctx.Error.WriteLine($"{run.Cases.Count} cases costed");
+            return failures == 0 ? CliApp.ExitOk : CliApp.ExitInternal;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text;
+using XQuant.Sim.CostModel;
+using XQuant.Sim.Hardware;
+using XQuant.Sim.Output;
+using XQuant.Sim.Planning;
+using XQuant.Sim.Scenarios;
+
+namespace XQuant.Sim.Reports;
+
+/// <summary>summary.md: assumptions first, one table per model x hardware x weights x phase, then a verdict.</summary>
+public sealed class MarkdownExporter : IExporter
+{
+    public static readonly MarkdownExporter Default = new();
+
+    public string Name => "markdown";
+
+    public IReadOnlyList<string> Export(RunResult run, string outDir)
+    {
+        string path = Path.Combine(outDir, "summary.md");
+        AtomicFile.WriteText(path, Render(run));
+        return [path];
+    }
+
+    public static string Render(RunResult run)
+    {
+        var s = run.Scenario;
+        var sb = new StringBuilder();
+        sb.Append("# ").Append(s.Name).Append("\n\n");
+        if (s.Description.Length > 0)
+        {
+            sb.Append(s.Description).Append("\n\n");
+        }
+        AppendAssumptions(sb, run);
+        sb.Append("## Results\n\n");
+        foreach (var group in run.Cases.GroupBy(c => (c.Workload.Model.Id, c.Workload.Hardware.Id, c.Workload.Weights, c.Workload.Phase)))
+        {
+            var (model, hw, weights, phase) = group.Key;
+            sb.Append("### ").Append(model).Append(" on ").Append(hw).Append(", ").Append(weights.Name()).Append(" weights, ")
+                .Append(phase.ToString().ToLowerInvariant()).Append("\n\n");
+            sb.Append(TextTable.Build(CaseTable.ReadableColumns, group).ToMarkdown(withLegend: false)).Append('\n');
+            AppendVerdict(sb, group.ToList());
+        }
+        sb.Append("### Columns\n\n");
+        foreach (var c in CaseTable.ReadableColumns)
+        {
+            sb.Append("- `").Append(c.Header).Append("`: ").Append(c.Legend).Append('\n');
+        }
+        var notes = run.Cases.SelectMany(c => c.Notes.Select(n => $"{c.Workload.Scheme.Spec}: {n}")).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (notes.Count > 0)
+        {
+            sb.Append("\n## Notes\n\n");
+            foreach (string n in notes)
+            {
+                sb.Append("- ").Append(n).Append('\n');
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static void AppendAssumptions(StringBuilder sb, RunResult run)
+    {
+        var s = run.Scenario;
+        sb.Append("## Assumptions\n\n");
+        sb.Append("- Step time is a roofline per operator: max(FLOPs / dense peak of its dtype, bytes / bandwidth). ")
+            .Append("`step_overlapped` = max(sum of compute times, sum of memory times) (compute and memory overlap across the step); ")
+            .Append("`step_serial` = sum of per-op times (no overlap). Tokens/s use the overlapped form.\n");
+        sb.Append("- Activations BF16; elementwise work at the vector (FP32) peak; transient tensors (activations, unfused K/V, the XQuant-CL accumulator) are served on chip when they fit in the on-chip SRAM; weights and caches always come from DRAM.\n");
+        sb.Append("- Capacity: weights + cache + activations + a runtime reserve of ")
+            .Append(Formats.Fixed(s.RuntimeReserveFraction * 100, 0)).Append("% of device memory.\n");
+        sb.Append("- Models: ").Append(string.Join("; ", s.Models.Select(m =>
+            $"{m.Id} ({m.Layers} layers, d={m.HiddenSize}, {m.Heads} heads / {m.KvHeads} KV heads, {m.AttentionKind})"))).Append(".\n");
+        sb.Append("\n| hardware | provenance | DRAM | DRAM bandwidth | on-chip | BF16 peak | ridge BF16 | source |\n");
+        sb.Append("|:---|:---|---:|---:|---:|---:|---:|:---|\n");
+        foreach (var hw in s.Hardware)
+        {
+            sb.Append("| ").Append(hw.Id)
+                .Append(" | ").Append(hw.Provenance.Name())
+                .Append(" | ").Append(Formats.Sig(hw.Dram.CapacityBytes / 1e9)).Append(" GB")
+                .Append(" | ").Append(Formats.Sig(hw.DramBandwidthBytesPerSec / 1e9)).Append(" GB/s")
+                .Append(" | ").Append(hw.OnChip is null ? "-" : $"{Formats.Sig(hw.OnChip.CapacityBytes / 1e6)} MB {hw.OnChip.Kind}")
+                .Append(" | ").Append(hw.Peak(DType.Bf16) is double p ? $"{Formats.Sig(p / 1e12)} TFLOP/s" : "not supported")
+                .Append(" | ").Append(hw.RidgeFlopsPerByte(DType.Bf16) is double r ? Formats.Sig(r, 3) : "-")
+                .Append(" | ").Append(hw.PeakFlopsSource)
+                .Append(" |\n");
+        }
+        sb.Append('\n');
+    }
+
+    private static void AppendVerdict(StringBuilder sb, IReadOnlyList<CaseResult> cases)
+    {
+        sb.Append("Verdict:\n\n");
+        foreach (var point in cases.GroupBy(c => (c.Workload.Batch, c.Workload.ContextTokens)))
+        {
+            var fitting = point.Where(c => c.Capacity.Fits).ToList();
+            string where = $"batch {Formats.Int(point.Key.Batch)}, context {Formats.Int(point.Key.ContextTokens)}";
+            if (fitting.Count == 0)
+            {
+                sb.Append("- ").Append(where).Append(": no scheme fits in memory.\n");
+                continue;
+            }
+            var fastest = fitting.MinBy(c => c.Step.OverlappedSec)!;
+            var smallest = point.MinBy(c => c.Cache.TotalBytes)!;
+            sb.Append("- ").Append(where).Append(": fastest step **").Append(fastest.Workload.Scheme.Spec).Append("** (")
+                .Append(Formats.Seconds(fastest.Step.OverlappedSec)).Append(", ").Append(fastest.Step.Bound.ToString().ToLowerInvariant()).Append("-bound)")
+                .Append("; smallest cache ").Append(smallest.Workload.Scheme.Spec).Append(" (").Append(Formats.Bytes(smallest.Cache.TotalBytes)).Append(')');
+            if (fastest.Workload.Phase == Phase.Decode)
+            {
+                var best = point.MaxBy(c => c.TokensPerSecAtMaxBatch)!;
+                sb.Append("; most tokens/s at the largest batch that fits ").Append(best.Workload.Scheme.Spec)
+                    .Append(" (").Append(Formats.Sig(best.TokensPerSecAtMaxBatch)).Append(" tok/s at batch ").Append(Formats.Int(best.Capacity.MaxBatchAtContext)).Append(')');
+            }
+            sb.Append(".\n");
+        }
+        sb.Append('\n');
+    }
+}
