@@ -27,7 +27,7 @@ public static class ScenarioLoader
             throw new InputException(errors);
         }
         var f = new JsonFields(path, doc.RootElement, errors);
-        f.Allow("$schema");
+        f.Allow("$schema", "chart_context");
         string name = f.RequiredString("name");
         string description = f.OptionalString("description") ?? "";
         string baseDir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
