@@ -122,4 +122,17 @@ public sealed class CacheMemoryTests
         Assert.AreEqual(2.0 * 32768 * 2 * 128 * 100_000 * 10_000_000, bytes, 1e6);
         Assert.IsTrue(double.IsFinite(bytes));
     }
+
+    [TestMethod]
+    public void TotalBytesPerSequence_EqualsTheBreakdownSum()
+    {
+        foreach (string spec in new[] { "fp16", "kivi:2", "kivi:3,g=64,first=2@8", "xquant:4", "xquant-cl:2,acc=16", "xquant-gqa:3,fp16first=1", "xquant-cl-gqa:2" })
+        {
+            var layout = Parse(spec).Layout(Llama31_8B);
+            foreach (double l in new[] { 1.0, 100, 128, 129, 4095, 100_000 })
+            {
+                Assert.AreEqual(CacheMemory.ForSequence(layout, l).TotalBytes, CacheMemory.TotalBytesPerSequence(layout, l), 1e-6, $"{spec} at {l}");
+            }
+        }
+    }
 }

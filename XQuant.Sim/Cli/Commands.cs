@@ -14,5 +14,6 @@ public static class Commands
         yield return ListCommands.Profiles(context);
         yield return ListCommands.Models(context);
         yield return ListCommands.Schemes(context);
+        yield return BenchCommand.Create(context);
     }
 }

@@ -19,7 +19,7 @@ public sealed class LedgerBuilder
     {
         W = w;
         M = w.Model;
-        Layout = w.Scheme.Layout(w.Model);
+        Layout = LayoutCache.Get(w.Scheme, w.Model);
         B = w.Batch;
         L = w.ContextTokens;
         WeightBytes = w.Weights.BytesPerWeight();
@@ -69,7 +69,7 @@ public sealed class LedgerBuilder
             return;
         }
         perLayer.Place(OnChipCapacityBytes);
-        var scaled = perLayer.Scaled(times);
+        var scaled = perLayer.ScaleInPlace(times);
         if (_byName.TryGetValue(scaled.Name, out var existing))
         {
             existing.Accumulate(scaled);

@@ -60,20 +60,18 @@ public sealed class OpCost
         return this;
     }
 
-    /// <summary>This op repeated <paramref name="times"/> (e.g. once per layer of a class).</summary>
-    public OpCost Scaled(double times)
+    /// <summary>Multiplies this op in place by <paramref name="times"/>; the builder owns per-layer ops, so no copy is needed.</summary>
+    public OpCost ScaleInPlace(double times)
     {
-        var o = new OpCost(Name, Kind, Flops * times, DType)
-        {
-            Kernels = Kernels * times,
-            DramBytes = DramBytes * times,
-            OnChipBytes = OnChipBytes * times,
-        };
+        Flops *= times;
+        Kernels *= times;
+        DramBytes *= times;
+        OnChipBytes *= times;
         for (int i = 0; i < _bytes.Length; i++)
         {
-            o._bytes[i] = _bytes[i] * times;
+            _bytes[i] *= times;
         }
-        return o;
+        return this;
     }
 
     /// <summary>Adds another op of the same name into this one (used to total a ledger by op name).</summary>
@@ -88,6 +86,4 @@ public sealed class OpCost
             _bytes[i] += other._bytes[i];
         }
     }
-
-    public OpCost Copy() => Scaled(1);
 }

@@ -11,15 +11,35 @@ namespace XQuant.Sim.CostModel;
 /// compute and memory across the whole step, the optimistic bound.</item>
 /// </list>
 /// </summary>
-public sealed record StepCost(IReadOnlyList<OpTiming> Ops, Provenance Provenance, IReadOnlyList<string> Notes)
+public sealed record StepCost
 {
-    public double Flops => Ops.Sum(o => o.Op.Flops);
-    public double DramBytes => Ops.Sum(o => o.Op.DramBytes);
-    public double OnChipBytes => Ops.Sum(o => o.Op.OnChipBytes);
-    public double ComputeSec => Ops.Sum(o => o.ComputeSec);
-    public double MemorySec => Ops.Sum(o => o.MemorySec);
-    public double LaunchSec => Ops.Sum(o => o.LaunchSec);
-    public double SerialSec => Ops.Sum(o => o.TimeSec);
+    public StepCost(IReadOnlyList<OpTiming> ops, Provenance provenance, IReadOnlyList<string> notes)
+    {
+        Ops = ops;
+        Provenance = provenance;
+        Notes = notes;
+        foreach (var o in ops)
+        {
+            Flops += o.Op.Flops;
+            DramBytes += o.Op.DramBytes;
+            OnChipBytes += o.Op.OnChipBytes;
+            ComputeSec += o.ComputeSec;
+            MemorySec += o.MemorySec;
+            LaunchSec += o.LaunchSec;
+            SerialSec += o.TimeSec;
+        }
+    }
+
+    public IReadOnlyList<OpTiming> Ops { get; }
+    public Provenance Provenance { get; }
+    public IReadOnlyList<string> Notes { get; }
+    public double Flops { get; }
+    public double DramBytes { get; }
+    public double OnChipBytes { get; }
+    public double ComputeSec { get; }
+    public double MemorySec { get; }
+    public double LaunchSec { get; }
+    public double SerialSec { get; }
     public double OverlappedSec => Math.Max(ComputeSec, MemorySec) + LaunchSec;
     public Bound Bound => ComputeSec > MemorySec ? Bound.Compute : Bound.Memory;
     public double ArithmeticIntensity => DramBytes > 0 ? Flops / DramBytes : double.PositiveInfinity;

@@ -32,7 +32,7 @@ public static class CacheMemory
 
     /// <summary>Paper-convention bytes per cached token, summed over all layers.</summary>
     public static double PaperBytesPerToken(CacheLayout layout) =>
-        layout.Layers.Sum(l => l.Tensors.Sum(PaperBytesPerToken));
+        layout.Runs.Sum(r => r.Count * r.Layer.Tensors.Sum(PaperBytesPerToken));
 
     /// <summary>FP16 K+V bytes per token over all layers: 2 x d_kv x 2 x layers.</summary>
     public static double Fp16KvBytesPerToken(ModelConfig model) => 2.0 * model.KvDim * 2.0 * model.Layers;
@@ -72,11 +72,11 @@ public static class CacheMemory
     public static MemoryBreakdown ForSequence(CacheLayout layout, double contextTokens)
     {
         var total = MemoryBreakdown.Zero;
-        foreach (var layer in layout.Layers)
+        foreach (var run in layout.Runs)
         {
-            foreach (var t in layer.Tensors)
+            foreach (var t in run.Layer.Tensors)
             {
-                total = total.Plus(ForTensor(t, contextTokens));
+                total = total.Plus(ForTensor(t, contextTokens).Times(run.Count));
             }
         }
         if (layout.Accumulator is { } acc)
@@ -84,6 +84,34 @@ public static class CacheMemory
             total = total.Plus(new MemoryBreakdown(0, 0, 0, AccumulatorBytes(acc, contextTokens)));
         }
         return total;
+    }
+
+    /// <summary>Total bytes of one sequence, the same sum as <see cref="ForSequence"/> without building breakdowns (the planner's bisection calls it often).</summary>
+    public static double TotalBytesPerSequence(CacheLayout layout, double contextTokens)
+    {
+        double total = 0;
+        foreach (var run in layout.Runs)
+        {
+            foreach (var t in run.Layer.Tensors)
+            {
+                total += run.Count * TensorTotal(t, contextTokens);
+            }
+        }
+        return layout.Accumulator is { } acc ? total + AccumulatorBytes(acc, contextTokens) : total;
+    }
+
+    private static double TensorTotal(CachedTensor t, double contextTokens)
+    {
+        if (!t.IsQuantized)
+        {
+            return contextTokens * t.WidthElements * 2.0;
+        }
+        double window = Math.Min(contextTokens, t.WindowTokens);
+        double quantized = contextTokens - window;
+        double groups = t.Axis == QuantAxis.PerToken
+            ? quantized * Math.Ceiling(t.WidthElements / (double)t.GroupSize)
+            : t.WidthElements * Math.Ceiling(quantized / t.GroupSize);
+        return quantized * Math.Ceiling(t.WidthElements * (double)t.Bits / 8.0) + groups * t.MetadataBytesPerGroup + window * t.WidthElements * 2.0;
     }
 
     /// <summary>Cache bytes of a batch of sequences that all hold <paramref name="contextTokens"/> tokens.</summary>

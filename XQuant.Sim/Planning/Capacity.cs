@@ -55,7 +55,7 @@ public static class Capacity
 
     private static double MaxContext(Workload w, CacheLayout layout, double free)
     {
-        double Need(double l) => CacheMemory.ForBatch(layout, w.Batch, l).TotalBytes + ActivationBytes(w, w.Batch, l);
+        double Need(double l) => w.Batch * CacheMemory.TotalBytesPerSequence(layout, l) + ActivationBytes(w, w.Batch, l);
         if (free <= 0 || Need(1) > free)
         {
             return 0;

@@ -1,5 +1,6 @@
 using XQuant.Sim.CostModel;
 using XQuant.Sim.Memory;
+using XQuant.Sim.Schemes;
 
 namespace XQuant.Sim.Planning;
 
@@ -8,7 +9,7 @@ public static class CaseCoster
 {
     public static CaseResult Cost(Workload w, bool throughputAtMaxBatch = true)
     {
-        var layout = w.Scheme.Layout(w.Model);
+        var layout = LayoutCache.Get(w.Scheme, w.Model);
         var step = Roofline.Step(w);
         var capacity = Capacity.Plan(w, layout);
         StepCost? atMax = null;

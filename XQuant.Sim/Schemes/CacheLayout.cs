@@ -46,5 +46,31 @@ public sealed record LayerCache(IReadOnlyList<CachedTensor> Tensors)
 /// </summary>
 public sealed record AccumulatorBuffer(int WidthElements, int Bits);
 
+/// <summary>A run of consecutive layers that store the same tensors.</summary>
+public sealed record LayerRun(int First, int Count, LayerCache Layer);
+
 /// <summary>Everything a scheme stores: one <see cref="LayerCache"/> per layer (index = layer), plus an accumulator.</summary>
-public sealed record CacheLayout(IReadOnlyList<LayerCache> Layers, AccumulatorBuffer? Accumulator);
+public sealed record CacheLayout(IReadOnlyList<LayerCache> Layers, AccumulatorBuffer? Accumulator)
+{
+    private IReadOnlyList<LayerRun>? _runs;
+
+    /// <summary>Consecutive identical layers grouped, so per-layer sums cost one term per run (2-3 runs, not 80 layers).</summary>
+    public IReadOnlyList<LayerRun> Runs => _runs ??= GroupRuns(Layers);
+
+    private static List<LayerRun> GroupRuns(IReadOnlyList<LayerCache> layers)
+    {
+        var runs = new List<LayerRun>();
+        int i = 0;
+        while (i < layers.Count)
+        {
+            int j = i + 1;
+            while (j < layers.Count && (ReferenceEquals(layers[j], layers[i]) || layers[j].Tensors.SequenceEqual(layers[i].Tensors)))
+            {
+                j++;
+            }
+            runs.Add(new LayerRun(i, j - i, layers[i]));
+            i = j;
+        }
+        return runs;
+    }
+}

@@ -8,7 +8,7 @@ public static class KvCacheOps
     public static void Decode(LedgerBuilder b)
     {
         var m = b.M;
-        foreach (var (_, count, layer) in QuantOps.Runs(b.Layout))
+        foreach (var (_, count, layer) in b.Layout.Runs)
         {
             b.Add(b.Gemm("k_proj", b.B, m.HiddenSize, m.KvDim), count);
             b.Add(b.Gemm("v_proj", b.B, m.HiddenSize, m.KvDim), count);
@@ -35,7 +35,7 @@ public static class KvCacheOps
     public static void Prefill(LedgerBuilder b)
     {
         var m = b.M;
-        foreach (var (_, count, layer) in QuantOps.Runs(b.Layout))
+        foreach (var (_, count, layer) in b.Layout.Runs)
         {
             b.Add(b.Gemm("k_proj", b.B * b.L, m.HiddenSize, m.KvDim), count);
             b.Add(b.Gemm("v_proj", b.B * b.L, m.HiddenSize, m.KvDim), count);

@@ -17,7 +17,7 @@ public static class LatentOps
         double kd = m.KvDim;
         var acc = b.Layout.Accumulator;
         int baseLayers = b.W.Scheme is XQuantClGqaScheme cl ? cl.BaseLayers : 0;
-        foreach (var (first, count, layer) in QuantOps.Runs(b.Layout))
+        foreach (var (first, count, layer) in b.Layout.Runs)
         {
             bool delta = acc is not null && first >= baseLayers;
             if (!delta)
@@ -53,7 +53,7 @@ public static class LatentOps
         double tokens = b.B * b.L;
         var acc = b.Layout.Accumulator;
         int baseLayers = b.W.Scheme is XQuantClGqaScheme cl ? cl.BaseLayers : 0;
-        foreach (var (first, count, layer) in QuantOps.Runs(b.Layout))
+        foreach (var (first, count, layer) in b.Layout.Runs)
         {
             b.Add(b.Gemm("k_proj", tokens, m.HiddenSize, m.KvDim), count);
             b.Add(b.Gemm("v_proj", tokens, m.HiddenSize, m.KvDim), count);

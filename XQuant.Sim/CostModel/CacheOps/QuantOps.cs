@@ -46,20 +46,4 @@ public static class QuantOps
         }
         b.Add(op, layers);
     }
-
-    /// <summary>Runs of identical consecutive layers: (first layer index, count, the layer's tensors).</summary>
-    public static IEnumerable<(int First, int Count, LayerCache Layer)> Runs(CacheLayout layout)
-    {
-        int i = 0;
-        while (i < layout.Layers.Count)
-        {
-            int j = i + 1;
-            while (j < layout.Layers.Count && layout.Layers[j].Tensors.SequenceEqual(layout.Layers[i].Tensors))
-            {
-                j++;
-            }
-            yield return (i, j - i, layout.Layers[i]);
-            i = j;
-        }
-    }
 }

@@ -13,7 +13,7 @@ public static class XQuantOps
         double d = b.M.HiddenSize;
         var acc = b.Layout.Accumulator;
         int baseLayers = b.W.Scheme is XQuantClScheme cl ? cl.BaseLayers : 0;
-        foreach (var (first, count, layer) in QuantOps.Runs(b.Layout))
+        foreach (var (first, count, layer) in b.Layout.Runs)
         {
             bool delta = acc is not null && first >= baseLayers;
             if (!delta)
@@ -66,7 +66,7 @@ public static class XQuantOps
         var m = b.M;
         var acc = b.Layout.Accumulator;
         int baseLayers = b.W.Scheme is XQuantClScheme cl ? cl.BaseLayers : 0;
-        foreach (var (first, count, layer) in QuantOps.Runs(b.Layout))
+        foreach (var (first, count, layer) in b.Layout.Runs)
         {
             // In prefill K and V come straight from the exact X: no rematerialization.
             b.Add(b.Gemm("k_proj", b.B * b.L, m.HiddenSize, m.KvDim), count);
