@@ -82,6 +82,6 @@ public sealed class ScenarioTests
         string[] lines = File.ReadAllLines(Path.Combine(dir, "cases.csv"));
         Assert.AreEqual(s.CaseCount + 1, lines.Length);
         StringAssert.StartsWith(lines[0], "model,hardware,provenance,scheme,weights,phase,batch,context_tokens,cache_bytes");
-        StringAssert.StartsWith(lines[1], "llama-2-7b,h100-sxm,datasheet,fp16,bf16,decode,1,4096,2147483648,1,");
+        StringAssert.StartsWith(lines[1], "llama-2-7b,h100-sxm,datasheet,fp16,bf16,decode,1,1024,536870912,1,");
     }
 }

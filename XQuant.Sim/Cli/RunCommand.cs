@@ -23,6 +23,15 @@ public static class RunCommand
             var scenario = ScenarioLoader.Load(p.GetValue(file)!);
             string dir = p.GetValue(outDir) ?? Path.Combine("out", scenario.Name);
             var run = ScenarioRunner.Run(scenario, detailText == "ops");
+            foreach (var group in run.Cases.GroupBy(c => (c.Workload.Model.Id, c.Workload.Hardware.Id, c.Workload.Weights, c.Workload.Phase)))
+            {
+                ctx.Out.WriteLine($"{group.Key.Item1} on {group.Key.Item2}, {group.Key.Weights.ToString().ToLowerInvariant()} weights, {group.Key.Phase.ToString().ToLowerInvariant()}:");
+                foreach (string line in Verdict.Lines(group.ToList(), bold: false))
+                {
+                    ctx.Out.WriteLine($"  {line}");
+                }
+            }
+            ctx.Out.WriteLine($"{run.Cases.Count} cases costed; step times are the overlapped roofline form on {string.Join(", ", scenario.Hardware.Select(h => $"{h.Id} ({h.Provenance.ToString().ToLowerInvariant()})").Distinct())} profiles. Files written:");
             int failures = 0;
             foreach (var exporter in Exporters.For(scenario))
             {
@@ -39,7 +48,7 @@ public static class RunCommand
                     failures++;
                 }
             }
-            ctx.Error.WriteLine($"{run.Cases.Count} cases costed");
+
             return failures == 0 ? CliApp.ExitOk : CliApp.ExitInternal;
         });
         return command;

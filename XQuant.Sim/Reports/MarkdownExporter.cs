@@ -38,7 +38,12 @@ public sealed class MarkdownExporter : IExporter
             sb.Append("### ").Append(model).Append(" on ").Append(hw).Append(", ").Append(weights.Name()).Append(" weights, ")
                 .Append(phase.ToString().ToLowerInvariant()).Append("\n\n");
             sb.Append(TextTable.Build(CaseTable.ReadableColumns, group).ToMarkdown(withLegend: false)).Append('\n');
-            AppendVerdict(sb, group.ToList());
+            sb.Append("Verdict:\n\n");
+            foreach (string line in Verdict.Lines(group.ToList(), bold: true))
+            {
+                sb.Append("- ").Append(line).Append('\n');
+            }
+            sb.Append('\n');
         }
         sb.Append("### Columns\n\n");
         foreach (var c in CaseTable.ReadableColumns)
@@ -82,34 +87,6 @@ public sealed class MarkdownExporter : IExporter
                 .Append(" | ").Append(hw.RidgeFlopsPerByte(DType.Bf16) is double r ? Formats.Sig(r, 3) : "-")
                 .Append(" | ").Append(hw.PeakFlopsSource)
                 .Append(" |\n");
-        }
-        sb.Append('\n');
-    }
-
-    private static void AppendVerdict(StringBuilder sb, IReadOnlyList<CaseResult> cases)
-    {
-        sb.Append("Verdict:\n\n");
-        foreach (var point in cases.GroupBy(c => (c.Workload.Batch, c.Workload.ContextTokens)))
-        {
-            var fitting = point.Where(c => c.Capacity.Fits).ToList();
-            string where = $"batch {Formats.Int(point.Key.Batch)}, context {Formats.Int(point.Key.ContextTokens)}";
-            if (fitting.Count == 0)
-            {
-                sb.Append("- ").Append(where).Append(": no scheme fits in memory.\n");
-                continue;
-            }
-            var fastest = fitting.MinBy(c => c.Step.OverlappedSec)!;
-            var smallest = point.MinBy(c => c.Cache.TotalBytes)!;
-            sb.Append("- ").Append(where).Append(": fastest step **").Append(fastest.Workload.Scheme.Spec).Append("** (")
-                .Append(Formats.Seconds(fastest.Step.OverlappedSec)).Append(", ").Append(fastest.Step.Bound.ToString().ToLowerInvariant()).Append("-bound)")
-                .Append("; smallest cache ").Append(smallest.Workload.Scheme.Spec).Append(" (").Append(Formats.Bytes(smallest.Cache.TotalBytes)).Append(')');
-            if (fastest.Workload.Phase == Phase.Decode)
-            {
-                var best = point.MaxBy(c => c.TokensPerSecAtMaxBatch)!;
-                sb.Append("; most tokens/s at the largest batch that fits ").Append(best.Workload.Scheme.Spec)
-                    .Append(" (").Append(Formats.Sig(best.TokensPerSecAtMaxBatch)).Append(" tok/s at batch ").Append(Formats.Int(best.Capacity.MaxBatchAtContext)).Append(')');
-            }
-            sb.Append(".\n");
         }
         sb.Append('\n');
     }
