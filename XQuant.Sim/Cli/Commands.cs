@@ -8,6 +8,7 @@ public static class Commands
     public static IEnumerable<Command> All(CliContext context)
     {
         yield return MemoryCommand.Create(context);
+        yield return KernelsCommand.Create(context);
         yield return ListCommands.Profiles(context);
         yield return ListCommands.Models(context);
         yield return ListCommands.Schemes(context);
