@@ -1,0 +1,176 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.Intrinsics;
+using XQuant.Kernels.Fast;
+using XQuant.Kernels.Ilgpu;
+using XQuant.Kernels.Suite;
+using XQuant.Sim.Input;
+using XQuant.Sim.Reports;
+
+namespace XQuant.Sim.Cli;
+
+/// <summary>xqsim kernels: runs every real kernel on one device, checks it against the scalar reference and times it.</summary>
+public static class KernelsCommand
+{
+    private static readonly Dictionary<string, DeviceChoice> Devices = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["auto"] = DeviceChoice.Auto,
+        ["cuda"] = DeviceChoice.Cuda,
+        ["opencl"] = DeviceChoice.OpenCL,
+        ["cpu"] = DeviceChoice.Cpu,
+        ["ilgpu-cpu"] = DeviceChoice.IlgpuCpu,
+    };
+
+    public static Command Create(CliContext ctx)
+    {
+        var device = new Option<string>("--device", "-d")
+        {
+            Description = "auto (a GPU if ILGPU finds one, else the fast CPU path), cuda, opencl, cpu (fast CPU path), ilgpu-cpu (ILGPU's CPU emulator: correctness only)",
+            DefaultValueFactory = _ => "auto",
+        };
+        var shape = new Option<string>("--shape")
+        {
+            Description = "tokens=..,d=..,dkv=..[,headdim=..,group=..,g=..]; default tokens=256,d=256,dkv=128,headdim=32,group=2,g=64",
+            DefaultValueFactory = _ => "",
+        };
+        var repeats = new Option<int>("--repeats")
+        {
+            Description = "timed runs per kernel (the median is printed), after one warm-up run",
+            DefaultValueFactory = _ => 5,
+        };
+        var command = new Command("kernels", "Run the real kernels (quantize, dequantize, fused remat, decode attention variants) on a device; check against the scalar reference; print errors and median times.")
+        {
+            device, shape, repeats,
+        };
+        command.SetAction(p =>
+        {
+            // Validate every argument before any work, and report all problems together.
+            var errors = new List<InputError>();
+            string deviceText = p.GetValue(device)!;
+            if (!Devices.TryGetValue(deviceText, out var choice))
+            {
+                errors.Add(new InputError("--device", "", $"'{deviceText}' is not a device (allowed: {string.Join(", ", Devices.Keys)})"));
+            }
+            KernelShape s = KernelShape.Default;
+            try
+            {
+                s = ParseShape(p.GetValue(shape)!);
+            }
+            catch (InputException e)
+            {
+                errors.AddRange(e.Errors);
+            }
+            int n = p.GetValue(repeats);
+            if (n < 1 || n > 1000)
+            {
+                errors.Add(new InputError("--repeats", "", $"{n} must be 1 to 1000"));
+            }
+            if (errors.Count > 0)
+            {
+                throw new InputException(errors);
+            }
+            KernelRunner? runner = null;
+            try
+            {
+                if (choice == DeviceChoice.Auto)
+                {
+                    runner = KernelRunner.TryCreateGpu(out string note);
+                    ctx.Out.WriteLine(note);
+                }
+                else if (choice != DeviceChoice.Cpu)
+                {
+                    try
+                    {
+                        runner = KernelRunner.Create(choice);
+                    }
+                    catch (Exception e) when (e is InvalidOperationException or NotSupportedException or DllNotFoundException or TypeInitializationException
+                        || e.GetType().Namespace?.StartsWith("ILGPU", StringComparison.Ordinal) == true)
+                    {
+                        throw new InputException("--device", "", $"{deviceText}: {e.Message}");
+                    }
+                }
+                ctx.Out.WriteLine(runner is null
+                    ? $"device: CPU: fast path (Vector512 {(FastCpu.Vectorized ? "on" : "off: scalar fallback")}, {Environment.ProcessorCount} threads, {Formats.Bytes(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)} memory)"
+                    : $"device: {runner.Description}, {(runner.MemoryBytes >= long.MaxValue / 2 ? "host" : Formats.Bytes(runner.MemoryBytes))} memory");
+                if (runner?.Accelerator.AcceleratorType == ILGPU.Runtime.AcceleratorType.CPU)
+                {
+                    ctx.Out.WriteLine("note: ILGPU's CPU accelerator is an emulator; its times are not performance measurements.");
+                }
+                ctx.Out.WriteLine($"shape: {s}");
+                ctx.Out.WriteLine();
+                var suite = new KernelSuite(s, n);
+                var checks = suite.Run(runner);
+                ctx.Out.Write(TextTable.Build(CheckColumns, checks).ToConsole());
+                ctx.Out.WriteLine();
+                ctx.Out.WriteLine("bit_exact: codes, FP16 scales and zeros equal the scalar reference bit for bit. max_abs_err / rel_err: float outputs vs the reference (relative Frobenius).");
+                ctx.Out.WriteLine($"median_ms: median of {n} timed runs after a warm-up; ILGPU times include host-device copies.");
+                ctx.Out.WriteLine();
+                ctx.Out.WriteLine("error vs the FP16 path (fast CPU; relative Frobenius):");
+                ctx.Out.Write(TextTable.Build(ErrorColumns, suite.SchemeErrors()).ToConsole());
+                bool failed = checks.Any(c => c.BitExact == false || c.RelativeError > 1e-4);
+                if (failed)
+                {
+                    ctx.Error.WriteLine("xqsim kernels: a kernel disagreed with the scalar reference (see the table)");
+                    return CliApp.ExitInternal;
+                }
+                return CliApp.ExitOk;
+            }
+            finally
+            {
+                runner?.Dispose();
+            }
+        });
+        return command;
+    }
+
+    private static readonly TableColumn<KernelCheck>[] CheckColumns =
+    [
+        new("kernel", "", c => c.Kernel, AlignRight: false),
+        new("impl", "", c => c.Implementation, AlignRight: false),
+        new("bit_exact", "", c => c.BitExact is null ? "-" : c.BitExact.Value ? "yes" : "NO"),
+        new("max_abs_err", "", c => c.BitExact is null ? Formats.Sig(c.MaxAbsError, 3) : "-"),
+        new("rel_err", "", c => c.BitExact is null ? Formats.Sig(c.RelativeError, 3) : "-"),
+        new("median_ms", "", c => Formats.Fixed(c.MedianSec * 1e3, 3)),
+        new("note", "", c => c.Note, AlignRight: false),
+    ];
+
+    private static readonly TableColumn<SchemeError>[] ErrorColumns =
+    [
+        new("scheme", "", e => e.Scheme, AlignRight: false),
+        new("k_rel_err", "", e => Formats.Sig(e.KeyError, 3)),
+        new("v_rel_err", "", e => Formats.Sig(e.ValueError, 3)),
+        new("attn_out_rel_err", "", e => Formats.Sig(e.OutputError, 3)),
+    ];
+
+    /// <summary>Parses "tokens=512,d=1024,dkv=256"; unknown keys and bad values are all reported at once.</summary>
+    public static KernelShape ParseShape(string text)
+    {
+        var s = KernelShape.Default;
+        var errors = new List<InputError>();
+        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string[] kv = part.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (kv.Length != 2 || !int.TryParse(kv[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
+            {
+                errors.Add(new InputError("--shape", part, "expected key=integer"));
+                continue;
+            }
+            switch (kv[0].ToLowerInvariant())
+            {
+                case "tokens": s = s with { Tokens = v }; break;
+                case "d": s = s with { D = v }; break;
+                case "dkv": s = s with { KvDim = v }; break;
+                case "headdim": s = s with { HeadDim = v }; break;
+                case "group": s = s with { Group = v }; break;
+                case "g": s = s with { GroupSize = v }; break;
+                default: errors.Add(new InputError("--shape", kv[0], "unknown key (allowed: tokens, d, dkv, headdim, group, g)")); break;
+            }
+        }
+        errors.AddRange(s.Problems().Select(m => new InputError("--shape", "", m)));
+        if (errors.Count > 0)
+        {
+            throw new InputException(errors);
+        }
+        return s;
+    }
+}
