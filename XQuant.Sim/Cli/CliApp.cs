@@ -13,12 +13,13 @@ public static class CliApp
     public const int ExitOk = 0;
     public const int ExitInternal = 1;
     public const int ExitBadInput = 2;
+    public const int ExitInterrupted = 130;
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool progressToTerminal = false, CancellationToken cancel = default)
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
-        var context = new CliContext(stdout, stderr);
+        var context = new CliContext(stdout, stderr, progressToTerminal, cancel);
         var root = new RootCommand("xqsim: which KV-cache scheme (FP16 KV, KIVI*, XQuant, XQuant-CL) pays off on which hardware, and why.");
         foreach (var command in Commands.All(context))
         {
@@ -49,10 +50,16 @@ public static class CliApp
         catch (OperationCanceledException)
         {
             stderr.WriteLine("xqsim: interrupted; no partial output was left");
-            return 130;
+            return ExitInterrupted;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("XQSIM_DEBUG") != "1")
+        {
+            // Bad input never gets here (it is InputException); this is a bug, reported in one line.
+            stderr.WriteLine($"xqsim: internal error: {e.GetType().Name}: {e.Message} (please report it; XQSIM_DEBUG=1 shows the stack trace)");
+            return ExitInternal;
         }
     }
 }
 
-/// <summary>Where commands write; tests pass their own writers.</summary>
-public sealed record CliContext(TextWriter Out, TextWriter Error);
+/// <summary>Where commands write, how they learn of Ctrl+C, and whether a terminal wants progress lines.</summary>
+public sealed record CliContext(TextWriter Out, TextWriter Error, bool ProgressToTerminal = false, CancellationToken Cancel = default);

@@ -16,5 +16,6 @@ public static class Commands
         yield return ListCommands.Models(context);
         yield return ListCommands.Schemes(context);
         yield return BenchCommand.Create(context);
+        yield return FuzzCommand.Create(context);
     }
 }

@@ -22,7 +22,13 @@ public static class RunCommand
             }
             var scenario = ScenarioLoader.Load(p.GetValue(file)!);
             string dir = p.GetValue(outDir) ?? Path.Combine("out", scenario.Name);
-            var run = ScenarioRunner.Run(scenario, detailText == "ops");
+            var progress = new Output.Progress(ctx.ProgressToTerminal ? ctx.Error : null, "costing");
+            if (scenario.CaseCount > ScenarioRunner.StreamingThreshold)
+            {
+                return RunStreaming(ctx, scenario, dir, detailText == "ops", progress);
+            }
+            var run = ScenarioRunner.Run(scenario, detailText == "ops", progress.Report, ctx.Cancel);
+            progress.Done();
             foreach (var group in run.Cases.GroupBy(c => (c.Workload.Model.Id, c.Workload.Hardware.Id, c.Workload.Weights, c.Workload.Phase)))
             {
                 ctx.Out.WriteLine($"{group.Key.Item1} on {group.Key.Item2}, {group.Key.Weights.ToString().ToLowerInvariant()} weights, {group.Key.Phase.ToString().ToLowerInvariant()}:");
@@ -35,6 +41,7 @@ public static class RunCommand
             int failures = 0;
             foreach (var exporter in Exporters.For(scenario))
             {
+                ctx.Cancel.ThrowIfCancellationRequested();
                 try
                 {
                     foreach (string path in exporter.Export(run, dir))
@@ -52,5 +59,26 @@ public static class RunCommand
             return failures == 0 ? CliApp.ExitOk : CliApp.ExitInternal;
         });
         return command;
+    }
+
+    /// <summary>Large sweeps: CSV rows stream to disk as cases are costed; summaries that need every result are skipped.</summary>
+    private static int RunStreaming(CliContext ctx, Scenario scenario, string dir, bool detailOps, Output.Progress progress)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var paths = CsvExporter.ExportStreaming(ScenarioRunner.Stream(scenario, progress.Report, ctx.Cancel), dir, detailOps);
+        progress.Done();
+        double seconds = clock.Elapsed.TotalSeconds;
+        long peakRss = Environment.WorkingSet;
+        using (var self = System.Diagnostics.Process.GetCurrentProcess())
+        {
+            peakRss = self.PeakWorkingSet64;
+        }
+        ctx.Out.WriteLine($"{scenario.CaseCount} cases costed in {Formats.Fixed(seconds, 1)} s ({Formats.Int(scenario.CaseCount / seconds)} cases/s), streamed to CSV; peak RSS {Formats.Bytes(peakRss)}.");
+        ctx.Out.WriteLine($"More than {ScenarioRunner.StreamingThreshold} cases: summary.md and charts are skipped (they need every result in memory). Files written:");
+        foreach (string path in paths)
+        {
+            ctx.Out.WriteLine(path);
+        }
+        return CliApp.ExitOk;
     }
 }

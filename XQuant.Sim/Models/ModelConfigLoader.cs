@@ -7,6 +7,9 @@ public static class ModelConfigLoader
 {
     private const long MaxDim = 1 << 20;
 
+    /// <summary>Widths (heads x head_dim) are ints in the layouts; 2^24 leaves room for bits x width in an int.</summary>
+    private const long MaxWidth = 1 << 24;
+
     public static string DefaultDirectory => DataPaths.Find("models");
 
     public static ModelConfig Resolve(string idOrPath, string source = "--model")
@@ -98,6 +101,10 @@ public static class ModelConfigLoader
                 f.Error("hidden_size", $"{d} is not divisible by num_attention_heads {heads}; give head_dim explicitly");
             }
             headDim = d / Math.Max(heads, 1);
+        }
+        if (heads * Math.Max(headDim, 1) > MaxWidth)
+        {
+            f.Error("num_attention_heads", $"{heads} heads x head_dim {headDim} = {heads * headDim} is larger than the {MaxWidth} xqsim supports");
         }
         if (heads > 0 && kvHeads > 0 && heads % kvHeads != 0)
         {

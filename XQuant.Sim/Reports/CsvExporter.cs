@@ -23,4 +23,30 @@ public sealed class CsvExporter : IExporter
         CsvOutput.WriteFile(ops, TextTable.Build(CaseTable.OpColumns(), rows));
         return [cases, ops];
     }
+
+    /// <summary>
+    /// Writes cases as they are costed, for sweeps too large to hold: memory stays bounded by one case. Both
+    /// files appear only when the whole sweep is done; Ctrl+C leaves neither.
+    /// </summary>
+    public static IReadOnlyList<string> ExportStreaming(IEnumerable<Planning.CaseResult> cases, string outDir, bool detailOps)
+    {
+        string casesPath = Path.Combine(outDir, "cases.csv");
+        string opsPath = Path.Combine(outDir, "ops.csv");
+        using var caseCsv = new CsvOutput.Streaming<Planning.CaseResult>(casesPath, CaseTable.CsvColumns);
+        using var opCsv = detailOps ? new CsvOutput.Streaming<(Planning.CaseResult, CostModel.OpTiming)>(opsPath, CaseTable.OpColumns()) : null;
+        foreach (var c in cases)
+        {
+            caseCsv.Add(c);
+            if (opCsv is not null)
+            {
+                foreach (var op in c.Step.Ops)
+                {
+                    opCsv.Add((c, op));
+                }
+            }
+        }
+        caseCsv.Commit();
+        opCsv?.Commit();
+        return detailOps ? [casesPath, opsPath] : [casesPath];
+    }
 }
