@@ -5,7 +5,7 @@ using XQuant.Sim.Output;
 namespace XQuant.Sim.Charts;
 
 /// <summary>Writes a chart as PNG or SVG, chosen by the file extension, through <see cref="AtomicFile"/>.</summary>
-public static class ChartFile
+public static partial class ChartFile
 {
     public static readonly string[] Extensions = [".png", ".svg"];
 
@@ -57,6 +57,27 @@ public static class ChartFile
                     break;
             }
         }
-        return plot.GetSvgXml(width, height);
+        return StableIds(plot.GetSvgXml(width, height));
     }
+
+    /// <summary>
+    /// Skia numbers clip paths from a process-wide counter (cl_2b4, ...); renumbering them in order of appearance
+    /// makes the same chart give byte-identical SVG in any process and at any point of it.
+    /// </summary>
+    public static string StableIds(string svg)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        return ClipId().Replace(svg, m =>
+        {
+            if (!map.TryGetValue(m.Value, out string? id))
+            {
+                id = "cl_" + (map.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                map[m.Value] = id;
+            }
+            return id;
+        });
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\bcl_[0-9a-f]+\b")]
+    private static partial System.Text.RegularExpressions.Regex ClipId();
 }
