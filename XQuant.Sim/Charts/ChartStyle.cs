@@ -36,8 +36,13 @@ public static class ChartStyle
         plot.Legend.FontName = FontName;
         plot.Legend.FontSize = 11;
         plot.Grid.MajorLineColor = Color.FromHex("#e5e5e5");
+        // ScottPlot's default labels use the current culture's group separator ("1,050" or "1.050"); plain invariant numbers instead.
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = Invariant };
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = Invariant };
         return plot;
     }
+
+    public static string Invariant(double v) => v.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Applies the font to a text plottable (ScottPlot picks a font per plottable).</summary>
     public static void Font(ScottPlot.Plottables.Text text, float size, Color color)

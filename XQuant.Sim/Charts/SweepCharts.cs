@@ -93,7 +93,7 @@ public static class SweepCharts
             ChartStyle.Font(t, 10, Color.FromHex("#333333"));
             t.LabelAlignment = Alignment.LowerRight;
             t.LabelOffsetY = -2;
-            t.LabelBackgroundColor = Colors.White.WithAlpha(0.8);
+            t.LabelBackgroundColor = Colors.White;
         }
         var legend = plot.Add.HorizontalLine(double.NaN, 1.5f, Color.FromHex("#444444"), LinePattern.Dashed);
         legend.LegendText = $"device memory minus {Formats.Fixed(first.RuntimeReserveFraction * 100, 0)}% runtime reserve";

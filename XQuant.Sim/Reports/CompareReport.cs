@@ -181,7 +181,7 @@ public static class CompareReport
             new("provenance", "datasheet, calibrated or measured", h => h.Provenance.Name(), false),
             new("dram", "DRAM kind and capacity, GB (1e9 bytes)", h => $"{h.Dram.Kind} {Formats.Sig(h.Dram.CapacityBytes / 1e9)} GB", false),
             new("dram_tb_per_s", "DRAM bandwidth, TB/s", h => Formats.Sig(h.DramBandwidthBytesPerSec / 1e12, 3)),
-            new("on_chip", "largest on-chip SRAM, MB, and its bandwidth where published", h => h.OnChip is null ? "-" : $"{h.OnChip.Kind} {Formats.Sig(h.OnChip.CapacityBytes / 1e6, 3)} MB" + (h.OnChip.BandwidthBytesPerSec is double ob ? $", {Formats.Sig(ob / 1e12, 3)} TB/s" : ", bandwidth not published"), false),
+            new("on_chip", "largest on-chip SRAM, MB, and its bandwidth where the profile publishes one (otherwise on-chip traffic is not charged)", h => h.OnChip is null ? "-" : $"{h.OnChip.Kind} {Formats.Sig(h.OnChip.CapacityBytes / 1e6, 3)} MB" + (h.OnChip.BandwidthBytesPerSec is double ob ? $", {Formats.Sig(ob / 1e12, 3)} TB/s" : ""), false),
         };
         foreach (var t in dtypes)
         {

@@ -14,7 +14,7 @@ public static partial class HtmlExporter
     private const string Css = """
         body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em auto; max-width: 1150px; color: #222; line-height: 1.45; }
         h1 { font-size: 1.7em; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 1.6em; }
-        table { border-collapse: collapse; margin: .8em 0; font-size: .9em; }
+        table { border-collapse: collapse; margin: .8em 0; font-size: .9em; display: block; overflow-x: auto; }
         th, td { border: 1px solid #ccc; padding: .25em .6em; } th { background: #f3f3f3; }
         td.r { text-align: right; font-variant-numeric: tabular-nums; }
         code { background: #f3f3f3; padding: 0 .2em; }
