@@ -11,6 +11,8 @@ public static class Commands
         yield return MemoryCommand.Create(context);
         yield return LedgerCommand.Create(context);
         yield return BreakEvenCommand.Create(context);
+        yield return RooflineCommand.Create(context);
+        yield return CompareCommand.Create(context);
         yield return KernelsCommand.Create(context);
         yield return ListCommands.Profiles(context);
         yield return ListCommands.Models(context);

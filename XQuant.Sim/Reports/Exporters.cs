@@ -16,6 +16,10 @@ public static class Exporters
         {
             list.Add(MarkdownExporter.Default);
         }
+        if (scenario.Outputs.Contains(OutputKind.Charts))
+        {
+            list.Add(ChartExporter.Default);
+        }
         return list;
     }
 }
