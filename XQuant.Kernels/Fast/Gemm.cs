@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace XQuant.Kernels.Fast;
@@ -38,6 +39,8 @@ public static class Gemm
     }
 
     /// <summary>One thread's share: rows [row0, row0 + rows), rows &lt;= Mc; C rows are written at their own offset.</summary>
+    // Full optimization from the first call: a benchmark calls these a handful of times, too few for tiering.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void MultiplyRows(RowSegmentSource a, int row0, int rows, PackedWeights w, float[] c)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -150,6 +153,8 @@ public static class Gemm
         }
     }
 
+    // Full optimization from the first call: a benchmark calls these a handful of times, too few for tiering.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Micro512(float* a, float* b, int kc, float* c, int ldc, bool accumulate)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;

@@ -29,6 +29,7 @@ public static class InputCheck
     }
 
     /// <summary>Index of the first element with !(|x| &lt;= 65504), or -1; vectorized because it reads all input.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static int FirstBad(ReadOnlySpan<float> x)
     {
         int i = 0;

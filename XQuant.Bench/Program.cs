@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.Intrinsics;
+using XQuant.Bench;
+using XQuant.Kernels.Fast;
+using XQuant.Kernels.Metrics;
+using XQuant.Kernels.Quantization;
+
+// Kernel benchmark: every ratio compares two things measured in this one run, on this machine.
+// Usage: dotnet run --project XQuant.Bench -c Release [--quick]
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+bool quick = args.Contains("--quick");
+int repeats = quick ? 3 : 5;
+
+static double Median(int repeats, Action run)
+{
+    run();
+    var t = new double[repeats];
+    for (int i = 0; i < repeats; i++)
+    {
+        long s = Stopwatch.GetTimestamp();
+        run();
+        t[i] = Stopwatch.GetElapsedTime(s).TotalSeconds;
+    }
+    Array.Sort(t);
+    return t[repeats / 2];
+}
+
+Console.WriteLine($"machine: {Environment.ProcessorCount} threads, Vector512 {(Vector512.IsHardwareAccelerated ? "on" : "off")}, fast path vectorized: {FastCpu.Vectorized}, .NET {Environment.Version}");
+Console.WriteLine($"median of {repeats} runs after one warm-up");
+Console.WriteLine();
+
+// 1. Streaming: a plain vectorized copy vs the fast quantizer over the same input.
+int tokens = quick ? 4096 : 16384, d = 4096;
+long elems = (long)tokens * d;
+var x = new float[elems];
+var rng = new Random(1);
+for (long i = 0; i < elems; i++)
+{
+    x[i] = (rng.NextSingle() * 2) - 1;
+}
+var copyDst = new float[elems];
+double copySec = Median(repeats, () => Copy(x, copyDst));
+double copyTraffic = elems * 8.0 / copySec;
+Console.WriteLine($"[stream] input {tokens} x {d} floats ({elems * 4.0 / (1 << 20):F0} MiB)");
+Console.WriteLine($"  vectorized copy: {copySec * 1e3:F2} ms, {copyTraffic / 1e9:F1} GB/s (read + write), {elems * 4.0 / copySec / 1e9:F1} GB/s read");
+foreach (var spec in new[]
+{
+    new QuantSpec(4, 128, QuantAxis.PerToken), new QuantSpec(2, 128, QuantAxis.PerToken), new QuantSpec(3, 128, QuantAxis.PerToken),
+    new QuantSpec(8, 128, QuantAxis.PerToken), new QuantSpec(4, 128, QuantAxis.PerChannel), new QuantSpec(2, 128, QuantAxis.PerChannel),
+})
+{
+    var q = QuantizedMatrix.Allocate(tokens, d, spec);
+    double sec = Median(repeats, () => FastCpu.QuantizeInto(x, q));
+    double read = elems * 4.0 / sec;
+    Console.WriteLine($"  quantize {spec}: {sec * 1e3:F2} ms, {read / 1e9:F1} GB/s of input read = {read / copyTraffic * 100:F0}% of copy bandwidth (read + write){(spec.Bits == 4 && spec.Axis == QuantAxis.PerToken ? "   <- goal >= 50%" : "")}");
+}
+Console.WriteLine();
+
+// 2. GEMM: OpenBLAS sgemm on dense floats vs the fused dequant + remat GEMM on 4-bit X, same shapes.
+int m = quick ? 1024 : 4096, k = 4096, n = 2048;
+Console.WriteLine($"[gemm] [K|V] = X^ [Wk|Wv]: tokens {m} x d {k} x 2*d_kv {n} ({2.0 * m * n * k / 1e9:F1} GFLOP)");
+var a = new float[(long)m * k];
+Array.Copy(x, a, a.Length);
+var w = new float[(long)k * n];
+for (long i = 0; i < w.Length; i++)
+{
+    w[i] = ((rng.NextSingle() * 2) - 1) * 0.02f;
+}
+double flops = 2.0 * m * n * k;
+var xq = FastCpu.Quantize(a, m, k, new QuantSpec(4, 128, QuantAxis.PerToken));
+var packed = new PackedWeights(w, k, n);
+var c = new float[(long)m * n];
+double fusedSec = Median(repeats, () => FastCpu.RematInto(xq, packed, c));
+var dense = new float[(long)m * n];
+double denseSec = Median(repeats, () => Gemm.Multiply(FastCpu.Dense(a, k), m, packed, dense));
+Console.WriteLine($"  fast CPU GEMM, dense float A:           {denseSec * 1e3:F1} ms, {flops / denseSec / 1e9:F1} GFLOP/s");
+Console.WriteLine($"  fast CPU fused dequant + remat (4-bit): {fusedSec * 1e3:F1} ms, {flops / fusedSec / 1e9:F1} GFLOP/s");
+// OpenBLAS 0.3.21 predates Zen 5; without a core type it may pick a slow generic kernel. Zen 5 has AVX-512.
+if (!OpenBlas.SetEnv("OPENBLAS_CORETYPE", Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "SkylakeX"))
+{
+    Console.WriteLine("  note: could not set OPENBLAS_CORETYPE");
+}
+var blas = OpenBlas.TryLoad(out string reason);
+if (blas is null)
+{
+    Console.WriteLine($"  OpenBLAS: {reason}");
+}
+else
+{
+    var cb = new float[(long)m * n];
+    double blasSec = Median(repeats, () => blas.Sgemm(a, w, cb, m, n, k));
+    Console.WriteLine($"  OpenBLAS sgemm ({blas.Path}, OPENBLAS_CORETYPE={Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "SkylakeX"}): {blasSec * 1e3:F1} ms, {flops / blasSec / 1e9:F1} GFLOP/s");
+    Console.WriteLine($"  fused remat = {blasSec / fusedSec * 100:F0}% of OpenBLAS sgemm   <- goal >= 50%; dense fast GEMM = {blasSec / denseSec * 100:F0}%");
+    Console.WriteLine($"  check: fast dense GEMM vs sgemm relative error {ErrorMetrics.RelativeFrobenius(cb, dense):G3}");
+}
+
+static unsafe void Copy(float[] src, float[] dst)
+{
+    int chunks = Environment.ProcessorCount;
+    Parallel.For(0, chunks, i =>
+    {
+        long lo = src.LongLength * i / chunks, hi = src.LongLength * (i + 1) / chunks;
+        fixed (float* ps = src, pd = dst)
+        {
+            long j = lo;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; j + 64 <= hi; j += 64)
+                {
+                    Vector512.Load(ps + j).Store(pd + j);
+                    Vector512.Load(ps + j + 16).Store(pd + j + 16);
+                    Vector512.Load(ps + j + 32).Store(pd + j + 32);
+                    Vector512.Load(ps + j + 48).Store(pd + j + 48);
+                }
+            }
+            for (; j < hi; j++)
+            {
+                pd[j] = ps[j];
+            }
+        }
+    });
+}
