@@ -84,17 +84,23 @@ public sealed class CacheMemoryTests
     [TestMethod]
     public void Kivi_WindowHoldsRecentTokensInFp16_AndWholeGroupsOnly()
     {
-        // Tiny: one layer, d_kv = 256, context 300, G = 128, window 128: keys per-channel quantize 172 tokens
-        // = 2 groups per channel (ceil(172/128)); values per-token: 172 tokens x 2 groups.
+        // Tiny: one layer, d_kv = 256, context 300, G = window = 128. The window flushes every 128 tokens, so it
+        // holds 300 mod 128 = 44 tokens; 256 are quantized: keys per-channel 2 groups per channel, values
+        // per-token 2 groups per token.
         var layout = new KiviScheme(2).Layout(new ModelConfig
         {
             Id = "tiny", HiddenSize = 256, Layers = 1, Heads = 2, KvHeads = 2, HeadDim = 128, IntermediateSize = 512, VocabSize = 10,
         });
         var m = CacheMemory.ForSequence(layout, 300);
-        Assert.AreEqual(2 * 172 * (256 * 2 / 8.0), m.PayloadBytes);
-        Assert.AreEqual((256 * 2 + 172 * 2) * 4.0, m.MetadataBytes);
-        Assert.AreEqual(2 * 128 * 256 * 2.0, m.WindowBytes);
+        Assert.AreEqual(2 * 256 * (256 * 2 / 8.0), m.PayloadBytes);
+        Assert.AreEqual((256 * 2 + 256 * 2) * 4.0, m.MetadataBytes);
+        Assert.AreEqual(2 * 44 * 256 * 2.0, m.WindowBytes);
         Assert.AreEqual(0, m.AccumulatorBytes);
+        Assert.AreEqual(0, CacheMemory.ForSequence(layout, 384).WindowBytes);
+        // Capacity plans take the fullest window on the way: 127 tokens.
+        // 257 quantized tokens: keys 257 x 64 B + 256 channels x 3 groups x 4 B; values 257 x 64 B + 257 x 2 x 4 B;
+        // window 2 x 127 x 256 x 2 B.
+        Assert.AreEqual(2 * 257 * 64 + 256 * 3 * 4 + 257 * 2 * 4 + 2 * 127 * 256 * 2.0, CacheMemory.TotalBytesPerSequence(layout, 384, worstWindow: true));
     }
 
     [TestMethod]

@@ -43,7 +43,7 @@ public sealed class PlanningTests
         var c = CaseCoster.Cost(w).Capacity;
         var layout = w.Scheme.Layout(w.Model);
         double free = c.DeviceBytes - c.ReserveBytes - c.WeightBytes;
-        double Need(double l) => CacheMemory.ForBatch(layout, 4, l).TotalBytes + Capacity.ActivationBytes(w, 4, l);
+        double Need(double l) => 4 * CacheMemory.TotalBytesPerSequence(layout, l, worstWindow: true) + Capacity.ActivationBytes(w, 4, l);
         Assert.IsTrue(Need(c.MaxContextAtBatch) <= free);
         Assert.IsTrue(Need(c.MaxContextAtBatch + 1) > free);
     }

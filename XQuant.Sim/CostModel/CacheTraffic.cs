@@ -39,7 +39,7 @@ public static class CacheTraffic
 
     /// <summary>Tokens of a tensor that are quantized (outside the FP16 window) at a context.</summary>
     public static double QuantizedTokens(CachedTensor t, double contextTokens) =>
-        t.IsQuantized ? contextTokens - Math.Min(contextTokens, t.WindowTokens) : 0;
+        t.IsQuantized ? contextTokens - t.WindowAt(contextTokens) : 0;
 
     /// <summary>Bytes of one accumulator row (the CL running sum for one token).</summary>
     public static double AccumulatorRowBytes(AccumulatorBuffer acc) => CacheMemory.AccumulatorBytes(acc, 1);

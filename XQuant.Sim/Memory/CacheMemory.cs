@@ -48,7 +48,7 @@ public static class CacheMemory
         {
             return new MemoryBreakdown(contextTokens * t.WidthElements * 2.0, 0, 0, 0);
         }
-        double window = Math.Min(contextTokens, t.WindowTokens);
+        double window = t.WindowAt(contextTokens);
         double quantized = contextTokens - window;
         double rowBytes = Math.Ceiling(t.WidthElements * (double)t.Bits / 8.0);
         double groups = t.Axis == QuantAxis.PerToken
@@ -86,27 +86,31 @@ public static class CacheMemory
         return total;
     }
 
-    /// <summary>Total bytes of one sequence, the same sum as <see cref="ForSequence"/> without building breakdowns (the planner's bisection calls it often).</summary>
-    public static double TotalBytesPerSequence(CacheLayout layout, double contextTokens)
+    /// <summary>
+    /// Total bytes of one sequence, the same sum as <see cref="ForSequence"/> without building breakdowns (the
+    /// planner's bisection calls it often). With <paramref name="worstWindow"/> the window is taken at its fullest
+    /// on the way to the context, which makes the total monotone in the context.
+    /// </summary>
+    public static double TotalBytesPerSequence(CacheLayout layout, double contextTokens, bool worstWindow = false)
     {
         double total = 0;
         foreach (var run in layout.Runs)
         {
             foreach (var t in run.Layer.Tensors)
             {
-                total += run.Count * TensorTotal(t, contextTokens);
+                total += run.Count * TensorTotal(t, contextTokens, worstWindow);
             }
         }
         return layout.Accumulator is { } acc ? total + AccumulatorBytes(acc, contextTokens) : total;
     }
 
-    private static double TensorTotal(CachedTensor t, double contextTokens)
+    private static double TensorTotal(CachedTensor t, double contextTokens, bool worstWindow)
     {
         if (!t.IsQuantized)
         {
             return contextTokens * t.WidthElements * 2.0;
         }
-        double window = Math.Min(contextTokens, t.WindowTokens);
+        double window = worstWindow ? t.WorstWindowUpTo(contextTokens) : t.WindowAt(contextTokens);
         double quantized = contextTokens - window;
         double groups = t.Axis == QuantAxis.PerToken
             ? quantized * Math.Ceiling(t.WidthElements / (double)t.GroupSize)

@@ -47,7 +47,8 @@ public static class Capacity
         double free = device - reserve - weights;
         double cache = CacheMemory.ForBatch(layout, w.Batch, w.ContextTokens).TotalBytes;
         double act = ActivationBytes(w, w.Batch, w.ContextTokens);
-        double perSeq = CacheMemory.ForSequence(layout, w.ContextTokens).TotalBytes + ActivationBytes(w, 1, w.ContextTokens);
+        // Sequences of a batch sit at different points of the window's flush cycle: plan for the fullest window.
+        double perSeq = CacheMemory.TotalBytesPerSequence(layout, w.ContextTokens, worstWindow: true) + ActivationBytes(w, 1, w.ContextTokens);
         double maxBatch = free <= 0 ? 0 : Math.Floor(free / perSeq);
         double maxContext = MaxContext(w, layout, free);
         return new CapacityResult(device, reserve, weights, cache, act, maxBatch, maxContext);
@@ -55,7 +56,8 @@ public static class Capacity
 
     private static double MaxContext(Workload w, CacheLayout layout, double free)
     {
-        double Need(double l) => w.Batch * CacheMemory.TotalBytesPerSequence(layout, l) + ActivationBytes(w, w.Batch, l);
+        // Worst-case window: every context up to the answer fits too, although the window flushes every W tokens.
+        double Need(double l) => w.Batch * CacheMemory.TotalBytesPerSequence(layout, l, worstWindow: true) + ActivationBytes(w, w.Batch, l);
         if (free <= 0 || Need(1) > free)
         {
             return 0;

@@ -13,7 +13,8 @@ public enum QuantAxis
 /// <summary>
 /// One tensor a scheme stores for every cached token of one layer.
 /// <para>Bits = 16 means stored in FP16 with no metadata. A per-channel tensor can only quantize a full group of
-/// G tokens, so its most recent <see cref="WindowTokens"/> tokens stay in FP16 (KIVI's residual window).</para>
+/// G tokens, so recent tokens wait in an FP16 residual window (KIVI's): when it holds <see cref="WindowTokens"/>
+/// tokens they are quantized as one block and the window empties, so at l tokens it holds l mod WindowTokens.</para>
 /// </summary>
 /// <param name="WidthElements">Elements per token (d for X, d_kv for K or V or a latent).</param>
 /// <param name="MetadataBytesPerGroup">Scale + zero-point bytes for one group (2 x FP16 = 4).</param>
@@ -30,6 +31,12 @@ public sealed record CachedTensor(
 
     public static CachedTensor Fp16(string name, int width) =>
         new(name, width, 16, QuantAxis.PerToken, 1, 0, 0);
+
+    /// <summary>Tokens in the FP16 window at a context: l mod W (the window flushes when full).</summary>
+    public double WindowAt(double contextTokens) => WindowTokens > 0 ? contextTokens % WindowTokens : 0;
+
+    /// <summary>The most the window can hold on the way to a context: min(l, W - 1). Capacity plans use it, so every shorter context fits too.</summary>
+    public double WorstWindowUpTo(double contextTokens) => WindowTokens > 0 ? Math.Min(contextTokens, WindowTokens - 1) : 0;
 }
 
 /// <summary>The tensors one layer stores per token.</summary>

@@ -12,7 +12,8 @@ public static class QuantOps
     {
         double tokens = b.B;
         double flops = tensors.Sum(t => tokens * t.WidthElements * ((t.IsQuantized ? 5 : 0) + extraFlopsPerElement));
-        var op = b.Op(name, OpKind.Quantize, flops);
+        // Appending to an FP16 cache is a copy, not a quantization.
+        var op = b.Op(name, tensors.Any(t => t.IsQuantized) ? OpKind.Quantize : OpKind.Elementwise, flops);
         foreach (var t in tensors)
         {
             var (w, r, meta) = CacheTraffic.AppendOneToken(t);
