@@ -10,6 +10,7 @@ public static class Commands
         yield return RunCommand.Create(context);
         yield return MemoryCommand.Create(context);
         yield return LedgerCommand.Create(context);
+        yield return ParetoCommand.Create(context);
         yield return BreakEvenCommand.Create(context);
         yield return RooflineCommand.Create(context);
         yield return CompareCommand.Create(context);
