@@ -17,7 +17,7 @@ public static class BenchCommand
         var command = new Command("bench", "Benchmark the cost model: full cases (ledger, roofline, capacity, throughput at max batch) per second, one thread.") { file, seconds, part };
         command.SetAction(p =>
         {
-            var scenario = ScenarioLoader.Load(p.GetValue(file)!);
+            var scenario = ScenarioLoader.Load(ScenarioLoader.Resolve(p.GetValue(file)!));
             string what = p.GetValue(part)!;
             Action<CostModel.Workload> cost = what switch
             {

@@ -20,7 +20,7 @@ public static class RunCommand
             {
                 throw new Input.InputException("--detail", "", $"'{Input.JsonFields.Truncate(detailText)}' is not allowed (allowed: summary, ops)");
             }
-            var scenario = ScenarioLoader.Load(p.GetValue(file)!);
+            var scenario = ScenarioLoader.Load(ScenarioLoader.Resolve(p.GetValue(file)!));
             string dir = p.GetValue(outDir) ?? Path.Combine("out", scenario.Name);
             var progress = new Output.Progress(ctx.ProgressToTerminal ? ctx.Error : null, "costing");
             if (scenario.CaseCount > ScenarioRunner.StreamingThreshold)

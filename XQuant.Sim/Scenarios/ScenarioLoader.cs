@@ -18,6 +18,21 @@ public static class ScenarioLoader
     private static readonly string[] OutputNames = ["csv", "markdown", "charts"];
     private static readonly string[] PhaseNames = ["decode", "prefill"];
 
+    /// <summary>
+    /// A scenario argument: a path, or a shipped scenario's id or file name ("quickstart",
+    /// "scenarios/quickstart.json"), found in the shipped scenarios/ folder when the path does not exist here.
+    /// </summary>
+    public static string Resolve(string arg)
+    {
+        if (File.Exists(arg) || Directory.Exists(arg))
+        {
+            return arg;
+        }
+        string name = Path.GetFileName(arg);
+        string shipped = Path.Combine(DataPaths.Find("scenarios"), name.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? name : name + ".json");
+        return File.Exists(shipped) ? shipped : arg;
+    }
+
     public static Scenario Load(string path)
     {
         var errors = new List<InputError>();
