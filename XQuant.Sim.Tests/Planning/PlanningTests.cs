@@ -96,4 +96,16 @@ public sealed class PlanningTests
         Assert.AreEqual(Roofline.Step(w).Flops / Roofline.Step(kivi).DramBytes, r.RidgeNeededFlopsPerByte, 1e-9);
         Assert.AreEqual(989.5e12 / 3350e9, r.DeviceRidgeFlopsPerByte, 1e-9);
     }
+
+    [TestMethod]
+    public void BatchCrossover_XQuantLosesItsShortContextLeadAsBatchGrows()
+    {
+        // At 1K tokens on an H100, XQuant-4 beats KIVI*-4 at batch 1 (remat hides under the weights) and loses at batch 2.
+        var w = TestData.Decode(TestData.Model("llama-2-7b"), TestData.Hardware("h100-sxm"), "xquant:4", 1, 1024);
+        var kivi = w with { Scheme = TestData.Scheme("kivi:4") };
+        var c = BreakEven.BatchCrossovers(w, kivi);
+        Assert.AreEqual(1, c.Count);
+        Assert.AreEqual(1, c[0].ContextTokens);
+        Assert.IsTrue(c[0].SchemeFasterBelow);
+    }
 }

@@ -70,9 +70,19 @@ public static class BreakEvenCommand
         }
         foreach (var c in r.Crossovers)
         {
-            o.WriteLine($"   crossover at l = {Formats.Int(c.ContextTokens)} tokens: {w.Scheme.Spec} is {(c.SchemeFasterBelow ? "faster below, slower above" : "slower below, faster above")}");
+            o.WriteLine($"   crossover at l = {Formats.Int(c.ContextTokens)} tokens: {w.Scheme.Spec} is {(c.SchemeFasterBelow ? "faster up to there, slower above" : "slower up to there, faster above")}");
         }
         o.WriteLine($"   at l = {Formats.Int(w.ContextTokens)}: {w.Scheme.Spec} {Formats.Seconds(r.SchemeStepSec)} vs {r.Versus.Scheme.Spec} {Formats.Seconds(r.VersusStepSec)} per step");
+        o.WriteLine($"   over batch at l = {Formats.Int(w.ContextTokens)}:");
+        if (r.BatchCrossovers.Count == 0)
+        {
+            bool faster = Roofline.Step(w with { Batch = 1 }).OverlappedSec < Roofline.Step(r.Versus with { Batch = 1 }).OverlappedSec;
+            o.WriteLine($"   no crossover between batch 1 and {Formats.Int(BreakEven.BatchLimit)}: {w.Scheme.Spec} is {(faster ? "faster" : "slower")} throughout");
+        }
+        foreach (var c in r.BatchCrossovers)
+        {
+            o.WriteLine($"   crossover at batch {Formats.Int(c.ContextTokens)}: {w.Scheme.Spec} is {(c.SchemeFasterBelow ? "faster up to there, slower above" : "slower up to there, faster above")}");
+        }
         o.WriteLine();
         o.WriteLine("3. Ridge point a device would need for remat to win outright at this batch and context:");
         o.WriteLine($"   R_needed = F_{w.Scheme.Family} / B_{r.Versus.Scheme.Family} = {Formats.Sig(r.RidgeNeededFlopsPerByte)} FLOP/byte  (all FLOPs of the scheme's step over all DRAM bytes of the other's)");

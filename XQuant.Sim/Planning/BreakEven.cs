@@ -3,7 +3,7 @@ using XQuant.Sim.Hardware;
 
 namespace XQuant.Sim.Planning;
 
-/// <summary>Where one scheme's step time crosses another's, as a context length at a fixed batch.</summary>
+/// <summary>Where one scheme's step time crosses another's: a context length at a fixed batch, or a batch at a fixed context.</summary>
 public sealed record Crossover(double ContextTokens, bool SchemeFasterBelow);
 
 /// <summary>The three break-even answers for one scheme on one device, each with the formula that produced it.</summary>
@@ -15,6 +15,7 @@ public sealed record BreakEvenResult(
     double WeightBytesPerLayer,
     double RematFlopsPerTokenPerLayer,
     IReadOnlyList<Crossover> Crossovers,
+    IReadOnlyList<Crossover> BatchCrossovers,
     double SchemeStepSec,
     double VersusStepSec,
     double RidgeNeededFlopsPerByte,
@@ -48,6 +49,7 @@ public static class BreakEven
             weightBytesPerLayer,
             remat,
             Crossovers(scheme, versus),
+            BatchCrossovers(scheme, versus),
             atL.OverlappedSec,
             vsL.OverlappedSec,
             vsL.DramBytes > 0 ? atL.Flops / vsL.DramBytes : double.PositiveInfinity,
@@ -72,14 +74,25 @@ public static class BreakEven
         return Bisect(Excess, 0, ContextLimit);
     }
 
+    public const double BatchLimit = 1 << 20;
+
     /// <summary>Contexts where the two schemes' overlapped step times cross, scanning powers of two then bisecting.</summary>
-    public static IReadOnlyList<Crossover> Crossovers(Workload a, Workload b)
+    public static IReadOnlyList<Crossover> Crossovers(Workload a, Workload b) =>
+        Scan(l => Roofline.Step(a with { ContextTokens = l }).OverlappedSec - Roofline.Step(b with { ContextTokens = l }).OverlappedSec, ContextLimit);
+
+    /// <summary>
+    /// Batches where the two schemes' step times cross at the workload's context (both at the same batch).
+    /// <see cref="Crossover.ContextTokens"/> holds the batch.
+    /// </summary>
+    public static IReadOnlyList<Crossover> BatchCrossovers(Workload a, Workload b) =>
+        Scan(n => Roofline.Step(a with { Batch = n }).OverlappedSec - Roofline.Step(b with { Batch = n }).OverlappedSec, BatchLimit);
+
+    private static List<Crossover> Scan(Func<double, double> Diff, double limit)
     {
-        double Diff(double l) => Roofline.Step(a with { ContextTokens = l }).OverlappedSec - Roofline.Step(b with { ContextTokens = l }).OverlappedSec;
         var result = new List<Crossover>();
         double prevL = 1;
         double prev = Diff(prevL);
-        for (double l = 2; l <= ContextLimit; l *= 2)
+        for (double l = 2; l <= limit; l *= 2)
         {
             double cur = Diff(l);
             if (Math.Sign(cur) != Math.Sign(prev) && cur != 0 && prev != 0)
