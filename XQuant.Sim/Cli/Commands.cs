@@ -16,5 +16,7 @@ public static class Commands
         yield return ListCommands.Models(context);
         yield return ListCommands.Schemes(context);
         yield return BenchCommand.Create(context);
+        yield return CalibrateCommand.Create(context);
+        yield return ValidateCommand.Create(context);
     }
 }
