@@ -74,7 +74,7 @@ public static class ValidateCommand
             var result = Validator.Run(plan, profile!, ctx.Out);
             string loadAfter = HostCalibrator.LoadAverage();
             string dir = p.GetValue(output)!;
-            string cmd = "xqsim validate " + string.Join(' ', p.Tokens.Select(t => t.Value));
+            string cmd = "xqsim validate " + string.Join(' ', p.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value));
             ValidationReport.Write(dir, result, cmd.Trim(), loadBefore, loadAfter, date);
             ctx.Out.WriteLine();
             var summary = ValidationReport.Summary(result);
