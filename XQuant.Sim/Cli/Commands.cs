@@ -20,5 +20,7 @@ public static class Commands
         yield return ListCommands.Schemes(context);
         yield return BenchCommand.Create(context);
         yield return FuzzCommand.Create(context);
+        yield return CalibrateCommand.Create(context);
+        yield return ValidateCommand.Create(context);
     }
 }

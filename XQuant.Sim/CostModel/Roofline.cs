@@ -7,13 +7,28 @@ public static class Roofline
 {
     public static OpTiming Time(OpCost op, HardwareProfile hw)
     {
-        double peak = hw.Peak(op.DType) ?? throw new InvalidOperationException($"{hw.Id} has no {op.DType.Name()} peak");
+        // A calibrated profile may carry an achieved rate for this kernel class (measured on microbenchmarks).
+        double peak = hw.AchievedFlops(KindName(op.Kind)) ?? hw.Peak(op.DType) ?? throw new InvalidOperationException($"{hw.Id} has no {op.DType.Name()} peak");
         double compute = op.Flops / peak;
         double onChipBw = hw.OnChip?.BandwidthBytesPerSec ?? double.PositiveInfinity;
         double memory = op.DramBytes / hw.DramBandwidthBytesPerSec + op.OnChipBytes / onChipBw;
         double launch = (hw.KernelLaunchLatencySec ?? 0) * op.Kernels;
         return new OpTiming(op, compute, memory, launch);
     }
+
+    /// <summary>The lower-case kernel-class name used in calibrated profiles ("gemm", "attention", ...).</summary>
+    public static string KindName(OpKind k) => k switch
+    {
+        OpKind.Gemm => "gemm",
+        OpKind.Elementwise => "elementwise",
+        OpKind.Attention => "attention",
+        OpKind.Quantize => "quantize",
+        OpKind.Dequantize => "dequantize",
+        OpKind.Remat => "remat",
+        _ => throw new ArgumentOutOfRangeException(nameof(k)),
+    };
+
+    public static readonly IReadOnlyList<string> KindNames = Enum.GetValues<OpKind>().Select(KindName).ToList();
 
     /// <summary>Builds and times the whole ledger of a workload.</summary>
     public static StepCost Step(Workload w)

@@ -34,6 +34,22 @@ public sealed record HardwareProfile
 
     public Provenance Provenance { get; init; } = Provenance.Datasheet;
 
+    // --- Calibrated profiles only (xqsim calibrate); datasheet profiles leave these null. ---
+
+    /// <summary>
+    /// Achieved FLOP/s per kernel class (keys: <see cref="CostModel.Roofline.KindName"/>, e.g. "attention"), measured by
+    /// microbenchmarks of that class at calibration shapes. Where present, the roofline uses it instead of the dtype
+    /// peak for ops of that class: latency = FLOPs / achieved rate, as AIConfigurator calibrates utilization.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? AchievedFlopsPerSecByKind { get; init; }
+
+    /// <summary>How and when a calibrated profile was measured.</summary>
+    public CalibrationInfo? Calibration { get; init; }
+
+    /// <summary>The achieved rate of a kernel class, or null where the profile has none.</summary>
+    public double? AchievedFlops(string kind) =>
+        AchievedFlopsPerSecByKind is { } m && m.TryGetValue(kind, out double v) ? v : null;
+
     /// <summary>The file this profile was read from (for messages), or a description of where it was built.</summary>
     public string SourcePath { get; init; } = "";
 

@@ -114,6 +114,8 @@ public static class HardwareProfileLoader
         string? tdpSource = f.OptionalString("tdp_source");
         string? notes = f.OptionalString("notes");
         double? launch = f.OptionalNumber("kernel_launch_latency_sec", -1e-30, 1);
+        var achieved = ReadAchieved(f);
+        var calibration = ReadCalibration(f);
         f.RejectUnknownKeys();
         if (errors.Count > before || dram is null)
         {
@@ -136,8 +138,73 @@ public static class HardwareProfileLoader
             TdpSource = tdpSource,
             Notes = notes,
             KernelLaunchLatencySec = launch,
+            AchievedFlopsPerSecByKind = achieved,
+            Calibration = calibration,
+            Provenance = calibration is null ? Provenance.Datasheet : Provenance.Calibrated,
             SourcePath = path,
         };
+    }
+
+    // --- Calibrated profiles (xqsim calibrate): optional blocks, absent from datasheet profiles. ---
+
+    private static Dictionary<string, double>? ReadAchieved(JsonFields f)
+    {
+        var m = f.Object("achieved_flops_per_sec_by_kind", required: false);
+        if (m is null)
+        {
+            return null;
+        }
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (key, _) in m.Properties().ToList())
+        {
+            if (!CostModel.Roofline.KindNames.Contains(key))
+            {
+                m.Error(key, $"unknown kernel class (allowed: {string.Join(", ", CostModel.Roofline.KindNames)})");
+                continue;
+            }
+            if (m.OptionalNumber(key, 0, 1e19) is double v)
+            {
+                result[key] = v;
+            }
+        }
+        return result;
+    }
+
+    private static CalibrationInfo? ReadCalibration(JsonFields f)
+    {
+        var c = f.Object("calibration", required: false);
+        if (c is null)
+        {
+            return null;
+        }
+        string date = c.RequiredString("date");
+        string method = c.RequiredString("method");
+        string device = c.RequiredString("device");
+        string runtime = c.RequiredString("runtime");
+        string host = c.OptionalString("host") ?? "";
+        string load = c.OptionalString("load_average") ?? "";
+        var measurements = new List<CalibrationMeasurement>();
+        var items = c.Array("measurements", required: true) ?? [];
+        for (int i = 0; i < items.Count; i++)
+        {
+            var m = new JsonFields(f.Source, items[i], f.Errors, c.PathOf($"measurements[{i}]"));
+            if (!m.IsObject)
+            {
+                m.Error("", "expected an object");
+                continue;
+            }
+            var item = new CalibrationMeasurement(
+                m.RequiredString("name"),
+                m.RequiredNumber("value", 0, 1e30),
+                m.RequiredString("unit"),
+                m.OptionalNumber("spread", -1e-30, 1e6) ?? 0,
+                (int)(m.OptionalInteger("repetitions", 1, 1_000_000) ?? 1),
+                m.OptionalString("size") ?? "");
+            m.RejectUnknownKeys();
+            measurements.Add(item);
+        }
+        c.RejectUnknownKeys();
+        return new CalibrationInfo(date, method, device, runtime, host, load, measurements);
     }
 
     private static MemoryLevel? ReadMemory(JsonFields f, string key, bool required, bool bandwidthRequired)

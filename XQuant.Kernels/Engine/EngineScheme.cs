@@ -1,0 +1,60 @@
+namespace XQuant.Kernels.Engine;
+
+/// <summary>The cache families the engine runs.</summary>
+public enum EngineSchemeKind
+{
+    /// <summary>K and V in fp16; keys stored after RoPE.</summary>
+    Fp16,
+
+    /// <summary>KIVI*: keys per-channel, values per-token, groups of G, an fp16 window of the latest tokens; keys pre-RoPE.</summary>
+    Kivi,
+
+    /// <summary>XQuant: Q(X) per-token; K and V rematerialized from X^ every step (fused, per tile).</summary>
+    XQuant,
+
+    /// <summary>XQuant-CL: base layers store Q(X), later layers Q(X - X^_prev); an fp16 accumulator carries X^.</summary>
+    XQuantCl,
+}
+
+/// <summary>
+/// One cache scheme as the engine runs it. The matching cost-model spec (<see cref="SimSpec"/>) describes the same
+/// layout, so the bytes the engine holds can be compared with the accounting exactly.
+/// </summary>
+/// <param name="Bits">Quantized bits (KIVI, XQuant) or delta bits (XQuant-CL).</param>
+/// <param name="WindowTokens">KIVI's fp16 window W: the engine keeps between W and W + G - 1 recent tokens in fp16 and
+/// quantizes the oldest G together when W + G are waiting, so at contexts l = W + kG it holds exactly W.</param>
+public sealed record EngineScheme(EngineSchemeKind Kind, int Bits = 16, int GroupSize = 128, int WindowTokens = 128, int BaseLayers = 3, int BaseBits = 4)
+{
+    public static EngineScheme Fp16 => new(EngineSchemeKind.Fp16);
+
+    public static EngineScheme Kivi(int bits) => new(EngineSchemeKind.Kivi, bits);
+
+    public static EngineScheme XQuant(int bits) => new(EngineSchemeKind.XQuant, bits, WindowTokens: 0);
+
+    public static EngineScheme XQuantCl(int deltaBits, int baseLayers = 3, int baseBits = 4) =>
+        new(EngineSchemeKind.XQuantCl, deltaBits, WindowTokens: 0, BaseLayers: baseLayers, BaseBits: baseBits);
+
+    /// <summary>True for schemes that rematerialize K and V from X.</summary>
+    public bool Remats => Kind is EngineSchemeKind.XQuant or EngineSchemeKind.XQuantCl;
+
+    /// <summary>The cost model's scheme string for the same layout (fp32 remat, since the CPU computes fp32).</summary>
+    public string SimSpec => Kind switch
+    {
+        EngineSchemeKind.Fp16 => "fp16",
+        EngineSchemeKind.Kivi => $"kivi:{Bits},g={GroupSize},window={WindowTokens}",
+        EngineSchemeKind.XQuant => $"xquant:{Bits},g={GroupSize},rdtype=fp32",
+        EngineSchemeKind.XQuantCl => $"xquant-cl:{Bits},base={BaseLayers}@{BaseBits},acc=16,g={GroupSize},rdtype=fp32",
+        _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
+    };
+
+    public string Name => Kind switch
+    {
+        EngineSchemeKind.Fp16 => "fp16",
+        EngineSchemeKind.Kivi => $"kivi:{Bits}",
+        EngineSchemeKind.XQuant => $"xquant:{Bits}",
+        EngineSchemeKind.XQuantCl => $"xquant-cl:{Bits}",
+        _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
+    };
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,95 @@
+using XQuant.Sim.Calibration;
+using XQuant.Sim.CostModel;
+using XQuant.Sim.Hardware;
+
+namespace XQuant.Sim.Tests.Validation;
+
+[TestClass]
+public sealed class CalibrationTests
+{
+    private static HardwareProfile Sample() => new()
+    {
+        Id = "x",
+        Name = "Test CPU (2 threads), calibrated",
+        Vendor = "host",
+        Kind = DeviceKind.Cpu,
+        ReleaseYear = 2026,
+        PeakFlopsPerSec = new Dictionary<DType, double> { [DType.Fp32] = 1.5e11 },
+        PeakFlopsSource = "measured by xqsim calibrate (docs/validation.md)",
+        PeakFlopsNote = "achieved GEMM",
+        Dram = new MemoryLevel("host DRAM", 2.4e10, 1.25e10, "measured", "read"),
+        OnChip = new MemoryLevel("caches (measured knee)", 16 << 20, 3.3e10, "measured", null),
+        KernelLaunchLatencySec = 1.1e-5,
+        AchievedFlopsPerSecByKind = new Dictionary<string, double> { ["attention"] = 3.1e8, ["quantize"] = 1.1e9 },
+        Calibration = new CalibrationInfo("2026-11-28T06:00:00Z", "microbenchmarks", "CPU: Test", ".NET 10", "host", "1.00 2.00 3.00",
+            [new CalibrationMeasurement("dram_read_bandwidth", 1.25e10, "bytes/s", 0.05, 7, "128 MB"), new CalibrationMeasurement("dispatch_latency", 1.1e-5, "s", 0.2, 2000, "")]),
+    };
+
+    [TestMethod]
+    public void CalibratedProfile_RoundTripsThroughTheLoader()
+    {
+        var p = Sample();
+        string path = Path.Combine(Path.GetTempPath(), $"xqsim-cal-{Guid.NewGuid():N}.json");
+        try
+        {
+            CalibratedProfileJson.Write(path, p);
+            var back = HardwareProfileLoader.Load(path);
+            Assert.AreEqual(Provenance.Calibrated, back.Provenance);
+            Assert.AreEqual(p.Name, back.Name);
+            Assert.AreEqual(1.5e11, back.Peak(DType.Fp32));
+            Assert.AreEqual(1.25e10, back.DramBandwidthBytesPerSec);
+            Assert.AreEqual(16 << 20, back.OnChip!.CapacityBytes);
+            Assert.AreEqual(1.1e-5, back.KernelLaunchLatencySec);
+            Assert.AreEqual(3.1e8, back.AchievedFlops("attention"));
+            Assert.IsNull(back.AchievedFlops("gemm"));
+            Assert.AreEqual("2026-11-28T06:00:00Z", back.Calibration!.Date);
+            Assert.AreEqual("1.00 2.00 3.00", back.Calibration.LoadAverage);
+            Assert.AreEqual(2, back.Calibration.Measurements.Count);
+            Assert.AreEqual(p.Calibration!.Measurements[0], back.Calibration.Measurements[0]);
+            Assert.AreEqual(CalibratedProfileJson.ToJson(p), CalibratedProfileJson.ToJson(back with { Id = p.Id, SourcePath = p.SourcePath }));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void DatasheetProfiles_StillLoadWithoutCalibration()
+    {
+        foreach (var p in HardwareProfileLoader.LoadAll(TestPaths.HardwareProfiles))
+        {
+            Assert.AreEqual(Provenance.Datasheet, p.Provenance, p.Id);
+            Assert.IsNull(p.Calibration, p.Id);
+            Assert.IsNull(p.AchievedFlopsPerSecByKind, p.Id);
+        }
+    }
+
+    [TestMethod]
+    public void Roofline_UsesTheClassRate_OnlyWhereCalibrated()
+    {
+        var p = Sample();
+        var attention = new OpCost("attn_scores", OpKind.Attention, 3.1e8, DType.Fp32);
+        attention.Place(0);
+        Assert.AreEqual(1.0, Roofline.Time(attention, p).ComputeSec, 1e-12);
+        var gemm = new OpCost("q_proj", OpKind.Gemm, 1.5e11, DType.Fp32);
+        gemm.Place(0);
+        Assert.AreEqual(1.0, Roofline.Time(gemm, p).ComputeSec, 1e-12);
+    }
+
+    [TestMethod]
+    public void Loader_RejectsAnUnknownKernelClass()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"xqsim-cal-{Guid.NewGuid():N}.json");
+        try
+        {
+            File.WriteAllText(path, CalibratedProfileJson.ToJson(Sample()).Replace("\"quantize\"", "\"quantise\"", StringComparison.Ordinal));
+            var e = Assert.ThrowsExactly<Input.InputException>(() => HardwareProfileLoader.Load(path));
+            StringAssert.Contains(e.Message, "quantise: unknown kernel class");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

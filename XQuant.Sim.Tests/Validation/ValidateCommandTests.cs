@@ -1,0 +1,64 @@
+using XQuant.Sim.Cli;
+
+namespace XQuant.Sim.Tests.Validation;
+
+[TestClass]
+public sealed class ValidateCommandTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        using var o = new StringWriter();
+        using var e = new StringWriter();
+        int code = CliApp.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [TestMethod]
+    public void QuickCalibrateThenValidate_WritesEveryOutput()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"xqsim-validate-{Guid.NewGuid():N}");
+        try
+        {
+            string cal = Path.Combine(dir, "cal.json");
+            var (code, output, err) = Run("calibrate", "--quick", "--out", cal);
+            Assert.AreEqual(0, code, err);
+            StringAssert.Contains(output, "dram_read_bandwidth");
+            (code, output, err) = Run("validate", "--quick", "--calibration", cal, "--out", dir);
+            Assert.AreEqual(0, code, err);
+            StringAssert.Contains(output, "decode step");
+            foreach (string f in new[] { "summary.csv", "kernels.csv", "steps.csv", "roofline-points.csv", "validation.md" })
+            {
+                Assert.IsTrue(File.Exists(Path.Combine(dir, f)), f);
+            }
+            string steps = File.ReadAllText(Path.Combine(dir, "steps.csv"));
+            StringAssert.Contains(steps, "cache_bytes_equal");
+            Assert.IsFalse(steps.Contains(",NO,", StringComparison.Ordinal), "engine cache bytes differ from the accounting:\n" + steps);
+            StringAssert.StartsWith(File.ReadAllText(Path.Combine(dir, "roofline-points.csv")), "point,flops,dram_bytes,measured_s");
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    [TestMethod]
+    public void Validate_BadInput_OneLinePerProblem_Exit2()
+    {
+        var (code, _, err) = Run("validate", "--calibration", "/nonexistent/cal.json", "--schemes", "fp16,xquant:9", "--device", "tpu");
+        Assert.AreEqual(2, code);
+        StringAssert.Contains(err, "--device: 'tpu': only cpu");
+        StringAssert.Contains(err, "--schemes: xquant:9: bits must be 2, 3, 4 or 8");
+        StringAssert.Contains(err, "--calibration: /nonexistent/cal.json not found; run 'xqsim calibrate");
+    }
+
+    [TestMethod]
+    public void Validate_RejectsADatasheetProfile()
+    {
+        var (code, _, err) = Run("validate", "--calibration", Path.Combine(TestPaths.HardwareProfiles, "epyc-9654.json"));
+        Assert.AreEqual(2, code);
+        StringAssert.Contains(err, "is a datasheet profile");
+    }
+}

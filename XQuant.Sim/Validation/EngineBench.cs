@@ -1,0 +1,149 @@
+using XQuant.Kernels.Engine;
+using XQuant.Sim.CostModel;
+using XQuant.Sim.Hardware;
+using XQuant.Sim.Memory;
+
+namespace XQuant.Sim.Validation;
+
+/// <summary>Measured and predicted seconds of one decode step, whole and per engine class.</summary>
+public sealed record StepPoint(
+    string Scheme,
+    int Context,
+    double MeasuredSec,
+    double Spread,
+    double PredictedSolSec,
+    double PredictedSec,
+    IReadOnlyDictionary<string, double> MeasuredByClass,
+    IReadOnlyDictionary<string, double> PredictedByClass,
+    double Flops,
+    double DramBytes,
+    long EngineCacheBytes,
+    double AccountedCacheBytes,
+    double LogitErrorVsFp16);
+
+/// <summary>
+/// Predicts a decode step of the engine with the cost model: the ledger of the same model and scheme (remat in
+/// fp32, GEMMs in fp32), adapted to what the engine moves (fp32 weights and activations: twice the ledger's
+/// bf16 bytes; caches as stored), placed per layer against the calibrated on-chip capacity, timed op by op and
+/// summed (serial, as the engine runs). A CPU "kernel launch" is a parallel dispatch: one per projection GEMV
+/// that is large enough to be split, and one per layer for the fused attention; the small elementwise ops run inline.
+/// </summary>
+public static class EngineBench
+{
+    public static readonly string[] Classes = ["gemm", "elementwise", "cache_write", "attention"];
+
+    private static readonly HashSet<string> CacheWriteOps = new(StringComparer.Ordinal) { "kv_append", "kv_quantize", "x_quantize", "delta_quantize", "acc_update_new", "latent_quantize" };
+
+    private static readonly HashSet<string> AttentionOps = new(StringComparer.Ordinal)
+    {
+        "attn_scores", "softmax", "attn_output", "kv_dequant", "x_dequant", "delta_dequant", "rope_k_cache", "remat_k", "remat_v", "accumulate", "acc_init", "latent_dequant", "up_project", "attn_px", "v_absorb",
+    };
+
+    public static string ClassOf(string ledgerOp, bool remats) =>
+        CacheWriteOps.Contains(ledgerOp) ? "cache_write"
+        : AttentionOps.Contains(ledgerOp) || (remats && ledgerOp == "rope_k") ? "attention"
+        : ledgerOp is "q_proj" or "k_proj" or "v_proj" or "o_proj" or "ffn_gate_up" or "ffn_down" or "lm_head" ? "gemm"
+        : "elementwise";
+
+    public static string ClassOf(EngineOp op) => op switch
+    {
+        EngineOp.QProj or EngineOp.KProj or EngineOp.VProj or EngineOp.OProj or EngineOp.FfnGateUp or EngineOp.FfnDown or EngineOp.LmHead => "gemm",
+        EngineOp.CacheWrite => "cache_write",
+        EngineOp.Attention => "attention",
+        _ => "elementwise",
+    };
+
+    /// <summary>The ledger ops of one step, re-costed with the engine's byte widths.</summary>
+    public static IReadOnlyList<OpCost> Ops(EngineConfig c, EngineScheme s, HardwareProfile hw, int context)
+    {
+        var w = new Workload(EngineModel.ToModelConfig(c), hw, EngineModel.ToCacheScheme(s), WeightPrecision.Bf16, 1, context, Phase.Decode, DType.Fp32);
+        double cap = hw.OnChip?.CapacityBytes ?? 0;
+        var result = new List<OpCost>();
+        foreach (var op in Ledger.Build(w))
+        {
+            double k = Math.Max(op.Kernels, 1);
+            var copy = new OpCost(op.Name, op.Kind, op.Flops / k, op.DType);
+            foreach (var tc in TensorClasses.All)
+            {
+                double factor = tc is TensorClass.Weights or TensorClass.ActivationsRead or TensorClass.ActivationsWritten ? 2.0 : 1.0;
+                copy.With(tc, op.Bytes(tc) / k * factor);
+            }
+            copy.Place(cap);
+            result.Add(copy.ScaleInPlace(k));
+        }
+        return result;
+    }
+
+    /// <summary>Dispatches of one step: large GEMVs and one fused attention per layer.</summary>
+    public static double Dispatches(IReadOnlyList<OpCost> ops) =>
+        ops.Where(o => o.Kind == OpKind.Gemm && o.Bytes(TensorClass.Weights) / Math.Max(o.Kernels, 1) / 4.0 > EngineMath.InlineGemvElements).Sum(o => o.Kernels)
+        + (ops.FirstOrDefault(o => o.Name == "attn_scores")?.Kernels ?? 0);
+
+    public static (double Total, Dictionary<string, double> ByClass) Predict(IReadOnlyList<OpCost> ops, HardwareProfile hw, bool remats)
+    {
+        var by = Classes.ToDictionary(k => k, _ => 0.0, StringComparer.Ordinal);
+        foreach (var op in ops)
+        {
+            by[ClassOf(op.Name, remats)] += KernelCase.Bound(op, hw);
+        }
+        double latency = hw.KernelLaunchLatencySec ?? 0;
+        by["gemm"] += ops.Where(o => o.Kind == OpKind.Gemm && o.Bytes(TensorClass.Weights) / Math.Max(o.Kernels, 1) / 4.0 > EngineMath.InlineGemvElements).Sum(o => o.Kernels) * latency;
+        by["attention"] += (ops.FirstOrDefault(o => o.Name == "attn_scores")?.Kernels ?? 0) * latency;
+        return (by.Values.Sum(), by);
+    }
+
+    /// <summary>Fills, warms up, times <paramref name="steps"/> decode steps; the point holds medians.</summary>
+    public static StepPoint Measure(EngineWeights weights, EngineScheme s, int context, int warmups, int steps, HardwareProfile sol, HardwareProfile calibrated, float[]? fp16Logits)
+    {
+        var engine = new DecodeEngine(weights, s);
+        engine.FillSynthetic(context);
+        var c = weights.Config;
+        var layout = EngineModel.ToCacheScheme(s).Layout(EngineModel.ToModelConfig(c));
+        long bytes = engine.CacheBytes;
+        double accounted = CacheMemory.TotalBytesPerSequence(layout, context);
+        var results = new List<StepResult>();
+        for (int i = 0; i < warmups + steps; i++)
+        {
+            var r = engine.Step(17 + i);
+            if (i >= warmups)
+            {
+                results.Add(r);
+            }
+        }
+        double logitError = double.NaN;
+        if (fp16Logits is not null)
+        {
+            // Logits of the first timed step vs the fp16 engine's at the same position (same history, same tokens).
+            var l = results[0].Logits;
+            double num = 0, den = 0;
+            for (int i = 0; i < l.Length; i++)
+            {
+                num += (l[i] - fp16Logits[i]) * (double)(l[i] - fp16Logits[i]);
+                den += fp16Logits[i] * (double)fp16Logits[i];
+            }
+            logitError = Math.Sqrt(num / den);
+        }
+        int mid = context + warmups;
+        var ops = Ops(c, s, calibrated, mid);
+        var opsSol = Ops(c, s, sol, mid);
+        var (pred, byClass) = Predict(ops, calibrated, s.Remats);
+        var (predSol, _) = Predict(opsSol, sol, s.Remats);
+        var measuredByClass = Classes.ToDictionary(k => k, k => ErrorStats.Median(results.Select(r => EngineOps.All.Where(o => ClassOf(o) == k).Sum(r.Seconds))), StringComparer.Ordinal);
+        var stepTimes = results.Select(r => r.StepSeconds).ToList();
+        return new StepPoint(s.Name, mid, ErrorStats.Median(stepTimes), ErrorStats.Spread(stepTimes), predSol, pred, measuredByClass, byClass,
+            ops.Sum(o => o.Flops), ops.Sum(o => o.DramBytes), bytes, accounted, logitError);
+    }
+
+    /// <summary>The fp16 engine's logits at the first timed step (the reference for each scheme's logit error).</summary>
+    public static float[] Fp16Logits(EngineWeights weights, int context, int warmups)
+    {
+        var e = new DecodeEngine(weights, EngineScheme.Fp16);
+        e.FillSynthetic(context);
+        float[] l = [];
+        for (int i = 0; i <= warmups; i++)
+        {
+            l = e.Step(17 + i).Logits;
+        }
+        return l;
+    }
+}

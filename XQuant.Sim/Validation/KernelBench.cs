@@ -1,0 +1,178 @@
+using XQuant.Kernels.Attention;
+using XQuant.Kernels.Fast;
+using XQuant.Kernels.Quantization;
+using XQuant.Sim.CostModel;
+using XQuant.Sim.Hardware;
+
+namespace XQuant.Sim.Validation;
+
+/// <summary>
+/// One real fast-CPU kernel at one shape, ready to run, with the ledger the cost model charges for it (fp32 data,
+/// the CPU's compute type; every byte from DRAM, since runs are timed after a cache flush). Fused kernels list one
+/// op per ledger entry (e.g. fused remat attention: x_dequant, remat_k, remat_v, rope_k, attn_scores, softmax,
+/// attn_output) and count one dispatch.
+/// </summary>
+public sealed record KernelCase(string Kernel, string Class, string Shape, Action Run, IReadOnlyList<OpCost> Ops, int Dispatches = 1)
+{
+    public double Flops => Ops.Sum(o => o.Flops);
+
+    public double DramBytes => Ops.Sum(o => o.DramBytes);
+
+    /// <summary>Roofline time: sum over ops of max(compute, memory), plus the dispatches' fixed latency.</summary>
+    public double Predict(HardwareProfile hw) => Ops.Sum(o => Bound(o, hw)) + (Dispatches * (hw.KernelLaunchLatencySec ?? 0));
+
+    public static double Bound(OpCost op, HardwareProfile hw)
+    {
+        var t = Roofline.Time(op, hw);
+        return Math.Max(t.ComputeSec, t.MemorySec);
+    }
+}
+
+/// <summary>Builds <see cref="KernelCase"/>s for the kernel classes: quantize, dequantize, remat GEMM, attention variants, RoPE.</summary>
+public static class KernelBench
+{
+    private const double F32 = 4.0;
+
+    private static OpCost Op(string name, OpKind kind, double flops, params (TensorClass C, double Bytes)[] bytes)
+    {
+        var op = new OpCost(name, kind, flops, DType.Fp32);
+        foreach (var (c, b) in bytes)
+        {
+            op.With(c, b);
+        }
+        op.Place(0);
+        return op;
+    }
+
+    private static float[] Random(long n, int seed)
+    {
+        var rng = new Random(seed);
+        var a = new float[n];
+        for (long i = 0; i < n; i++)
+        {
+            a[i] = (2 * rng.NextSingle()) - 1;
+        }
+        return a;
+    }
+
+    private static (double Packed, double Meta) Stored(int rows, int width, QuantSpec spec) =>
+        ((double)rows * QuantSpec.RowBytes(width, spec.Bits), 4.0 * spec.GroupCount(rows, width));
+
+    public static KernelCase Quantize(int tokens, int width, int bits, QuantAxis axis, int g = 128)
+    {
+        var spec = new QuantSpec(bits, g, axis).Validated();
+        var x = Random((long)tokens * width, 1);
+        var q = QuantizedMatrix.Allocate(tokens, width, spec);
+        var (packed, meta) = Stored(tokens, width, spec);
+        return new KernelCase("quantize", "quantize", $"{tokens}x{width} {bits}b {(axis == QuantAxis.PerToken ? "tok" : "ch")}",
+            () => FastCpu.QuantizeInto(x, q),
+            [Op("quantize", OpKind.Quantize, 5.0 * tokens * width, (TensorClass.ActivationsRead, tokens * (double)width * F32), (TensorClass.XCacheWritten, packed), (TensorClass.Metadata, meta))]);
+    }
+
+    public static KernelCase Dequantize(int tokens, int width, int bits, int g = 128)
+    {
+        var spec = new QuantSpec(bits, g, QuantAxis.PerToken).Validated();
+        var q = FastCpu.Quantize(Random((long)tokens * width, 2), tokens, width, spec);
+        var y = new float[(long)tokens * width];
+        var (packed, meta) = Stored(tokens, width, spec);
+        int chunks = Environment.ProcessorCount * 4;
+        return new KernelCase("dequantize", "dequantize", $"{tokens}x{width} {bits}b",
+            () => Parallel.For(0, chunks, c =>
+            {
+                int r0 = (int)((long)tokens * c / chunks), r1 = (int)((long)tokens * (c + 1) / chunks);
+                FastCpu.DequantizeRows(q, r0, r1 - r0, y.AsSpan(r0 * width, (r1 - r0) * width));
+            }),
+            [Op("dequantize", OpKind.Dequantize, 2.0 * tokens * width, (TensorClass.XCacheRead, packed), (TensorClass.Metadata, meta), (TensorClass.ActivationsWritten, tokens * (double)width * F32))]);
+    }
+
+    public static KernelCase Remat(int tokens, int d, int n, int bits, int g = 128)
+    {
+        var spec = new QuantSpec(bits, g, QuantAxis.PerToken).Validated();
+        var q = FastCpu.Quantize(Random((long)tokens * d, 3), tokens, d, spec);
+        var w = new PackedWeights(Random((long)d * n, 4), d, n);
+        var c = new float[(long)tokens * n];
+        var (packed, meta) = Stored(tokens, d, spec);
+        return new KernelCase("remat", "remat", $"{tokens}x{d}x{n} {bits}b",
+            () => FastCpu.RematInto(q, w, c),
+            [
+                Op("x_dequant", OpKind.Dequantize, 2.0 * tokens * d, (TensorClass.XCacheRead, packed), (TensorClass.Metadata, meta)),
+                Op("remat", OpKind.Remat, 2.0 * tokens * d * n, (TensorClass.Weights, (double)d * n * F32), (TensorClass.ActivationsWritten, tokens * (double)n * F32)),
+            ]);
+    }
+
+    /// <summary>RoPE over tokens x width rows in parallel chunks: the elementwise calibration kernel.</summary>
+    public static KernelCase Rope(int tokens, int width, int headDim)
+    {
+        var x = Random((long)tokens * width, 5);
+        var rope = new RopeTable(tokens, headDim);
+        int chunks = Environment.ProcessorCount * 4;
+        return new KernelCase("rope", "elementwise", $"{tokens}x{width} hd{headDim}",
+            () => Parallel.For(0, chunks, c =>
+            {
+                int r0 = (int)((long)tokens * c / chunks), r1 = (int)((long)tokens * (c + 1) / chunks);
+                for (int r = r0; r < r1; r++)
+                {
+                    rope.Apply(x.AsSpan(r * width, width), r);
+                }
+            }),
+            [Op("rope", OpKind.Elementwise, 3.0 * tokens * width, (TensorClass.ActivationsRead, tokens * (double)width * F32), (TensorClass.ActivationsWritten, tokens * (double)width * F32))]);
+    }
+
+    /// <summary>Scores, softmax and output over N tokens (keys rotated per tile, as every kernel here stores pre-RoPE keys).</summary>
+    private static List<OpCost> AttentionOps(int tokens, AttentionShape s, double kBytes, double vBytes) =>
+    [
+        Op("rope_k", OpKind.Elementwise, 3.0 * tokens * s.KvDim),
+        Op("attn_scores", OpKind.Attention, 2.0 * s.Heads * s.HeadDim * tokens, (TensorClass.ActivationsRead, s.QueryDim * F32), (TensorClass.KvCacheRead, kBytes)),
+        Op("softmax", OpKind.Elementwise, 5.0 * s.Heads * tokens),
+        Op("attn_output", OpKind.Attention, 2.0 * s.Heads * s.HeadDim * tokens, (TensorClass.KvCacheRead, vBytes), (TensorClass.ActivationsWritten, s.QueryDim * F32)),
+    ];
+
+    public static KernelCase AttentionFloat(int tokens, int heads, int kvHeads, int headDim)
+    {
+        var s = new AttentionShape(heads, kvHeads, headDim).Validated();
+        var q = Random(s.QueryDim, 6);
+        var k = Random((long)tokens * s.KvDim, 7);
+        var v = Random((long)tokens * s.KvDim, 8);
+        var rope = new RopeTable(tokens, headDim);
+        double kv = tokens * (double)s.KvDim * F32;
+        return new KernelCase("attention_fp32", "attention", $"N={tokens} H={heads}/{kvHeads} hd={headDim}",
+            () => FastCpu.DecodeAttention(q, k, v, tokens, s, rope), AttentionOps(tokens, s, kv, kv));
+    }
+
+    public static KernelCase AttentionKivi(int tokens, int heads, int kvHeads, int headDim, int bits, int g = 128)
+    {
+        var s = new AttentionShape(heads, kvHeads, headDim).Validated();
+        var ks = new QuantSpec(bits, g, QuantAxis.PerChannel).Validated();
+        var vs = new QuantSpec(bits, g, QuantAxis.PerToken).Validated();
+        var q = Random(s.QueryDim, 9);
+        var kq = FastCpu.Quantize(Random((long)tokens * s.KvDim, 10), tokens, s.KvDim, ks);
+        var vq = FastCpu.Quantize(Random((long)tokens * s.KvDim, 11), tokens, s.KvDim, vs);
+        var rope = new RopeTable(tokens, headDim);
+        var (kp, km) = Stored(tokens, s.KvDim, ks);
+        var (vp, vm) = Stored(tokens, s.KvDim, vs);
+        var ops = new List<OpCost> { Op("kv_dequant", OpKind.Dequantize, 2.0 * 2 * tokens * s.KvDim, (TensorClass.KvCacheRead, kp + vp), (TensorClass.Metadata, km + vm)) };
+        ops.AddRange(AttentionOps(tokens, s, 0, 0));
+        return new KernelCase("attention_kivi", "attention", $"N={tokens} H={heads}/{kvHeads} hd={headDim} {bits}b",
+            () => FastCpu.AttentionQuantizedKv(q, kq, vq, s, rope), ops);
+    }
+
+    public static KernelCase AttentionRemat(int tokens, int d, int heads, int kvHeads, int headDim, int bits, int g = 128)
+    {
+        var s = new AttentionShape(heads, kvHeads, headDim).Validated();
+        var spec = new QuantSpec(bits, g, QuantAxis.PerToken).Validated();
+        var q = Random(s.QueryDim, 12);
+        var xq = FastCpu.Quantize(Random((long)tokens * d, 13), tokens, d, spec);
+        var wkv = new PackedWeights(Random((long)d * 2 * s.KvDim, 14), d, 2 * s.KvDim);
+        var rope = new RopeTable(tokens, headDim);
+        var (packed, meta) = Stored(tokens, d, spec);
+        var ops = new List<OpCost>
+        {
+            Op("x_dequant", OpKind.Dequantize, 2.0 * tokens * d, (TensorClass.XCacheRead, packed), (TensorClass.Metadata, meta)),
+            Op("remat_k", OpKind.Remat, 2.0 * tokens * d * s.KvDim, (TensorClass.Weights, (double)d * s.KvDim * F32)),
+            Op("remat_v", OpKind.Remat, 2.0 * tokens * d * s.KvDim, (TensorClass.Weights, (double)d * s.KvDim * F32)),
+        };
+        ops.AddRange(AttentionOps(tokens, s, 0, 0));
+        return new KernelCase("attention_remat", "attention", $"N={tokens} d={d} H={heads}/{kvHeads} hd={headDim} {bits}b",
+            () => FastCpu.AttentionRemat(q, xq, wkv, s, rope), ops);
+    }
+}
