@@ -114,6 +114,13 @@ public static class ValidationReport
         CsvOutput.WriteFile(Path.Combine(dir, "kernels.csv"), TextTable.Build(KernelColumns, r.Kernels));
         CsvOutput.WriteFile(Path.Combine(dir, "steps.csv"), TextTable.Build(StepColumns(csv: true), r.Steps));
         CsvOutput.WriteFile(Path.Combine(dir, "roofline-points.csv"), TextTable.Build(PointColumns, Points(r)));
+        var measured = r.Kernels.Select(k => new Charts.MeasuredPoint($"{k.Case.Kernel} {k.Case.Shape}", k.Case.Class, k.Case.Flops, k.Case.DramBytes, k.MeasuredSec, k.PredictedSec))
+            .Concat(r.Steps.Select(s => new Charts.MeasuredPoint($"step {s.Scheme} l={s.Context}", "decode step", s.Flops, s.DramBytes, s.MeasuredSec, s.PredictedSec)))
+            .ToList();
+        using (var chart = Charts.MeasuredRooflineChart.Create(r.Calibrated, measured, $"Measured vs predicted on {r.Calibrated.Name}"))
+        {
+            Charts.ChartFile.Save(chart, Path.Combine(dir, "roofline-measured.png"), Charts.MeasuredRooflineChart.Width, Charts.MeasuredRooflineChart.Height);
+        }
         var hw = r.Calibrated;
         var md = new StringBuilder();
         md.Append("# xqsim validate: predicted vs measured\n\n");
@@ -134,7 +141,7 @@ public static class ValidationReport
         md.Append("## Summary\n\n").Append(TextTable.Build(SummaryColumns, summary).ToMarkdown());
         md.Append("\n## Decode steps\n\n").Append(TextTable.Build(StepColumns(csv: false).Where(c => !c.Header.Contains("_measured_s", StringComparison.Ordinal) && !c.Header.Contains("_predicted_s", StringComparison.Ordinal) || c.Header is "measured_s" or "predicted_s" or "predicted_sol_s").ToList(), r.Steps).ToMarkdown());
         md.Append("\n## Kernels\n\n").Append(TextTable.Build(KernelColumns, r.Kernels).ToMarkdown());
-        md.Append("\nPer-class times inside each step are in steps.csv; measured points for a roofline chart (FLOPs, DRAM bytes, seconds) in roofline-points.csv.\n");
+        md.Append("\nPer-class times inside each step are in steps.csv; measured points (FLOPs, DRAM bytes, seconds) in roofline-points.csv.\n\n![measured roofline](roofline-measured.png)\n");
         AtomicFile.WriteText(Path.Combine(dir, "validation.md"), md.ToString());
     }
 }
