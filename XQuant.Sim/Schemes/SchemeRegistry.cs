@@ -26,6 +26,7 @@ public static class SchemeRegistry
     /// <summary>Parses one scheme; problems are appended to <paramref name="errors"/> as full sentences.</summary>
     public static CacheScheme? TryParse(string text, List<string> errors)
     {
+        int before = errors.Count;
         string trimmed = text.Trim();
         int colon = trimmed.IndexOf(':', StringComparison.Ordinal);
         int comma = trimmed.IndexOf(',', StringComparison.Ordinal);
@@ -59,7 +60,6 @@ public static class SchemeRegistry
                 errors.Add($"option '{key}' given twice in '{JsonFields.Truncate(trimmed)}'");
             }
         }
-        int before = errors.Count;
         var scheme = factory.Parse(new SchemeArgs(trimmed, head, bits, options, errors));
         return errors.Count > before ? null : scheme;
     }

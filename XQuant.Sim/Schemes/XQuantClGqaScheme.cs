@@ -25,15 +25,8 @@ public sealed record XQuantClGqaScheme(
 
     public override DType RematDType => ComputeDType;
 
-    public override string Spec => new SpecText(Family, DeltaBits)
-        .Option("base", $"{BaseLayers}@{BaseBits}", "3@4")
-        .Option("acc", AccumulatorBits, 4)
-        .Option("g", GroupSize, 128)
-        .Option("axis", DeltaAxis == QuantAxis.PerToken ? "token" : "channel", "token")
-        .Option("meta", MetadataBytesPerGroup == 8 ? "fp32" : "fp16", "fp16")
-        .Option("remat", SchemeArgs.RematName(Mode), "fused")
-        .Option("rdtype", ComputeDType.Name(), "bf16")
-        .ToString();
+    public override string Spec =>
+        CrossLayerOptions.Spec(Family, DeltaBits, BaseLayers, BaseBits, AccumulatorBits, GroupSize, DeltaAxis, MetadataBytesPerGroup, Mode, ComputeDType);
 
     public override CacheLayout Layout(ModelConfig model)
     {
@@ -48,39 +41,12 @@ public sealed record XQuantClGqaScheme(
         return new CacheLayout(layers, new AccumulatorBuffer(model.HiddenSize, AccumulatorBits));
     }
 
-    public override IReadOnlyList<string> Validate(ModelConfig model)
-    {
-        var problems = new List<string>();
-        if (BaseLayers < 1 || BaseLayers > model.Layers)
-        {
-            problems.Add($"base={BaseLayers}@{BaseBits}: base layers must be 1 to {model.Layers} (the layers of {model.Id})");
-        }
-        if (GroupSize > 2 * model.KvDim)
-        {
-            problems.Add($"g={GroupSize} is larger than 2 x d_kv={2 * model.KvDim} of {model.Id}");
-        }
-        return problems;
-    }
+    public override IReadOnlyList<string> Validate(ModelConfig model) =>
+        CrossLayerOptions.Validate(BaseLayers, BaseBits, GroupSize, 2 * model.KvDim, "2 x d_kv", model);
 
     internal static CacheScheme Parse(SchemeArgs a)
     {
-        int bits = a.Bits(SchemeArgs.QuantBits, "delta bits");
-        var baseSpec = a.LayersAtBits("base", (3, 4))!.Value;
-        var s = new XQuantClGqaScheme(
-            bits,
-            baseSpec.Layers,
-            baseSpec.Bits,
-            a.Choice("acc", 4, [2, 3, 4, 8, 16]),
-            a.Int("g", 128, 1, 65536),
-            a.Axis("axis", QuantAxis.PerToken),
-            a.MetadataBytes(),
-            a.Remat(RematMode.Fused),
-            a.DType("rdtype", DType.Bf16, [DType.Bf16, DType.Fp16, DType.Fp8, DType.Int8, DType.Fp32]));
-        if (baseSpec.Layers < 1)
-        {
-            a.Errors.Add("option base: at least one base layer is needed (e.g. base=1@4)");
-        }
-        a.RejectUnknown("base", "acc", "g", "axis", "meta", "remat", "rdtype");
-        return s;
+        var o = CrossLayerOptions.Parse(a);
+        return new XQuantClGqaScheme(o.DeltaBits, o.BaseLayers, o.BaseBits, o.AccumulatorBits, o.GroupSize, o.DeltaAxis, o.MetadataBytesPerGroup, o.Mode, o.ComputeDType);
     }
 }

@@ -31,15 +31,8 @@ public sealed record XQuantClScheme(
     /// <summary>0-based index of the layer whose X^ seeds the accumulator.</summary>
     public int BaseLayerIndex => Math.Max(BaseLayers - 1, 0);
 
-    public override string Spec => new SpecText(Family, DeltaBits)
-        .Option("base", $"{BaseLayers}@{BaseBits}", "3@4")
-        .Option("acc", AccumulatorBits, 4)
-        .Option("g", GroupSize, 128)
-        .Option("axis", DeltaAxis == QuantAxis.PerToken ? "token" : "channel", "token")
-        .Option("meta", MetadataBytesPerGroup == 8 ? "fp32" : "fp16", "fp16")
-        .Option("remat", SchemeArgs.RematName(Mode), "fused")
-        .Option("rdtype", ComputeDType.Name(), "bf16")
-        .ToString();
+    public override string Spec =>
+        CrossLayerOptions.Spec(Family, DeltaBits, BaseLayers, BaseBits, AccumulatorBits, GroupSize, DeltaAxis, MetadataBytesPerGroup, Mode, ComputeDType);
 
     public override CacheLayout Layout(ModelConfig model)
     {
@@ -53,19 +46,8 @@ public sealed record XQuantClScheme(
         return new CacheLayout(layers, new AccumulatorBuffer(model.HiddenSize, AccumulatorBits));
     }
 
-    public override IReadOnlyList<string> Validate(ModelConfig model)
-    {
-        var problems = new List<string>();
-        if (BaseLayers < 1 || BaseLayers > model.Layers)
-        {
-            problems.Add($"base={BaseLayers}@{BaseBits}: base layers must be 1 to {model.Layers} (the layers of {model.Id})");
-        }
-        if (GroupSize > model.HiddenSize)
-        {
-            problems.Add($"g={GroupSize} is larger than d={model.HiddenSize} of {model.Id}");
-        }
-        return problems;
-    }
+    public override IReadOnlyList<string> Validate(ModelConfig model) =>
+        CrossLayerOptions.Validate(BaseLayers, BaseBits, GroupSize, model.HiddenSize, "d", model);
 
     public override IReadOnlyList<string> Warnings(ModelConfig model) => model.IsGqa
         ? [$"{model.Id} is {model.AttentionKind}: X and its deltas are d={model.HiddenSize} wide vs 2 x d_kv={2 * model.KvDim} for K+V; use xquant-cl-gqa"]
@@ -73,23 +55,7 @@ public sealed record XQuantClScheme(
 
     internal static CacheScheme Parse(SchemeArgs a)
     {
-        int bits = a.Bits(SchemeArgs.QuantBits, "delta bits");
-        var baseSpec = a.LayersAtBits("base", (3, 4))!.Value;
-        var s = new XQuantClScheme(
-            bits,
-            baseSpec.Layers,
-            baseSpec.Bits,
-            a.Choice("acc", 4, [2, 3, 4, 8, 16]),
-            a.Int("g", 128, 1, 65536),
-            a.Axis("axis", QuantAxis.PerToken),
-            a.MetadataBytes(),
-            a.Remat(RematMode.Fused),
-            a.DType("rdtype", DType.Bf16, [DType.Bf16, DType.Fp16, DType.Fp8, DType.Int8, DType.Fp32]));
-        if (baseSpec.Layers < 1)
-        {
-            a.Errors.Add("option base: at least one base layer is needed (e.g. base=1@4)");
-        }
-        a.RejectUnknown("base", "acc", "g", "axis", "meta", "remat", "rdtype");
-        return s;
+        var o = CrossLayerOptions.Parse(a);
+        return new XQuantClScheme(o.DeltaBits, o.BaseLayers, o.BaseBits, o.AccumulatorBits, o.GroupSize, o.DeltaAxis, o.MetadataBytesPerGroup, o.Mode, o.ComputeDType);
     }
 }
