@@ -87,6 +87,9 @@ public sealed class DecodeEngine
     /// <summary>Sees inside each step (accuracy measurements); null (the default) for timing runs.</summary>
     public IEngineProbe? Probe { get; set; }
 
+    /// <summary>Attention tiles in order on one thread, so every run gives bit-identical logits (accuracy runs); off for timing.</summary>
+    public bool Deterministic { get; set; }
+
     /// <summary>Cached tokens (the position of the next token).</summary>
     public int Tokens { get; private set; }
 
@@ -279,7 +282,7 @@ public sealed class DecodeEngine
                     probe.KvTile(li, t0, n, b.K.AsSpan(0, n * kvd), b.V.AsSpan(0, n * kvd));
                 };
             }
-            EngineAttention.Run(q, pos + 1, shape, pool, () => new TileBuffers(c), producer, attn);
+            EngineAttention.Run(q, pos + 1, shape, pool, () => new TileBuffers(c), producer, attn, Deterministic);
             t0 = Lap(EngineOp.Attention, t0);
             Probe?.AttentionOutput(layer, pos, attn);
             EngineMath.Gemv(attn, lw.Wo, o);

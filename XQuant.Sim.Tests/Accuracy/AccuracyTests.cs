@@ -96,6 +96,18 @@ public sealed class AccuracyTests
     }
 
     [TestMethod]
+    public void Runs_AreBitIdentical()
+    {
+        var w = new EngineWeights(Config, new SyntheticStructure().Build(Config, 9));
+        AccuracyResult Once() => AccuracyRunner.Run(w, [EngineScheme.Kivi(2)], TokenPlan.SampledFromReference(70, 4), AccuracyOrigin.Synthetic, "tiny", "synthetic", Config.Vocab);
+        var a = Once();
+        var b = Once();
+        Assert.AreEqual(a.ReferencePerplexity, b.ReferencePerplexity);
+        Assert.AreEqual(a.Schemes[0].MeanKl, b.Schemes[0].MeanKl);
+        Assert.AreEqual(a.Schemes[0].KRelError, b.Schemes[0].KRelError);
+    }
+
+    [TestMethod]
     public void SchemeNames_ParseOrFailWithOneLineEach()
     {
         var s = SyntheticModels.ParseSchemes("kivi:2,xquant-gqa:2+fp16first,fp16");

@@ -30,10 +30,10 @@ public static class AccuracyRunner
         {
             throw new ArgumentException($"need 2 to {c.MaxContext} tokens (got {n})", nameof(tokens));
         }
-        var refEngine = new DecodeEngine(weights, EngineScheme.Fp16);
+        var refEngine = new DecodeEngine(weights, EngineScheme.Fp16) { Deterministic = true };
         var refProbe = new Recorder(c, n, keepX: true);
         refEngine.Probe = refProbe;
-        var engines = schemes.Select(s => new DecodeEngine(weights, s)).ToList();
+        var engines = schemes.Select(s => new DecodeEngine(weights, s) { Deterministic = true }).ToList();
         var probes = engines.Select(e => { var p = new Recorder(c, n, keepX: false); e.Probe = p; return p; }).ToList();
         var acc = schemes.Select(_ => new Accumulator(c.Layers)).ToList();
         var rng = new Random(tokens.Seed);
