@@ -22,6 +22,7 @@ public sealed class DecodeEngine
     private readonly KiviStore[]? kivi;
     private readonly RowStore[]? rows;
     private readonly ushort[]? accumulator;
+    private readonly LatentStore[]? latents;
     private readonly ConcurrentBag<TileBuffers> pool = [];
     private readonly double[] opSeconds = new double[EngineOps.All.Count];
 
@@ -57,6 +58,13 @@ public sealed class DecodeEngine
                 rows = Enumerable.Range(0, c.Layers).Select(i => new RowStore(d, new QuantSpec(i < scheme.BaseLayers ? scheme.BaseBits : scheme.Bits, scheme.GroupSize, QuantAxis.PerToken).Validated())).ToArray();
                 accumulator = new ushort[(long)c.MaxContext * d];
                 break;
+            case EngineSchemeKind.XQuantGqa:
+                latents = Enumerable.Range(0, c.Layers).Select(_ => new LatentStore(c.KvDim, scheme.Bits, scheme.GroupSize, scheme.WindowTokens, scheme.Fp16FirstChannel)).ToArray();
+                foreach (var lw in weights.Layers)
+                {
+                    _ = lw.Gqa;
+                }
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(scheme));
         }
@@ -76,6 +84,12 @@ public sealed class DecodeEngine
 
     public EngineConfig Config => c;
 
+    /// <summary>Sees inside each step (accuracy measurements); null (the default) for timing runs.</summary>
+    public IEngineProbe? Probe { get; set; }
+
+    /// <summary>Attention tiles in order on one thread, so every run gives bit-identical logits (accuracy runs); off for timing.</summary>
+    public bool Deterministic { get; set; }
+
     /// <summary>Cached tokens (the position of the next token).</summary>
     public int Tokens { get; private set; }
 
@@ -85,6 +99,7 @@ public sealed class DecodeEngine
         EngineSchemeKind.Fp16 => fp16!.Sum(s => s.Bytes),
         EngineSchemeKind.Kivi => kivi!.Sum(s => s.Bytes),
         EngineSchemeKind.XQuant => rows!.Sum(s => s.Bytes),
+        EngineSchemeKind.XQuantGqa => latents!.Sum(s => s.Bytes),
         _ => rows!.Sum(s => s.Bytes) + (2L * c.Hidden * Tokens),
     };
 
@@ -118,7 +133,17 @@ public sealed class DecodeEngine
             }
             for (int t = 0; t < tokens; t++)
             {
-                EngineMath.RmsNorm(r.AsSpan(t * d, d), lw.AttnNorm, xs.AsSpan(t * d, d));
+                EngineMath.RmsNorm(r.AsSpan(t * d, d), lw.AttnNorm, xs.AsSpan(t * d, d), weights.NormEps);
+            }
+            if (latents is not null)
+            {
+                var zk = FastCpu.MatMul(xs, tokens, lw.Gqa.Uk);
+                var zv = FastCpu.MatMul(xs, tokens, lw.Gqa.Uv);
+                for (int t = 0; t < tokens; t++)
+                {
+                    latents[layer].Append(zk.AsSpan(t * kvd, kvd), zv.AsSpan(t * kvd, kvd));
+                }
+                continue;
             }
             if (fp16 is not null || kivi is not null)
             {
@@ -205,8 +230,9 @@ public sealed class DecodeEngine
         for (int layer = 0; layer < c.Layers; layer++)
         {
             var lw = weights.Layers[layer];
-            EngineMath.RmsNorm(x, lw.AttnNorm, h);
+            EngineMath.RmsNorm(x, lw.AttnNorm, h, weights.NormEps);
             t0 = Lap(EngineOp.AttnNorm, t0);
+            Probe?.AttentionInput(layer, pos, h);
             EngineMath.Gemv(h, lw.Wq, q);
             t0 = Lap(EngineOp.QProj, t0);
             rope.Apply(q, pos);
@@ -231,19 +257,39 @@ public sealed class DecodeEngine
                     producer = KiviProducer(kivi[layer]);
                 }
             }
+            else if (latents is not null)
+            {
+                EngineMath.Gemv(h, lw.Gqa.Uk, k);
+                t0 = Lap(EngineOp.KProj, t0);
+                EngineMath.Gemv(h, lw.Gqa.Uv, v);
+                t0 = Lap(EngineOp.VProj, t0);
+                latents[layer].Append(k, v);
+                producer = LatentProducer(latents[layer], lw.Gqa);
+            }
             else
             {
                 AppendX(layer, h, pos);
                 producer = RematProducer(layer, lw);
             }
             t0 = Lap(EngineOp.CacheWrite, t0);
-            EngineAttention.Run(q, pos + 1, shape, pool, () => new TileBuffers(c), producer, attn);
+            if (Probe is { WantsKv: true } probe)
+            {
+                var inner = producer;
+                int li = layer, kvd = c.KvDim;
+                producer = (t0, n, b) =>
+                {
+                    inner(t0, n, b);
+                    probe.KvTile(li, t0, n, b.K.AsSpan(0, n * kvd), b.V.AsSpan(0, n * kvd));
+                };
+            }
+            EngineAttention.Run(q, pos + 1, shape, pool, () => new TileBuffers(c), producer, attn, Deterministic);
             t0 = Lap(EngineOp.Attention, t0);
+            Probe?.AttentionOutput(layer, pos, attn);
             EngineMath.Gemv(attn, lw.Wo, o);
             t0 = Lap(EngineOp.OProj, t0);
             EngineMath.Add(o, x);
             t0 = Lap(EngineOp.ResidualAdd, t0);
-            EngineMath.RmsNorm(x, lw.FfnNorm, h);
+            EngineMath.RmsNorm(x, lw.FfnNorm, h, weights.NormEps);
             t0 = Lap(EngineOp.FfnNorm, t0);
             EngineMath.Gemv(h, lw.GateUp, gu);
             t0 = Lap(EngineOp.FfnGateUp, t0);
@@ -254,8 +300,9 @@ public sealed class DecodeEngine
             EngineMath.Add(o, x);
             t0 = Lap(EngineOp.ResidualAdd, t0);
         }
-        EngineMath.RmsNorm(x, weights.FinalNorm, h);
+        EngineMath.RmsNorm(x, weights.FinalNorm, h, weights.NormEps);
         t0 = Lap(EngineOp.FinalNorm, t0);
+        Probe?.FinalHidden(pos, h);
         var logits = new float[c.Vocab];
         EngineMath.Gemv(h, weights.LmHead, logits);
         t0 = Lap(EngineOp.LmHead, t0);
@@ -320,6 +367,21 @@ public sealed class DecodeEngine
                 b.Kv.AsSpan(r * 2 * kvd, kvd).CopyTo(b.K.AsSpan(r * kvd, kvd));
                 b.Kv.AsSpan((r * 2 * kvd) + kvd, kvd).CopyTo(b.V.AsSpan(r * kvd, kvd));
             }
+            RotateKeys(b.K, t0, n);
+        };
+    }
+
+    /// <summary>XQuant-GQA per tile: latents (dequantized or fp16 window), K = Zk (Sk Bk^T), V = Zv (Sv Bv^T), rotate keys.</summary>
+    private EngineAttention.TileProducer LatentProducer(LatentStore store, GqaFactors f)
+    {
+        int kvd = c.KvDim;
+        return (t0, n, b) =>
+        {
+            store.Read(t0, n, b.K.AsSpan(0, n * kvd), b.V.AsSpan(0, n * kvd));
+            Gemm.MultiplyRows(FastCpu.Dense(b.K, kvd), 0, n, f.FusedK, b.Kv);
+            Gemm.MultiplyRows(FastCpu.Dense(b.V, kvd), 0, n, f.FusedV, b.X);
+            b.Kv.AsSpan(0, n * kvd).CopyTo(b.K);
+            b.X.AsSpan(0, n * kvd).CopyTo(b.V);
             RotateKeys(b.K, t0, n);
         };
     }

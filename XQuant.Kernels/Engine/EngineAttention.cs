@@ -14,9 +14,27 @@ internal static class EngineAttention
 
     public delegate void TileProducer(int t0, int n, TileBuffers buffers);
 
-    public static void Run(float[] q, int tokens, AttentionShape shape, ConcurrentBag<TileBuffers> pool, Func<TileBuffers> create, TileProducer produce, Span<float> output)
+    /// <param name="sequential">Run the tiles in order on one thread: the same floating-point result on every run (the
+    /// parallel merge order depends on scheduling, which moves results by an ulp or so).</param>
+    public static void Run(float[] q, int tokens, AttentionShape shape, ConcurrentBag<TileBuffers> pool, Func<TileBuffers> create, TileProducer produce, Span<float> output, bool sequential = false)
     {
         int tiles = (tokens + TileTokens - 1) / TileTokens;
+        if (sequential)
+        {
+            var b = pool.TryTake(out var x) ? x : create();
+            Array.Fill(b.Max, float.NegativeInfinity);
+            Array.Clear(b.Sum);
+            Array.Clear(b.Acc);
+            for (int tile = 0; tile < tiles; tile++)
+            {
+                int t0 = tile * TileTokens, n = Math.Min(TileTokens, tokens - t0);
+                produce(t0, n, b);
+                Consume(q, b, n, shape);
+            }
+            Merge([b], shape, output);
+            pool.Add(b);
+            return;
+        }
         var used = new ConcurrentBag<TileBuffers>();
         Parallel.For(0, tiles, () =>
         {

@@ -14,6 +14,9 @@ public enum EngineSchemeKind
 
     /// <summary>XQuant-CL: base layers store Q(X), later layers Q(X - X^_prev); an fp16 accumulator carries X^.</summary>
     XQuantCl,
+
+    /// <summary>XQuant for GQA: SVD latents X Uk per-channel and X Uv per-token (d_kv wide each), K and V = latent x S B^T.</summary>
+    XQuantGqa,
 }
 
 /// <summary>
@@ -23,7 +26,7 @@ public enum EngineSchemeKind
 /// <param name="Bits">Quantized bits (KIVI, XQuant) or delta bits (XQuant-CL).</param>
 /// <param name="WindowTokens">KIVI's fp16 window W: the engine keeps between W and W + G - 1 recent tokens in fp16 and
 /// quantizes the oldest G together when W + G are waiting, so at contexts l = W + kG it holds exactly W.</param>
-public sealed record EngineScheme(EngineSchemeKind Kind, int Bits = 16, int GroupSize = 128, int WindowTokens = 128, int BaseLayers = 3, int BaseBits = 4)
+public sealed record EngineScheme(EngineSchemeKind Kind, int Bits = 16, int GroupSize = 128, int WindowTokens = 128, int BaseLayers = 3, int BaseBits = 4, bool Fp16FirstChannel = false)
 {
     public static EngineScheme Fp16 => new(EngineSchemeKind.Fp16);
 
@@ -34,8 +37,12 @@ public sealed record EngineScheme(EngineSchemeKind Kind, int Bits = 16, int Grou
     public static EngineScheme XQuantCl(int deltaBits, int baseLayers = 3, int baseBits = 4) =>
         new(EngineSchemeKind.XQuantCl, deltaBits, WindowTokens: 0, BaseLayers: baseLayers, BaseBits: baseBits);
 
-    /// <summary>True for schemes that rematerialize K and V from X.</summary>
-    public bool Remats => Kind is EngineSchemeKind.XQuant or EngineSchemeKind.XQuantCl;
+    /// <summary>XQuant-GQA latents; the key latent is per-channel, so it keeps KIVI's fp16 window of up to G tokens.</summary>
+    public static EngineScheme XQuantGqa(int bits, bool fp16FirstChannel = false) =>
+        new(EngineSchemeKind.XQuantGqa, bits, Fp16FirstChannel: fp16FirstChannel);
+
+    /// <summary>True for schemes that rematerialize K and V from X (or its latents).</summary>
+    public bool Remats => Kind is EngineSchemeKind.XQuant or EngineSchemeKind.XQuantCl or EngineSchemeKind.XQuantGqa;
 
     /// <summary>The cost model's scheme string for the same layout (fp32 remat, since the CPU computes fp32).</summary>
     public string SimSpec => Kind switch
@@ -44,6 +51,7 @@ public sealed record EngineScheme(EngineSchemeKind Kind, int Bits = 16, int Grou
         EngineSchemeKind.Kivi => $"kivi:{Bits},g={GroupSize},window={WindowTokens}",
         EngineSchemeKind.XQuant => $"xquant:{Bits},g={GroupSize},rdtype=fp32",
         EngineSchemeKind.XQuantCl => $"xquant-cl:{Bits},base={BaseLayers}@{BaseBits},acc=16,g={GroupSize},rdtype=fp32",
+        EngineSchemeKind.XQuantGqa => $"xquant-gqa:{Bits},g={GroupSize},window={WindowTokens},fp16first={(Fp16FirstChannel ? 1 : 0)},rdtype=fp32",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
     };
 
@@ -53,6 +61,7 @@ public sealed record EngineScheme(EngineSchemeKind Kind, int Bits = 16, int Grou
         EngineSchemeKind.Kivi => $"kivi:{Bits}",
         EngineSchemeKind.XQuant => $"xquant:{Bits}",
         EngineSchemeKind.XQuantCl => $"xquant-cl:{Bits}",
+        EngineSchemeKind.XQuantGqa => Fp16FirstChannel ? $"xquant-gqa:{Bits},fp16first" : $"xquant-gqa:{Bits}",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
     };
 

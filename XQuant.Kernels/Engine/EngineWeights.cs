@@ -24,6 +24,69 @@ public sealed class LayerWeights
         Wo = new PackedWeights(Uniform(rng, c.QDim, d), c.QDim, d);
         GateUp = new PackedWeights(Uniform(rng, d, 2 * c.Intermediate), d, 2 * c.Intermediate);
         Down = new PackedWeights(Uniform(rng, c.Intermediate, d), c.Intermediate, d);
+        hidden = d;
+        kvDim = kv;
+    }
+
+    /// <summary>From plain row-major tensors (a checkpoint, or a structured synthetic model).</summary>
+    internal LayerWeights(EngineConfig c, LayerTensors t)
+    {
+        int d = c.Hidden, kv = c.KvDim, f = c.Intermediate;
+        Check(t.AttnNorm, d, "attention norm");
+        Check(t.FfnNorm, d, "ffn norm");
+        Check(t.Wq, (long)d * c.QDim, "q_proj");
+        Check(t.Wk, (long)d * kv, "k_proj");
+        Check(t.Wv, (long)d * kv, "v_proj");
+        Check(t.Wo, (long)c.QDim * d, "o_proj");
+        Check(t.Gate, (long)d * f, "gate_proj");
+        Check(t.Up, (long)d * f, "up_proj");
+        Check(t.Down, (long)f * d, "down_proj");
+        AttnNorm = t.AttnNorm;
+        FfnNorm = t.FfnNorm;
+        Wq = new PackedWeights(t.Wq, d, c.QDim);
+        Wk = new PackedWeights(t.Wk, d, kv);
+        Wv = new PackedWeights(t.Wv, d, kv);
+        var wkv = new float[(long)d * 2 * kv];
+        var gu = new float[(long)d * 2 * f];
+        for (int r = 0; r < d; r++)
+        {
+            t.Wk.AsSpan(r * kv, kv).CopyTo(wkv.AsSpan(r * 2 * kv));
+            t.Wv.AsSpan(r * kv, kv).CopyTo(wkv.AsSpan((r * 2 * kv) + kv));
+            t.Gate.AsSpan(r * f, f).CopyTo(gu.AsSpan(r * 2 * f));
+            t.Up.AsSpan(r * f, f).CopyTo(gu.AsSpan((r * 2 * f) + f));
+        }
+        Wkv = new PackedWeights(wkv, d, 2 * kv);
+        Wo = new PackedWeights(t.Wo, c.QDim, d);
+        GateUp = new PackedWeights(gu, d, 2 * f);
+        Down = new PackedWeights(t.Down, f, d);
+        hidden = d;
+        kvDim = kv;
+    }
+
+    private readonly int hidden;
+    private readonly int kvDim;
+    private readonly Lock gqaLock = new();
+    private GqaFactors? gqa;
+
+    /// <summary>SVD factors of Wk and Wv (computed on first use, then kept): the XQuant-GQA latents.</summary>
+    public GqaFactors Gqa
+    {
+        get
+        {
+            lock (gqaLock)
+            {
+                return gqa ??= new GqaFactors(this, hidden, kvDim);
+            }
+        }
+    }
+
+    private static void Check(float[] a, long expected, string name)
+    {
+        ArgumentNullException.ThrowIfNull(a, name);
+        if (a.LongLength != expected)
+        {
+            throw new ArgumentException($"{name} has {a.LongLength} elements, expected {expected}", name);
+        }
     }
 
     public float[] AttnNorm { get; }
@@ -86,7 +149,33 @@ public sealed class EngineWeights
         LmHead = new PackedWeights(LayerWeights.Uniform(rng, config.Hidden, config.Vocab), config.Hidden, config.Vocab);
     }
 
+    /// <summary>From given tensors (a checkpoint or a structured synthetic model); shapes are checked against the config.</summary>
+    public EngineWeights(EngineConfig config, ModelTensors tensors)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(tensors);
+        var problems = config.Problems();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", problems), nameof(config));
+        }
+        if (tensors.Layers.Count != config.Layers || tensors.Embedding.LongLength != (long)config.Vocab * config.Hidden
+            || tensors.LmHead.LongLength != (long)config.Hidden * config.Vocab || tensors.FinalNorm.Length != config.Hidden)
+        {
+            throw new ArgumentException("tensors do not match the config (layers, embedding, LM head or final norm)", nameof(tensors));
+        }
+        Config = config;
+        Embedding = tensors.Embedding;
+        Layers = tensors.Layers.Select(t => new LayerWeights(config, t)).ToList();
+        FinalNorm = tensors.FinalNorm;
+        LmHead = new PackedWeights(tensors.LmHead, config.Hidden, config.Vocab);
+        NormEps = tensors.NormEps;
+    }
+
     public EngineConfig Config { get; }
+
+    /// <summary>RMSNorm epsilon (1e-5 for the random model; rms_norm_eps for a checkpoint).</summary>
+    public float NormEps { get; } = 1e-5f;
     public float[] Embedding { get; }
     public IReadOnlyList<LayerWeights> Layers { get; }
     public float[] FinalNorm { get; }

@@ -22,5 +22,6 @@ public static class Commands
         yield return FuzzCommand.Create(context);
         yield return CalibrateCommand.Create(context);
         yield return ValidateCommand.Create(context);
+        yield return AccuracyCommand.Create(context);
     }
 }

@@ -11,7 +11,7 @@ namespace XQuant.Sim.Quality;
 /// </summary>
 public static class PaperQuality
 {
-    private static readonly string[] Methods = ["fp16", "kivi", "kvquant", "xquant", "xquant-cl"];
+    private static readonly string[] Methods = ["fp16", "kivi", "kvquant", "xquant", "xquant-cl", "xquant-gqa"];
 
     public static string DefaultPath => Path.Combine(DataPaths.Find("data"), "paper-perplexity.csv");
 
@@ -26,6 +26,9 @@ public static class PaperQuality
         var points = new List<QualityPoint>();
         using var reader = CsvReader.FromFile(path, new CsvReaderOptions { CommentPrefix = '#' });
         int row = 1;
+        // Optional columns (written by xqsim accuracy): source (Paper, MeasuredSynthetic, MeasuredCheckpoint) and scheme.
+        bool hasSource = reader.TryGetFieldIndex("source", out int sourceIndex);
+        bool hasScheme = reader.TryGetFieldIndex("scheme", out int schemeIndex);
         while (reader.Read())
         {
             row++;
@@ -39,7 +42,19 @@ public static class PaperQuality
                 errors.Add(new InputError(path, where, $"needs table 1 or 4, a known method ({string.Join(", ", Methods)}), integer bits and a positive perplexity"));
                 continue;
             }
-            points.Add(new QualityPoint(table, reader.GetString("model"), reader.GetString("dataset"), method, bits, ppl, QualitySource.Paper));
+            var source = QualitySource.Paper;
+            if (hasSource && !Enum.TryParse(reader.GetString(sourceIndex), ignoreCase: false, out source))
+            {
+                errors.Add(new InputError(path, where, $"source must be {string.Join(", ", Enum.GetNames<QualitySource>())}"));
+                continue;
+            }
+            string? scheme = hasScheme ? reader.GetString(schemeIndex) : null;
+            if (scheme is not null && Schemes.SchemeRegistry.TryParse(scheme, []) is null)
+            {
+                errors.Add(new InputError(path, where, $"scheme '{JsonFields.Truncate(scheme)}' is not a scheme xqsim knows (see 'xqsim schemes')"));
+                continue;
+            }
+            points.Add(new QualityPoint(table, reader.GetString("model"), reader.GetString("dataset"), method, bits, ppl, source, string.IsNullOrEmpty(scheme) ? null : scheme));
         }
         if (errors.Count > 0)
         {
@@ -55,6 +70,10 @@ public static class PaperQuality
     /// </summary>
     public static string SchemeSpec(QualityPoint p, ModelConfig model)
     {
+        if (p.Scheme is not null)
+        {
+            return p.Scheme;
+        }
         string first = p.Table == 4 && p.Bits < 4 ? ",first=3@4" : "";
         return p.Method switch
         {
@@ -64,6 +83,7 @@ public static class PaperQuality
             "xquant" => $"xquant:{p.Bits}{first}",
             "xquant-cl" when model.IsGqa => $"xquant-cl-gqa:{p.Bits}",
             "xquant-cl" => $"xquant-cl:{p.Bits}",
+            "xquant-gqa" => $"xquant-gqa:{p.Bits},window=0{first}",
             _ => throw new InvalidOperationException($"unknown method {p.Method}"),
         };
     }

@@ -15,4 +15,5 @@ public enum QualitySource
 
 /// <summary>One perplexity figure for a model, dataset, method and bit width.</summary>
 /// <param name="Table">The paper's table: 1 = uniform bits; 4 = first 3 layers at 4 bits (for kivi, kvquant, xquant, xquant-cl).</param>
-public sealed record QualityPoint(int Table, string Model, string Dataset, string Method, int Bits, double Perplexity, QualitySource Source);
+/// <param name="Scheme">The exact cost-model scheme a measured row ran (xqsim accuracy writes it); null: derived from the method.</param>
+public sealed record QualityPoint(int Table, string Model, string Dataset, string Method, int Bits, double Perplexity, QualitySource Source, string? Scheme = null);

@@ -1,0 +1,58 @@
+namespace XQuant.Kernels.Engine;
+
+/// <summary>
+/// One decoder layer's weights as plain row-major matrices in the engine's x W orientation (rows = inputs, columns =
+/// outputs): Wq d x q_dim, Wk and Wv d x kv_dim, Wo q_dim x d, Gate and Up d x f, Down f x d. A Hugging Face
+/// Linear weight ([out, in]) is the transpose.
+/// </summary>
+public sealed record LayerTensors(float[] AttnNorm, float[] FfnNorm, float[] Wq, float[] Wk, float[] Wv, float[] Wo, float[] Gate, float[] Up, float[] Down);
+
+/// <summary>A whole model's weights (embedding vocab x d, LM head d x vocab) for <see cref="EngineWeights(EngineConfig, ModelTensors)"/>.</summary>
+public sealed record ModelTensors(float[] Embedding, IReadOnlyList<LayerTensors> Layers, float[] FinalNorm, float[] LmHead, float NormEps = 1e-5f);
+
+/// <summary>
+/// The offline SVD factors of one layer's Wk and Wv for XQuant on GQA models: latents X Uk and X Uv (d x kv_dim), and the
+/// fused S B^T (kv_dim x kv_dim) that rematerializes K and V from them.
+/// </summary>
+public sealed class GqaFactors
+{
+    internal GqaFactors(LayerWeights lw, int d, int kvDim)
+    {
+        var k = Gqa.SvdFactorization.Compute(Unpack(lw.Wk), d, kvDim, cacheFolder: null);
+        var v = Gqa.SvdFactorization.Compute(Unpack(lw.Wv), d, kvDim, cacheFolder: null);
+        Uk = new Fast.PackedWeights(k.U, d, kvDim);
+        Uv = new Fast.PackedWeights(v.U, d, kvDim);
+        FusedK = new Fast.PackedWeights(k.Fused, kvDim, kvDim);
+        FusedV = new Fast.PackedWeights(v.Fused, kvDim, kvDim);
+        KeySingularValues = k.SingularValues;
+    }
+
+    public Fast.PackedWeights Uk { get; }
+    public Fast.PackedWeights Uv { get; }
+    public Fast.PackedWeights FusedK { get; }
+    public Fast.PackedWeights FusedV { get; }
+
+    /// <summary>Descending singular values of Wk (latent channel 0 carries the largest).</summary>
+    public IReadOnlyList<float> KeySingularValues { get; }
+
+    /// <summary>The row-major k x n matrix a <see cref="Fast.PackedWeights"/> was built from.</summary>
+    public static float[] Unpack(Fast.PackedWeights w)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        var a = new float[(long)w.K * w.N];
+        for (int pc = 0; pc < w.K; pc += Fast.PackedWeights.Kc)
+        {
+            int kc = Math.Min(Fast.PackedWeights.Kc, w.K - pc);
+            for (int jp = 0; jp < w.Panels; jp++)
+            {
+                long b = w.BlockOffset(pc, jp, kc);
+                int j0 = jp * Fast.PackedWeights.Nr, nj = Math.Min(Fast.PackedWeights.Nr, w.N - j0);
+                for (int p = 0; p < kc; p++)
+                {
+                    w.Data.AsSpan((int)(b + ((long)p * Fast.PackedWeights.Nr)), nj).CopyTo(a.AsSpan(((pc + p) * w.N) + j0, nj));
+                }
+            }
+        }
+        return a;
+    }
+}
