@@ -7,10 +7,12 @@ using XQuant.Kernels.Metrics;
 using XQuant.Kernels.Quantization;
 
 // Kernel benchmark: every ratio compares two things measured in this one run, on this machine.
-// Usage: dotnet run --project XQuant.Bench -c Release [--quick]
+// Usage: dotnet run --project XQuant.Bench -c Release [--quick] [--stream]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 bool quick = args.Contains("--quick");
+bool streamOnly = args.Contains("--stream");
 int repeats = quick ? 3 : 5;
+int streamRepeats = quick ? 5 : 9;
 
 static double Median(int repeats, Action run)
 {
@@ -24,6 +26,31 @@ static double Median(int repeats, Action run)
     }
     Array.Sort(t);
     return t[repeats / 2];
+}
+
+static (double A, double B, double Ratio) Alternate(int repeats, Action a, Action b)
+{
+    a();
+    b();
+    var ta = new double[repeats];
+    var tb = new double[repeats];
+    var ratio = new double[repeats];
+    for (int i = 0; i < repeats; i++)
+    {
+        long s = Stopwatch.GetTimestamp();
+        a();
+        ta[i] = Stopwatch.GetElapsedTime(s).TotalSeconds;
+        s = Stopwatch.GetTimestamp();
+        b();
+        tb[i] = Stopwatch.GetElapsedTime(s).TotalSeconds;
+        // b reads half the bytes a moves (a: read + write of the same input), so b's share of a's bandwidth is
+        // (bytes / tb) / (2 bytes / ta) = ta / (2 tb).
+        ratio[i] = ta[i] / (2 * tb[i]);
+    }
+    Array.Sort(ta);
+    Array.Sort(tb);
+    Array.Sort(ratio);
+    return (ta[repeats / 2], tb[repeats / 2], ratio[repeats / 2]);
 }
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} threads, Vector512 {(Vector512.IsHardwareAccelerated ? "on" : "off")}, fast path vectorized: {FastCpu.Vectorized}, .NET {Environment.Version}");
@@ -40,22 +67,49 @@ for (long i = 0; i < elems; i++)
     x[i] = (rng.NextSingle() * 2) - 1;
 }
 var copyDst = new float[elems];
-double copySec = Median(repeats, () => Copy(x, copyDst));
-double copyTraffic = elems * 8.0 / copySec;
-Console.WriteLine($"[stream] input {tokens} x {d} floats ({elems * 4.0 / (1 << 20):F0} MiB)");
-Console.WriteLine($"  vectorized copy: {copySec * 1e3:F2} ms, {copyTraffic / 1e9:F1} GB/s (read + write), {elems * 4.0 / copySec / 1e9:F1} GB/s read");
-foreach (var spec in new[]
+// Copy and quantize run alternately (copy, quantize, copy, quantize, ...) so that both see the same background
+// load; the ratio is the median of the per-pair ratios. Both use Parallel.For with at most ProcessorCount threads.
+// Bandwidth of a quantizer = bytes of float input read per second (4 bytes per element); the copy's figure is
+// its read + write traffic (8 bytes per element), the machine's streaming bandwidth.
+Console.WriteLine($"[stream] input {tokens} x {d} floats ({elems * 4.0 / (1 << 20):F0} MiB), copy and quantize alternated {streamRepeats} times");
+Console.WriteLine("  quantize GB/s = float input read per second; copy GB/s = read + write; ratio = median over pairs of quantize / copy");
+var specs = new[]
 {
     new QuantSpec(4, 128, QuantAxis.PerToken), new QuantSpec(2, 128, QuantAxis.PerToken), new QuantSpec(3, 128, QuantAxis.PerToken),
     new QuantSpec(8, 128, QuantAxis.PerToken), new QuantSpec(4, 128, QuantAxis.PerChannel), new QuantSpec(2, 128, QuantAxis.PerChannel),
-})
+};
+foreach (var spec in specs)
 {
     var q = QuantizedMatrix.Allocate(tokens, d, spec);
-    double sec = Median(repeats, () => FastCpu.QuantizeInto(x, q));
-    double read = elems * 4.0 / sec;
-    Console.WriteLine($"  quantize {spec}: {sec * 1e3:F2} ms, {read / 1e9:F1} GB/s of input read = {read / copyTraffic * 100:F0}% of copy bandwidth (read + write){(spec.Bits == 4 && spec.Axis == QuantAxis.PerToken ? "   <- goal >= 50%" : "")}");
+    var (copySec, quantSec, ratio) = Alternate(streamRepeats, () => Copy(x, copyDst), () => FastCpu.QuantizeInto(x, q));
+    double copyTraffic = elems * 8.0 / copySec, read = elems * 4.0 / quantSec;
+    Console.WriteLine($"  quantize {spec,-22}: {quantSec * 1e3,6:F2} ms, {read / 1e9,5:F1} GB/s read | copy {copySec * 1e3,6:F2} ms, {copyTraffic / 1e9,5:F1} GB/s | {ratio * 100,3:F0}% of copy{(spec.Bits == 4 && spec.Axis == QuantAxis.PerToken ? "   <- goal >= 50%" : "")}");
+}
+
+// Compute cost without DRAM: a 64 x 4096 input (1 MiB) quantized over and over, same threads.
+{
+    int smallRows = 64;
+    var xs = x.AsSpan(0, smallRows * d).ToArray();
+    Console.WriteLine($"[in-cache] {smallRows} x {d} floats (1 MiB), ns per element per thread ({Environment.ProcessorCount} threads):");
+    foreach (var spec in specs)
+    {
+        var q = QuantizedMatrix.Allocate(smallRows, d, spec);
+        int inner = 20;
+        double sec = Median(repeats, () =>
+        {
+            for (int i = 0; i < inner; i++)
+            {
+                FastCpu.QuantizeInto(xs, q);
+            }
+        }) / inner;
+        Console.WriteLine($"  {spec,-22}: {sec * 1e9 * Environment.ProcessorCount / (smallRows * (double)d):F3} ns");
+    }
 }
 Console.WriteLine();
+if (streamOnly)
+{
+    return;
+}
 
 // 2. GEMM: OpenBLAS sgemm on dense floats vs the fused dequant + remat GEMM on 4-bit X, same shapes.
 int m = quick ? 1024 : 4096, k = 4096, n = 2048;
