@@ -95,6 +95,8 @@ public static partial class FastCpu
         int width = q.Width, g = q.Spec.GroupSize, bits = q.Spec.Bits, maxCode = q.Spec.MaxCode;
         int groupsPerRow = QuantSpec.CeilDiv(width, g), rowBytes = q.RowBytes;
         byte[] codes = new byte[width + 64];
+        // Every group a multiple of 64 codes: codes go from registers straight into the packed row.
+        bool direct = Vectorized && g % 64 == 0 && width % 64 == 0 && (bits != 3 || Avx512Vbmi.IsSupported);
         // Per-group min, max, and the FP16-rounded scale and zero as floats, for one row.
         float[] meta = new float[4 * groupsPerRow];
         fixed (byte* pc = codes, packed = q.Packed)
@@ -122,7 +124,16 @@ public static partial class FastCpu
                 // Scales and zeros of the row's groups, 16 at a time.
                 long g0 = (long)r * groupsPerRow;
                 ScaleZeroMany(gmin, gmax, groupsPerRow, maxCode, scales + g0, zeros + g0, gs, gz);
-                // Pass 2 (the row is still in L1): codes; 8-bit codes are the packed row itself.
+                // Pass 2 (the row is still in L1): codes, packed in registers 64 at a time when groups allow.
+                if (direct)
+                {
+                    for (int gi = 0, c0 = 0; gi < groupsPerRow; gi++, c0 += g)
+                    {
+                        CodesPacked64(row + c0, Math.Min(g, width - c0), gs[gi], gz[gi], maxCode, bits, dst + (c0 * bits / 8));
+                    }
+                    continue;
+                }
+                // Otherwise byte codes into an L1 buffer, then packed; 8-bit codes are the packed row itself.
                 byte* rowCodes = bits == 8 ? dst : pc;
                 for (int gi = 0, c0 = 0; gi < groupsPerRow; gi++, c0 += g)
                 {
@@ -335,6 +346,86 @@ public static partial class FastCpu
         {
             codes[i] = (byte)QuantMath.Code(x[i], scale, zero, maxCode);
         }
+    }
+
+    /// <summary>
+    /// Codes for n elements (a multiple of 64) sharing one scale and zero, packed LSB-first into n x bits / 8 bytes
+    /// at <paramref name="dst"/> without a byte buffer: four vectors of codes narrow to 64 bytes (vpackusdw,
+    /// vpackuswb, one vpermd to undo the lane interleave), which pack by shifts and one narrowing per bit width.
+    /// Not inlined: on its own the loop keeps every constant in a register.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void CodesPacked64(float* x, int n, float scale, float zero, int maxCode, int bits, byte* dst)
+    {
+        if (scale == 0f)
+        {
+            new Span<byte>(dst, n * bits / 8).Clear();
+            return;
+        }
+        var vs = Vector512.Create(scale);
+        var vz = Vector512.Create(zero);
+        var vmax = Vector512.Create((float)maxCode);
+        int i = 0;
+        switch (bits)
+        {
+            case 8:
+                for (; i < n; i += 64, dst += 64)
+                {
+                    Codes64(x + i, vs, vz, vmax).AsByte().Store(dst);
+                }
+                break;
+            case 4:
+                for (; i < n; i += 64, dst += 32)
+                {
+                    // ushort lane = c0 | c1 << 8; (x | x >> 4) & 0xFF = c0 | c1 << 4.
+                    var u = Codes64(x + i, vs, vz, vmax).AsUInt16();
+                    Avx512BW.ConvertToVector256Byte(u | (u >> 4)).Store(dst);
+                }
+                break;
+            case 2:
+                for (; i < n; i += 64, dst += 16)
+                {
+                    var u = Codes64(x + i, vs, vz, vmax).AsUInt32();
+                    Avx512F.ConvertToVector128Byte(u | (u >> 6) | (u >> 12) | (u >> 18)).Store(dst);
+                }
+                break;
+            default:
+            {
+                // 3 bits: 2 codes -> 6 bits per ushort, 4 -> 12 per uint, 8 -> 24 per ulong; vpermb gathers bytes 0-2
+                // of each ulong into 24 bytes.
+                var gather = Vector512.Create(
+                    (byte)0, 1, 2, 8, 9, 10, 16, 17, 18, 24, 25, 26, 32, 33, 34, 40, 41, 42, 48, 49, 50, 56, 57, 58,
+                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+                for (; i < n; i += 64, dst += 24)
+                {
+                    var u16 = Codes64(x + i, vs, vz, vmax).AsUInt16();
+                    var y = (u16 | (u16 >> 5)) & Vector512.Create((ushort)0x3F);
+                    var u32 = y.AsUInt32();
+                    var z = (u32 | (u32 >> 10)) & Vector512.Create(0xFFFu);
+                    var u64 = z.AsUInt64();
+                    var packed = Avx512Vbmi.PermuteVar64x8((u64 | (u64 >> 20)).AsByte(), gather);
+                    packed.GetLower().GetLower().Store(dst);
+                    *(ulong*)(dst + 16) = packed.AsUInt64().GetElement(2);
+                }
+                break;
+            }
+        }
+    }
+
+    /// <summary>64 codes as bytes in order: QuantMath.Code's operations on four vectors, then narrowed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<int> Codes64(float* x, Vector512<float> vs, Vector512<float> vz, Vector512<float> vmax)
+    {
+        // Subtract, IEEE divide, add 0.5, clamp, truncate (see CodesBroadcast for why truncation equals floor here).
+        var half = Vector512.Create(0.5f);
+        var c0 = Avx512F.ConvertToVector512Int32WithTruncation(Avx512F.Min(Avx512F.Max(((Vector512.Load(x) - vz) / vs) + half, Vector512<float>.Zero), vmax));
+        var c1 = Avx512F.ConvertToVector512Int32WithTruncation(Avx512F.Min(Avx512F.Max(((Vector512.Load(x + 16) - vz) / vs) + half, Vector512<float>.Zero), vmax));
+        var c2 = Avx512F.ConvertToVector512Int32WithTruncation(Avx512F.Min(Avx512F.Max(((Vector512.Load(x + 32) - vz) / vs) + half, Vector512<float>.Zero), vmax));
+        var c3 = Avx512F.ConvertToVector512Int32WithTruncation(Avx512F.Min(Avx512F.Max(((Vector512.Load(x + 48) - vz) / vs) + half, Vector512<float>.Zero), vmax));
+        var w01 = Avx512BW.PackUnsignedSaturate(c0, c1).AsInt16();
+        var w23 = Avx512BW.PackUnsignedSaturate(c2, c3).AsInt16();
+        // After the two packs, dword j of 128-bit lane L holds codes 4L..4L+3 of vector j; this puts them in order.
+        return Avx512F.PermuteVar16x32(Avx512BW.PackUnsignedSaturate(w01, w23).AsInt32(), Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
     }
 
     /// <summary>Codes for one row where each column has its own scale and zero (per-channel axis).</summary>
