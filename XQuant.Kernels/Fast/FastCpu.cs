@@ -160,8 +160,11 @@ public static partial class FastCpu
         return true;
     }
 
-    /// <summary>Column block of the per-channel path: the group's G rows x this many columns stay in L2 between passes.</summary>
-    private const int ChannelBlock = 1024;
+    /// <summary>
+    /// Column block of the per-channel path: the group's G rows x this many columns (256 KiB at G = 128) stay in L2
+    /// between the min/max pass and the code pass, next to the prefetched next block.
+    /// </summary>
+    private const int ChannelBlock = 512;
 
     /// <summary>Quantizes one group of G token rows; false (and stops) at a row with NaN, Inf or |x| &gt; 65504.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -174,43 +177,18 @@ public static partial class FastCpu
         float* s = stackalloc float[ChannelBlock];
         float* z = stackalloc float[ChannelBlock];
         byte* pc = stackalloc byte[ChannelBlock + 64];
-        var vbad = Vector512<uint>.Zero;
-        var absMask = Vector512.Create(0x7FFFFFFFu);
-        bool bad = false;
+        bool direct = Vectorized && (bits != 3 || Avx512Vbmi.IsSupported);
         fixed (byte* packed = q.Packed)
         fixed (Half* ph = q.Scales, pzh = q.Zeros)
         {
             var scales = (ushort*)ph;
             var zeros = (ushort*)pzh;
-            // Blocks start at multiples of 1024 columns, so every block but the last packs whole bytes (3-bit: 8 codes = 3 bytes).
+            // Blocks start at multiples of 512 columns, so every block but the last packs whole bytes (3-bit: 8 codes = 3 bytes).
             for (int cb = 0; cb < width; cb += ChannelBlock)
             {
                 int w = Math.Min(ChannelBlock, width - cb);
-                new ReadOnlySpan<float>(x + ((long)r0 * width) + cb, w).CopyTo(new Span<float>(min, w));
-                new ReadOnlySpan<float>(x + ((long)r0 * width) + cb, w).CopyTo(new Span<float>(max, w));
-                for (int r = r0; r < r1; r++)
-                {
-                    float* row = x + ((long)r * width) + cb;
-                    int c = 0;
-                    if (Vectorized)
-                    {
-                        for (; c + 16 <= w; c += 16)
-                        {
-                            var v = Vector512.Load(row + c);
-                            vbad = Vector512.Max(vbad, v.AsUInt32() & absMask);
-                            Avx512F.Min(Vector512.Load(min + c), v).Store(min + c);
-                            Avx512F.Max(Vector512.Load(max + c), v).Store(max + c);
-                        }
-                    }
-                    for (; c < w; c++)
-                    {
-                        float v = row[c];
-                        bad |= !(MathF.Abs(v) <= QuantMath.HalfMaxValue);
-                        min[c] = Math.Min(min[c], v);
-                        max[c] = Math.Max(max[c], v);
-                    }
-                }
-                if (bad || (Vectorized && Vector512.GreaterThanAny(vbad, Vector512.Create(HalfMaxBits))))
+                float* block = x + ((long)r0 * width) + cb;
+                if (!MinMaxColumns(block, width, r1 - r0, w, min, max))
                 {
                     return false;
                 }
@@ -219,32 +197,143 @@ public static partial class FastCpu
                     if (min[c] == 0f)
                     {
                         // vminps/vmaxps pick an operand for -0 vs +0; the reference's Math.Min/Max order -0 below +0.
-                        ExactColumnMinMax(x + ((long)r0 * width) + cb + c, width, r1 - r0, out min[c], out max[c]);
+                        ExactColumnMinMax(block + c, width, r1 - r0, out min[c], out max[c]);
                     }
-                    QuantMath.ScaleZero(min[c], max[c], maxCode, out ushort sb, out ushort zb);
-                    long gidx = ((long)tokenGroup * width) + cb + c;
-                    scales[gidx] = sb;
-                    zeros[gidx] = zb;
-                    s[c] = HalfBits.ToFloat(sb);
-                    z[c] = HalfBits.ToFloat(zb);
                 }
+                long g0 = ((long)tokenGroup * width) + cb;
+                ScaleZeroMany(min, max, w, maxCode, scales + g0, zeros + g0, s, z);
+                int wv = direct ? w & ~63 : 0;
+                bool prefetch = cb + ChannelBlock < width;
                 for (int r = r0; r < r1; r++)
                 {
+                    float* row = x + ((long)r * width) + cb;
                     byte* dst = packed + ((long)r * rowBytes) + ((long)cb * bits / 8);
-                    int bytes = (int)((((long)w * bits) + 7) / 8);
-                    if (bits == 8)
+                    if (prefetch)
                     {
-                        CodesPerColumn(x + ((long)r * width) + cb, w, s, z, maxCode, dst);
+                        // The next block of this row, into L2, while this block's codes are computed.
+                        int ahead = Math.Min(ChannelBlock, width - cb - ChannelBlock) * 4;
+                        for (int b = 0; b < ahead; b += 64)
+                        {
+                            Sse.Prefetch1((byte*)(row + ChannelBlock) + b);
+                        }
                     }
-                    else
+                    if (wv > 0)
                     {
-                        CodesPerColumn(x + ((long)r * width) + cb, w, s, z, maxCode, pc);
-                        Pack(new ReadOnlySpan<byte>(pc, w), new Span<byte>(dst, bytes), bits);
+                        CodesPerColumnPacked64(row, wv, s, z, maxCode, bits, dst);
+                    }
+                    if (wv < w)
+                    {
+                        // The block's last (w mod 64) columns: byte codes, then packed (wv is a multiple of 8).
+                        int bytes = (int)((((long)(w - wv) * bits) + 7) / 8);
+                        CodesPerColumn(row + wv, w - wv, s + wv, z + wv, maxCode, pc);
+                        Pack(new ReadOnlySpan<byte>(pc, w - wv), new Span<byte>(dst + (wv * bits / 8), bytes), bits);
                     }
                 }
             }
         }
         return true;
+    }
+
+    /// <summary>Column-wise min and max of n rows x w columns (row stride <paramref name="stride"/>); false if any |x| &gt; 65504, Inf or NaN.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe bool MinMaxColumns(float* x, int stride, int n, int w, float* min, float* max)
+    {
+        new ReadOnlySpan<float>(x, w).CopyTo(new Span<float>(min, w));
+        new ReadOnlySpan<float>(x, w).CopyTo(new Span<float>(max, w));
+        var vbad = Vector512<uint>.Zero;
+        var absMask = Vector512.Create(0x7FFFFFFFu);
+        bool bad = false;
+        for (int r = 0; r < n; r++)
+        {
+            float* row = x + ((long)r * stride);
+            int c = 0;
+            if (Vectorized)
+            {
+                for (; c + 16 <= w; c += 16)
+                {
+                    var v = Vector512.Load(row + c);
+                    vbad = Vector512.Max(vbad, v.AsUInt32() & absMask);
+                    Avx512F.Min(Vector512.Load(min + c), v).Store(min + c);
+                    Avx512F.Max(Vector512.Load(max + c), v).Store(max + c);
+                }
+            }
+            for (; c < w; c++)
+            {
+                float v = row[c];
+                bad |= !(MathF.Abs(v) <= QuantMath.HalfMaxValue);
+                min[c] = Math.Min(min[c], v);
+                max[c] = Math.Max(max[c], v);
+            }
+        }
+        return !bad && !(Vectorized && Vector512.GreaterThanAny(vbad, Vector512.Create(HalfMaxBits)));
+    }
+
+    /// <summary>
+    /// One row's codes for n columns (a multiple of 64), each with its own scale and zero, packed like
+    /// <see cref="CodesPacked64"/>; a column with scale 0 gets code 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void CodesPerColumnPacked64(float* x, int n, float* scale, float* zero, int maxCode, int bits, byte* dst)
+    {
+        var vmax = Vector512.Create((float)maxCode);
+        var gather = Vector512.Create(
+            (byte)0, 1, 2, 8, 9, 10, 16, 17, 18, 24, 25, 26, 32, 33, 34, 40, 41, 42, 48, 49, 50, 56, 57, 58,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        for (int i = 0; i < n; i += 64, dst += 8 * bits)
+        {
+            var codes = Codes64Columns(x + i, scale + i, zero + i, vmax);
+            switch (bits)
+            {
+                case 8:
+                    codes.AsByte().Store(dst);
+                    break;
+                case 4:
+                {
+                    var u = codes.AsUInt16();
+                    Avx512BW.ConvertToVector256Byte(u | (u >> 4)).Store(dst);
+                    break;
+                }
+                case 2:
+                {
+                    var u = codes.AsUInt32();
+                    Avx512F.ConvertToVector128Byte(u | (u >> 6) | (u >> 12) | (u >> 18)).Store(dst);
+                    break;
+                }
+                default:
+                {
+                    var u16 = codes.AsUInt16();
+                    var y = (u16 | (u16 >> 5)) & Vector512.Create((ushort)0x3F);
+                    var u32 = y.AsUInt32();
+                    var zz = (u32 | (u32 >> 10)) & Vector512.Create(0xFFFu);
+                    var u64 = zz.AsUInt64();
+                    var p = Avx512Vbmi.PermuteVar64x8((u64 | (u64 >> 20)).AsByte(), gather);
+                    p.GetLower().GetLower().Store(dst);
+                    *(ulong*)(dst + 16) = p.AsUInt64().GetElement(2);
+                    break;
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<int> Codes64Columns(float* x, float* scale, float* zero, Vector512<float> vmax)
+    {
+        var c0 = ColumnCodes(Vector512.Load(x), Vector512.Load(scale), Vector512.Load(zero), vmax);
+        var c1 = ColumnCodes(Vector512.Load(x + 16), Vector512.Load(scale + 16), Vector512.Load(zero + 16), vmax);
+        var c2 = ColumnCodes(Vector512.Load(x + 32), Vector512.Load(scale + 32), Vector512.Load(zero + 32), vmax);
+        var c3 = ColumnCodes(Vector512.Load(x + 48), Vector512.Load(scale + 48), Vector512.Load(zero + 48), vmax);
+        var w01 = Avx512BW.PackUnsignedSaturate(c0, c1).AsInt16();
+        var w23 = Avx512BW.PackUnsignedSaturate(c2, c3).AsInt16();
+        return Avx512F.PermuteVar16x32(Avx512BW.PackUnsignedSaturate(w01, w23).AsInt32(), Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
+    }
+
+    /// <summary>QuantMath.Code on 16 columns; scale-0 columns give 0 (the division's Inf or NaN is discarded).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> ColumnCodes(Vector512<float> v, Vector512<float> vs, Vector512<float> vz, Vector512<float> vmax)
+    {
+        var t = Avx512F.Min(Avx512F.Max(((v - vz) / vs) + Vector512.Create(0.5f), Vector512<float>.Zero), vmax);
+        t = Vector512.ConditionalSelect(Vector512.Equals(vs, Vector512<float>.Zero), Vector512<float>.Zero, t);
+        return Avx512F.ConvertToVector512Int32WithTruncation(t);
     }
 
     /// <summary>The reference's sequential Math.Min/Math.Max over one column of a token group.</summary>
