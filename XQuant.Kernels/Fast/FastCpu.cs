@@ -127,8 +127,8 @@ public static partial class FastCpu
                 // Pass 2 (the row is still in L1): codes, packed in registers 64 at a time when groups allow.
                 if (direct)
                 {
-                    // Pass 1 streams from DRAM and pass 2 computes from L1; prefetching the next row (into L2) during
-                    // pass 2 keeps memory busy while the codes are computed.
+                    // Pass 1 streams from DRAM and pass 2 computes from L1; prefetching the next row during
+                    // pass 2 keeps memory busy while the codes are computed (into L1: 16 KiB rows; measured faster than L2 or two rows ahead).
                     byte* next = (byte*)(row + width);
                     bool prefetch = r + 1 < r1;
                     for (int gi = 0, c0 = 0; gi < groupsPerRow; gi++, c0 += g)
@@ -138,7 +138,7 @@ public static partial class FastCpu
                         {
                             for (int b = c0 * 4, e = (c0 + n) * 4; b < e; b += 64)
                             {
-                                Sse.Prefetch1(next + b);
+                                Sse.Prefetch0(next + b);
                             }
                         }
                         CodesPacked64(row + c0, n, gs[gi], gz[gi], maxCode, bits, dst + (c0 * bits / 8));
