@@ -128,7 +128,7 @@ public static partial class FastCpu
                 if (direct)
                 {
                     // Pass 1 streams from DRAM and pass 2 computes from L1; prefetching the next row during
-                    // pass 2 keeps memory busy while the codes are computed (into L1: 16 KiB rows; measured faster than L2 or two rows ahead).
+                    // pass 2 keeps memory busy while the codes are computed (into L1; measured faster than into L2 or two rows ahead).
                     byte* next = (byte*)(row + width);
                     bool prefetch = r + 1 < r1;
                     for (int gi = 0, c0 = 0; gi < groupsPerRow; gi++, c0 += g)
@@ -203,7 +203,7 @@ public static partial class FastCpu
                 long g0 = ((long)tokenGroup * width) + cb;
                 ScaleZeroMany(min, max, w, maxCode, scales + g0, zeros + g0, s, z);
                 int wv = direct ? w & ~63 : 0;
-                bool prefetch = cb + ChannelBlock < width;
+                bool prefetch = Sse.IsSupported && cb + ChannelBlock < width;
                 for (int r = r0; r < r1; r++)
                 {
                     float* row = x + ((long)r * width) + cb;
