@@ -81,125 +81,344 @@ public static partial class FastCpu
         Parallel.For(0, chunks, i => body((int)((long)rows * i / chunks), (int)((long)rows * (i + 1) / chunks)));
     }
 
+    /// <summary>Bits of |x| above FP16's largest finite value (65504 = 0x477FE000): Inf and NaN lie above it too.</summary>
+    private const uint HalfMaxBits = 0x477FE000u;
+
+    /// <summary>
+    /// Quantizes rows [r0, r1); false (and stops) at a row with NaN, Inf or |x| &gt; 65504. One pass per group
+    /// computes min, max and the range check (an integer max of |x|'s bits, which NaN cannot hide from); a second
+    /// pass over the same group (in L1) computes codes; each row is packed from an L1 byte buffer.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    /// <summary>Quantizes rows [r0, r1); false (and stops) at a row with NaN, Inf or |x| &gt; 65504.</summary>
     private static unsafe bool QuantizePerTokenRows(float* x, QuantizedMatrix q, int r0, int r1)
     {
         int width = q.Width, g = q.Spec.GroupSize, bits = q.Spec.Bits, maxCode = q.Spec.MaxCode;
-        int groupsPerRow = QuantSpec.CeilDiv(width, g);
+        int groupsPerRow = QuantSpec.CeilDiv(width, g), rowBytes = q.RowBytes;
         byte[] codes = new byte[width + 64];
-        Span<ushort> scales = MemoryMarshal.Cast<Half, ushort>(q.Scales.AsSpan());
-        Span<ushort> zeros = MemoryMarshal.Cast<Half, ushort>(q.Zeros.AsSpan());
-        fixed (byte* pc = codes)
+        // Every group a multiple of 64 codes: codes go from registers straight into the packed row.
+        bool direct = Vectorized && g % 64 == 0 && width % 64 == 0 && (bits != 3 || Avx512Vbmi.IsSupported);
+        // Per-group min, max, and the FP16-rounded scale and zero as floats, for one row.
+        float[] meta = new float[4 * groupsPerRow];
+        fixed (byte* pc = codes, packed = q.Packed)
+        fixed (Half* ph = q.Scales, pzh = q.Zeros)
+        fixed (float* gmin = meta)
         {
+            float* gmax = gmin + groupsPerRow, gs = gmax + groupsPerRow, gz = gs + groupsPerRow;
+            var scales = (ushort*)ph;
+            var zeros = (ushort*)pzh;
             for (int r = r0; r < r1; r++)
             {
                 float* row = x + ((long)r * width);
-                // Checked here, while the row is hot in L1: a separate pass over the input costs a full memory read.
-                if (InputCheck.FirstBad(new ReadOnlySpan<float>(row, width)) >= 0)
+                byte* dst = packed + ((long)r * rowBytes);
+                // Pass 1: min, max and the range check of every group of the row.
+                var vbad = Vector512<uint>.Zero;
+                bool bad = false;
+                for (int gi = 0, c0 = 0; gi < groupsPerRow; gi++, c0 += g)
+                {
+                    MinMaxChecked(row + c0, Math.Min(g, width - c0), ref vbad, ref bad, out gmin[gi], out gmax[gi]);
+                }
+                if (bad || (Vectorized && Vector512.GreaterThanAny(vbad, Vector512.Create(HalfMaxBits))))
                 {
                     return false;
                 }
-                for (int gi = 0; gi < groupsPerRow; gi++)
+                // Scales and zeros of the row's groups, 16 at a time.
+                long g0 = (long)r * groupsPerRow;
+                ScaleZeroMany(gmin, gmax, groupsPerRow, maxCode, scales + g0, zeros + g0, gs, gz);
+                // Pass 2 (the row is still in L1): codes, packed in registers 64 at a time when groups allow.
+                if (direct)
                 {
-                    int c0 = gi * g, n = Math.Min(g, width - c0);
-                    MinMax(row + c0, n, out float min, out float max);
-                    QuantMath.ScaleZero(min, max, maxCode, out ushort sb, out ushort zb);
-                    scales[(r * groupsPerRow) + gi] = sb;
-                    zeros[(r * groupsPerRow) + gi] = zb;
-                    CodesBroadcast(row + c0, n, HalfBits.ToFloat(sb), HalfBits.ToFloat(zb), maxCode, pc + c0);
+                    // Pass 1 streams from DRAM and pass 2 computes from L1; prefetching the next row during
+                    // pass 2 keeps memory busy while the codes are computed (into L1; measured faster than into L2 or two rows ahead).
+                    byte* next = (byte*)(row + width);
+                    bool prefetch = r + 1 < r1;
+                    for (int gi = 0, c0 = 0; gi < groupsPerRow; gi++, c0 += g)
+                    {
+                        int n = Math.Min(g, width - c0);
+                        if (prefetch)
+                        {
+                            for (int b = c0 * 4, e = (c0 + n) * 4; b < e; b += 64)
+                            {
+                                Sse.Prefetch0(next + b);
+                            }
+                        }
+                        CodesPacked64(row + c0, n, gs[gi], gz[gi], maxCode, bits, dst + (c0 * bits / 8));
+                    }
+                    continue;
                 }
-                Pack(new ReadOnlySpan<byte>(pc, width), q.Packed.AsSpan(r * q.RowBytes, q.RowBytes), bits);
+                // Otherwise byte codes into an L1 buffer, then packed; 8-bit codes are the packed row itself.
+                byte* rowCodes = bits == 8 ? dst : pc;
+                for (int gi = 0, c0 = 0; gi < groupsPerRow; gi++, c0 += g)
+                {
+                    CodesBroadcast(row + c0, Math.Min(g, width - c0), gs[gi], gz[gi], maxCode, rowCodes + c0);
+                }
+                if (bits != 8)
+                {
+                    Pack(new ReadOnlySpan<byte>(pc, width), new Span<byte>(dst, rowBytes), bits);
+                }
             }
         }
         return true;
     }
+
+    /// <summary>
+    /// Column block of the per-channel path: the group's G rows x this many columns (256 KiB at G = 128) stay in L2
+    /// between the min/max pass and the code pass, next to the prefetched next block.
+    /// </summary>
+    private const int ChannelBlock = 512;
 
     /// <summary>Quantizes one group of G token rows; false (and stops) at a row with NaN, Inf or |x| &gt; 65504.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe bool QuantizePerChannelGroup(float* x, QuantizedMatrix q, int tokenGroup)
     {
-        int width = q.Width, g = q.Spec.GroupSize, bits = q.Spec.Bits, maxCode = q.Spec.MaxCode;
+        int width = q.Width, g = q.Spec.GroupSize, bits = q.Spec.Bits, maxCode = q.Spec.MaxCode, rowBytes = q.RowBytes;
         int r0 = tokenGroup * g, r1 = Math.Min(q.Rows, r0 + g);
-        float[] min = new float[width], max = new float[width], s = new float[width], z = new float[width];
-        byte[] codes = new byte[width + 64];
-        // Column-wise min/max: elementwise vector min over the group's rows.
-        new ReadOnlySpan<float>(x + ((long)r0 * width), width).CopyTo(min);
-        min.CopyTo(max.AsSpan());
-        fixed (float* pmin = min, pmax = max, ps = s, pz = z)
-        fixed (byte* pc = codes)
+        float* min = stackalloc float[ChannelBlock];
+        float* max = stackalloc float[ChannelBlock];
+        float* s = stackalloc float[ChannelBlock];
+        float* z = stackalloc float[ChannelBlock];
+        byte* pc = stackalloc byte[ChannelBlock + 64];
+        bool direct = Vectorized && (bits != 3 || Avx512Vbmi.IsSupported);
+        fixed (byte* packed = q.Packed)
+        fixed (Half* ph = q.Scales, pzh = q.Zeros)
         {
-            for (int r = r0; r < r1; r++)
+            var scales = (ushort*)ph;
+            var zeros = (ushort*)pzh;
+            // Blocks start at multiples of 512 columns, so every block but the last packs whole bytes (3-bit: 8 codes = 3 bytes).
+            for (int cb = 0; cb < width; cb += ChannelBlock)
             {
-                float* row = x + ((long)r * width);
-                if (InputCheck.FirstBad(new ReadOnlySpan<float>(row, width)) >= 0)
+                int w = Math.Min(ChannelBlock, width - cb);
+                float* block = x + ((long)r0 * width) + cb;
+                if (!MinMaxColumns(block, width, r1 - r0, w, min, max))
                 {
                     return false;
                 }
-                int c = 0;
-                if (Vector512.IsHardwareAccelerated)
+                for (int c = 0; c < w; c++)
                 {
-                    for (; c + 16 <= width; c += 16)
+                    if (min[c] == 0f)
                     {
-                        var v = Vector512.Load(row + c);
-                        Vector512.Min(Vector512.Load(pmin + c), v).Store(pmin + c);
-                        Vector512.Max(Vector512.Load(pmax + c), v).Store(pmax + c);
+                        // vminps/vmaxps pick an operand for -0 vs +0; the reference's Math.Min/Max order -0 below +0.
+                        ExactColumnMinMax(block + c, width, r1 - r0, out min[c], out max[c]);
                     }
                 }
-                for (; c < width; c++)
+                long g0 = ((long)tokenGroup * width) + cb;
+                ScaleZeroMany(min, max, w, maxCode, scales + g0, zeros + g0, s, z);
+                int wv = direct ? w & ~63 : 0;
+                bool prefetch = Sse.IsSupported && cb + ChannelBlock < width;
+                for (int r = r0; r < r1; r++)
                 {
-                    pmin[c] = Math.Min(pmin[c], row[c]);
-                    pmax[c] = Math.Max(pmax[c], row[c]);
+                    float* row = x + ((long)r * width) + cb;
+                    byte* dst = packed + ((long)r * rowBytes) + ((long)cb * bits / 8);
+                    if (prefetch)
+                    {
+                        // The next block of this row, into L2, while this block's codes are computed.
+                        int ahead = Math.Min(ChannelBlock, width - cb - ChannelBlock) * 4;
+                        for (int b = 0; b < ahead; b += 64)
+                        {
+                            Sse.Prefetch1((byte*)(row + ChannelBlock) + b);
+                        }
+                    }
+                    if (wv > 0)
+                    {
+                        CodesPerColumnPacked64(row, wv, s, z, maxCode, bits, dst);
+                    }
+                    if (wv < w)
+                    {
+                        // The block's last (w mod 64) columns: byte codes, then packed (wv is a multiple of 8).
+                        int bytes = (int)((((long)(w - wv) * bits) + 7) / 8);
+                        CodesPerColumn(row + wv, w - wv, s + wv, z + wv, maxCode, pc);
+                        Pack(new ReadOnlySpan<byte>(pc, w - wv), new Span<byte>(dst + (wv * bits / 8), bytes), bits);
+                    }
                 }
-            }
-            for (int c = 0; c < width; c++)
-            {
-                QuantMath.ScaleZero(min[c], max[c], maxCode, out ushort sb, out ushort zb);
-                q.Scales[(tokenGroup * width) + c] = BitConverter.UInt16BitsToHalf(sb);
-                q.Zeros[(tokenGroup * width) + c] = BitConverter.UInt16BitsToHalf(zb);
-                s[c] = HalfBits.ToFloat(sb);
-                z[c] = HalfBits.ToFloat(zb);
-            }
-            for (int r = r0; r < r1; r++)
-            {
-                CodesPerColumn(x + ((long)r * width), width, ps, pz, maxCode, pc);
-                Pack(new ReadOnlySpan<byte>(pc, width), q.Packed.AsSpan(r * q.RowBytes, q.RowBytes), bits);
             }
         }
         return true;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void MinMax(float* p, int n, out float min, out float max)
+    /// <summary>Column-wise min and max of n rows x w columns (row stride <paramref name="stride"/>); false if any |x| &gt; 65504, Inf or NaN.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe bool MinMaxColumns(float* x, int stride, int n, int w, float* min, float* max)
+    {
+        new ReadOnlySpan<float>(x, w).CopyTo(new Span<float>(min, w));
+        new ReadOnlySpan<float>(x, w).CopyTo(new Span<float>(max, w));
+        var vbad = Vector512<uint>.Zero;
+        var absMask = Vector512.Create(0x7FFFFFFFu);
+        bool bad = false;
+        for (int r = 0; r < n; r++)
+        {
+            float* row = x + ((long)r * stride);
+            int c = 0;
+            if (Vectorized)
+            {
+                for (; c + 16 <= w; c += 16)
+                {
+                    var v = Vector512.Load(row + c);
+                    vbad = Vector512.Max(vbad, v.AsUInt32() & absMask);
+                    Avx512F.Min(Vector512.Load(min + c), v).Store(min + c);
+                    Avx512F.Max(Vector512.Load(max + c), v).Store(max + c);
+                }
+            }
+            for (; c < w; c++)
+            {
+                float v = row[c];
+                bad |= !(MathF.Abs(v) <= QuantMath.HalfMaxValue);
+                min[c] = Math.Min(min[c], v);
+                max[c] = Math.Max(max[c], v);
+            }
+        }
+        return !bad && !(Vectorized && Vector512.GreaterThanAny(vbad, Vector512.Create(HalfMaxBits)));
+    }
+
+    /// <summary>
+    /// One row's codes for n columns (a multiple of 64), each with its own scale and zero, packed like
+    /// <see cref="CodesPacked64"/>; a column with scale 0 gets code 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void CodesPerColumnPacked64(float* x, int n, float* scale, float* zero, int maxCode, int bits, byte* dst)
+    {
+        var vmax = Vector512.Create((float)maxCode);
+        var gather = Vector512.Create(
+            (byte)0, 1, 2, 8, 9, 10, 16, 17, 18, 24, 25, 26, 32, 33, 34, 40, 41, 42, 48, 49, 50, 56, 57, 58,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        for (int i = 0; i < n; i += 64, dst += 8 * bits)
+        {
+            var codes = Codes64Columns(x + i, scale + i, zero + i, vmax);
+            switch (bits)
+            {
+                case 8:
+                    codes.AsByte().Store(dst);
+                    break;
+                case 4:
+                {
+                    var u = codes.AsUInt16();
+                    Avx512BW.ConvertToVector256Byte(u | (u >> 4)).Store(dst);
+                    break;
+                }
+                case 2:
+                {
+                    var u = codes.AsUInt32();
+                    Avx512F.ConvertToVector128Byte(u | (u >> 6) | (u >> 12) | (u >> 18)).Store(dst);
+                    break;
+                }
+                default:
+                {
+                    var u16 = codes.AsUInt16();
+                    var y = (u16 | (u16 >> 5)) & Vector512.Create((ushort)0x3F);
+                    var u32 = y.AsUInt32();
+                    var zz = (u32 | (u32 >> 10)) & Vector512.Create(0xFFFu);
+                    var u64 = zz.AsUInt64();
+                    var p = Avx512Vbmi.PermuteVar64x8((u64 | (u64 >> 20)).AsByte(), gather);
+                    p.GetLower().GetLower().Store(dst);
+                    *(ulong*)(dst + 16) = p.AsUInt64().GetElement(2);
+                    break;
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<int> Codes64Columns(float* x, float* scale, float* zero, Vector512<float> vmax)
+    {
+        var c0 = ColumnCodes(Vector512.Load(x), Vector512.Load(scale), Vector512.Load(zero), vmax);
+        var c1 = ColumnCodes(Vector512.Load(x + 16), Vector512.Load(scale + 16), Vector512.Load(zero + 16), vmax);
+        var c2 = ColumnCodes(Vector512.Load(x + 32), Vector512.Load(scale + 32), Vector512.Load(zero + 32), vmax);
+        var c3 = ColumnCodes(Vector512.Load(x + 48), Vector512.Load(scale + 48), Vector512.Load(zero + 48), vmax);
+        var w01 = Avx512BW.PackUnsignedSaturate(c0, c1).AsInt16();
+        var w23 = Avx512BW.PackUnsignedSaturate(c2, c3).AsInt16();
+        return Avx512F.PermuteVar16x32(Avx512BW.PackUnsignedSaturate(w01, w23).AsInt32(), Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
+    }
+
+    /// <summary>QuantMath.Code on 16 columns; scale-0 columns give 0 (the division's Inf or NaN is discarded).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> ColumnCodes(Vector512<float> v, Vector512<float> vs, Vector512<float> vz, Vector512<float> vmax)
+    {
+        var t = Avx512F.Min(Avx512F.Max(((v - vz) / vs) + Vector512.Create(0.5f), Vector512<float>.Zero), vmax);
+        t = Vector512.ConditionalSelect(Vector512.Equals(vs, Vector512<float>.Zero), Vector512<float>.Zero, t);
+        return Avx512F.ConvertToVector512Int32WithTruncation(t);
+    }
+
+    /// <summary>The reference's sequential Math.Min/Math.Max over one column of a token group.</summary>
+    private static unsafe void ExactColumnMinMax(float* p, int stride, int n, out float min, out float max)
+    {
+        min = p[0];
+        max = p[0];
+        for (int i = 0; i < n; i++)
+        {
+            float v = p[(long)i * stride];
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+        }
+    }
+
+    /// <summary>
+    /// Min and max of n elements exactly as the reference's Math.Min/Math.Max fold, and the range check: |x|'s bits
+    /// go into <paramref name="vbad"/> (integer max; NaN and Inf bits exceed 65504's), scalar tails set
+    /// <paramref name="bad"/>. Uses vminps/vmaxps (no NaN handling needed: NaN input is rejected by the check).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void MinMaxChecked(float* p, int n, ref Vector512<uint> vbad, ref bool bad, out float min, out float max)
     {
         int i = 0;
         min = p[0];
         max = p[0];
-        if (Vector512.IsHardwareAccelerated && n >= 16)
+        if (Vectorized && n >= 16)
         {
+            var absMask = Vector512.Create(0x7FFFFFFFu);
             var vmin = Vector512.Load(p);
             var vmax = vmin;
+            var vb = vbad;
             for (i = 16; i + 16 <= n; i += 16)
             {
                 var v = Vector512.Load(p + i);
-                vmin = Vector512.Min(vmin, v);
-                vmax = Vector512.Max(vmax, v);
+                vmin = Avx512F.Min(vmin, v);
+                vmax = Avx512F.Max(vmax, v);
+                vb = Vector512.Max(vb, v.AsUInt32() & absMask);
             }
-            // Tree reduction with constant lane indices: a loop over vmin[l] costs ~100 ns per group.
-            var min128 = Vector128.Min(Vector256.Min(vmin.GetLower(), vmin.GetUpper()).GetLower(), Vector256.Min(vmin.GetLower(), vmin.GetUpper()).GetUpper());
-            var max128 = Vector128.Max(Vector256.Max(vmax.GetLower(), vmax.GetUpper()).GetLower(), Vector256.Max(vmax.GetLower(), vmax.GetUpper()).GetUpper());
-            min = Math.Min(Math.Min(min128.GetElement(0), min128.GetElement(1)), Math.Min(min128.GetElement(2), min128.GetElement(3)));
-            max = Math.Max(Math.Max(max128.GetElement(0), max128.GetElement(1)), Math.Max(max128.GetElement(2), max128.GetElement(3)));
+            vbad = Vector512.Max(vb, vmin.AsUInt32() & absMask);
+            vbad = Vector512.Max(vbad, vmax.AsUInt32() & absMask);
+            min = HorizontalMin(vmin);
+            max = HorizontalMax(vmax);
         }
         for (; i < n; i++)
         {
-            min = Math.Min(min, p[i]);
-            max = Math.Max(max, p[i]);
+            float v = p[i];
+            bad |= !(MathF.Abs(v) <= QuantMath.HalfMaxValue);
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+        }
+        if (min == 0f)
+        {
+            // vminps/vmaxps return an operand for -0 vs +0; the reference orders -0 below +0 (zero = min keeps the
+            // sign in FP16, and max - min may be -0). Rare: redo the group with the reference's fold.
+            min = p[0];
+            max = p[0];
+            for (i = 0; i < n; i++)
+            {
+                min = Math.Min(min, p[i]);
+                max = Math.Max(max, p[i]);
+            }
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float HorizontalMin(Vector512<float> v)
+    {
+        var a = Avx.Min(v.GetLower(), v.GetUpper());
+        var b = Sse.Min(a.GetLower(), a.GetUpper());
+        b = Sse.Min(b, Sse.MoveHighToLow(b, b));
+        return Sse.MinScalar(b, Sse.Shuffle(b, b, 1)).ToScalar();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float HorizontalMax(Vector512<float> v)
+    {
+        var a = Avx.Max(v.GetLower(), v.GetUpper());
+        var b = Sse.Max(a.GetLower(), a.GetUpper());
+        b = Sse.Max(b, Sse.MoveHighToLow(b, b));
+        return Sse.MaxScalar(b, Sse.Shuffle(b, b, 1)).ToScalar();
+    }
+
     /// <summary>Codes for n elements sharing one scale and zero; same float operations as QuantMath.Code.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void CodesBroadcast(float* x, int n, float scale, float zero, int maxCode, byte* codes)
     {
         if (scale == 0f)
@@ -218,8 +437,9 @@ public static partial class FastCpu
             {
                 // clamp(floor(t), 0, max) == trunc(clamp(t, 0, max)) for every t (floor = trunc once t >= 0), and one
                 // vcvttps2dq is much cheaper than Floor plus .NET's saturating ConvertToInt32. Bit-identical codes.
+                // t is never NaN (finite input, scale > 0), so the native vmaxps/vminps clamp is exact.
                 var v = ((Vector512.Load(x + i) - vz) / vs) + half;
-                v = Vector512.Min(Vector512.Max(v, Vector512<float>.Zero), vmax);
+                v = Avx512F.Min(Avx512F.Max(v, Vector512<float>.Zero), vmax);
                 Avx512F.ConvertToVector128Byte(Avx512F.ConvertToVector512Int32WithTruncation(v)).Store(codes + i);
             }
         }
@@ -227,6 +447,86 @@ public static partial class FastCpu
         {
             codes[i] = (byte)QuantMath.Code(x[i], scale, zero, maxCode);
         }
+    }
+
+    /// <summary>
+    /// Codes for n elements (a multiple of 64) sharing one scale and zero, packed LSB-first into n x bits / 8 bytes
+    /// at <paramref name="dst"/> without a byte buffer: four vectors of codes narrow to 64 bytes (vpackusdw,
+    /// vpackuswb, one vpermd to undo the lane interleave), which pack by shifts and one narrowing per bit width.
+    /// Not inlined: on its own the loop keeps every constant in a register.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void CodesPacked64(float* x, int n, float scale, float zero, int maxCode, int bits, byte* dst)
+    {
+        if (scale == 0f)
+        {
+            new Span<byte>(dst, n * bits / 8).Clear();
+            return;
+        }
+        var vs = Vector512.Create(scale);
+        var vz = Vector512.Create(zero);
+        var vmax = Vector512.Create((float)maxCode);
+        int i = 0;
+        switch (bits)
+        {
+            case 8:
+                for (; i < n; i += 64, dst += 64)
+                {
+                    Codes64(x + i, vs, vz, vmax).AsByte().Store(dst);
+                }
+                break;
+            case 4:
+                for (; i < n; i += 64, dst += 32)
+                {
+                    // ushort lane = c0 | c1 << 8; (x | x >> 4) & 0xFF = c0 | c1 << 4.
+                    var u = Codes64(x + i, vs, vz, vmax).AsUInt16();
+                    Avx512BW.ConvertToVector256Byte(u | (u >> 4)).Store(dst);
+                }
+                break;
+            case 2:
+                for (; i < n; i += 64, dst += 16)
+                {
+                    var u = Codes64(x + i, vs, vz, vmax).AsUInt32();
+                    Avx512F.ConvertToVector128Byte(u | (u >> 6) | (u >> 12) | (u >> 18)).Store(dst);
+                }
+                break;
+            default:
+            {
+                // 3 bits: 2 codes -> 6 bits per ushort, 4 -> 12 per uint, 8 -> 24 per ulong; vpermb gathers bytes 0-2
+                // of each ulong into 24 bytes.
+                var gather = Vector512.Create(
+                    (byte)0, 1, 2, 8, 9, 10, 16, 17, 18, 24, 25, 26, 32, 33, 34, 40, 41, 42, 48, 49, 50, 56, 57, 58,
+                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+                for (; i < n; i += 64, dst += 24)
+                {
+                    var u16 = Codes64(x + i, vs, vz, vmax).AsUInt16();
+                    var y = (u16 | (u16 >> 5)) & Vector512.Create((ushort)0x3F);
+                    var u32 = y.AsUInt32();
+                    var z = (u32 | (u32 >> 10)) & Vector512.Create(0xFFFu);
+                    var u64 = z.AsUInt64();
+                    var packed = Avx512Vbmi.PermuteVar64x8((u64 | (u64 >> 20)).AsByte(), gather);
+                    packed.GetLower().GetLower().Store(dst);
+                    *(ulong*)(dst + 16) = packed.AsUInt64().GetElement(2);
+                }
+                break;
+            }
+        }
+    }
+
+    /// <summary>64 codes as bytes in order: QuantMath.Code's operations on four vectors, then narrowed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<int> Codes64(float* x, Vector512<float> vs, Vector512<float> vz, Vector512<float> vmax)
+    {
+        // Subtract, IEEE divide, add 0.5, clamp, truncate (see CodesBroadcast for why truncation equals floor here).
+        var half = Vector512.Create(0.5f);
+        var c0 = Avx512F.ConvertToVector512Int32WithTruncation(Avx512F.Min(Avx512F.Max(((Vector512.Load(x) - vz) / vs) + half, Vector512<float>.Zero), vmax));
+        var c1 = Avx512F.ConvertToVector512Int32WithTruncation(Avx512F.Min(Avx512F.Max(((Vector512.Load(x + 16) - vz) / vs) + half, Vector512<float>.Zero), vmax));
+        var c2 = Avx512F.ConvertToVector512Int32WithTruncation(Avx512F.Min(Avx512F.Max(((Vector512.Load(x + 32) - vz) / vs) + half, Vector512<float>.Zero), vmax));
+        var c3 = Avx512F.ConvertToVector512Int32WithTruncation(Avx512F.Min(Avx512F.Max(((Vector512.Load(x + 48) - vz) / vs) + half, Vector512<float>.Zero), vmax));
+        var w01 = Avx512BW.PackUnsignedSaturate(c0, c1).AsInt16();
+        var w23 = Avx512BW.PackUnsignedSaturate(c2, c3).AsInt16();
+        // After the two packs, dword j of 128-bit lane L holds codes 4L..4L+3 of vector j; this puts them in order.
+        return Avx512F.PermuteVar16x32(Avx512BW.PackUnsignedSaturate(w01, w23).AsInt32(), Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
     }
 
     /// <summary>Codes for one row where each column has its own scale and zero (per-channel axis).</summary>
@@ -242,8 +542,9 @@ public static partial class FastCpu
             {
                 var vs = Vector512.Load(scale + i);
                 var v = ((Vector512.Load(x + i) - Vector512.Load(zero + i)) / vs) + half;
-                v = Vector512.Min(Vector512.Max(v, Vector512<float>.Zero), vmax);
-                // scale 0 means code 0; the division above gave Inf or NaN there, which this select discards.
+                // Native clamp: a NaN from 0 / 0 (scale 0) becomes 0 in vmaxps(v, 0) (it returns the second operand),
+                // and the select below makes every scale-0 code 0 anyway.
+                v = Avx512F.Min(Avx512F.Max(v, Vector512<float>.Zero), vmax);
                 v = Vector512.ConditionalSelect(Vector512.Equals(vs, Vector512<float>.Zero), Vector512<float>.Zero, v);
                 Avx512F.ConvertToVector128Byte(Avx512F.ConvertToVector512Int32WithTruncation(v)).Store(codes + i);
             }
