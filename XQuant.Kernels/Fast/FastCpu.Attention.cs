@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.Intrinsics;
 using XQuant.Kernels.Attention;
 using XQuant.Kernels.Quantization;
@@ -58,12 +59,21 @@ public static partial class FastCpu
         }
         return Tiled(q, xq.Rows, shape, (t0, n, kt, vt) =>
         {
-            var kv = new float[n * 2 * dkv];
-            Gemm.MultiplyRows(Dequantizing(xq, t0), 0, n, wkv, kv);
-            for (int r = 0; r < n; r++)
+            // Rented, not allocated: a 64-token tile of [K | V] is past the large-object threshold, and a fresh
+            // one per tile made the kernel's time depend on the garbage collector.
+            float[] kv = ArrayPool<float>.Shared.Rent(n * 2 * dkv);
+            try
             {
-                kv.AsSpan(r * 2 * dkv, dkv).CopyTo(kt.Slice(r * dkv, dkv));
-                kv.AsSpan((r * 2 * dkv) + dkv, dkv).CopyTo(vt.Slice(r * dkv, dkv));
+                Gemm.MultiplyRows(Dequantizing(xq, t0), 0, n, wkv, kv);
+                for (int r = 0; r < n; r++)
+                {
+                    kv.AsSpan(r * 2 * dkv, dkv).CopyTo(kt.Slice(r * dkv, dkv));
+                    kv.AsSpan((r * 2 * dkv) + dkv, dkv).CopyTo(vt.Slice(r * dkv, dkv));
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(kv);
             }
             RotateRows(kt, n, dkv, t0, rope);
         });
@@ -171,16 +181,18 @@ public static partial class FastCpu
         int tiles = (tokens + TileTokens - 1) / TileTokens;
         var states = new List<SoftmaxState>();
         var gate = new object();
-        Parallel.For(0, tiles, () => new SoftmaxState(shape), (tile, _, state) =>
+        // Each worker keeps one K and one V tile buffer for all its tiles (rented: they exceed the large-object
+        // threshold, and allocating per tile made timings depend on the garbage collector).
+        Parallel.For(0, tiles, () => new SoftmaxState(shape, ArrayPool<float>.Shared.Rent(TileTokens * dkv), ArrayPool<float>.Shared.Rent(TileTokens * dkv)), (tile, _, state) =>
         {
             int t0 = tile * TileTokens, n = Math.Min(TileTokens, tokens - t0);
-            var kt = new float[n * dkv];
-            var vt = new float[n * dkv];
-            produce(t0, n, kt, vt);
-            state.Consume(q, kt, vt, n, shape);
+            produce(t0, n, state.KTile.AsSpan(0, n * dkv), state.VTile.AsSpan(0, n * dkv));
+            state.Consume(q, state.KTile, state.VTile, n, shape);
             return state;
         }, state =>
         {
+            ArrayPool<float>.Shared.Return(state.KTile);
+            ArrayPool<float>.Shared.Return(state.VTile);
             lock (gate)
             {
                 states.Add(state);
@@ -230,12 +242,18 @@ public static partial class FastCpu
     /// <summary>Per-head running max, running sum of exp, and exp-weighted V sum (flash-decoding state).</summary>
     private sealed class SoftmaxState
     {
+        public float[] KTile { get; }
+
+        public float[] VTile { get; }
+
         private readonly float[] max;
         private readonly float[] sum;
         private readonly float[] acc;
 
-        public SoftmaxState(AttentionShape shape)
+        public SoftmaxState(AttentionShape shape, float[] kTile, float[] vTile)
         {
+            KTile = kTile;
+            VTile = vTile;
             max = new float[shape.Heads];
             Array.Fill(max, float.NegativeInfinity);
             sum = new float[shape.Heads];

@@ -642,25 +642,41 @@ public static partial class FastCpu
         ReadOnlySpan<byte> packed = q.Packed.AsSpan(row * q.RowBytes, q.RowBytes);
         ReadOnlySpan<ushort> scales = MemoryMarshal.Cast<Half, ushort>(q.Scales.AsSpan());
         ReadOnlySpan<ushort> zeros = MemoryMarshal.Cast<Half, ushort>(q.Zeros.AsSpan());
-        int lastGroup = -1;
-        float s = 0, z = 0;
+        if (spec.Axis == QuantAxis.PerToken)
+        {
+            // One scale and zero per run of a group's columns: no group index per element.
+            int g = spec.GroupSize;
+            for (int i = 0; i < count;)
+            {
+                int c = col0 + i;
+                int gi = spec.GroupIndex(row, c, width);
+                float s = HalfBits.ToFloat(scales[gi]);
+                float z = HalfBits.ToFloat(zeros[gi]);
+                int end = Math.Min(count, i + (g - (c % g)));
+                for (; i < end; i++)
+                {
+                    dst[i] = QuantMath.Dequantize(Code(packed, (col0 + i) * bits, bits, mask), s, z);
+                }
+            }
+            return;
+        }
+        // Per-channel: every column has its own group for this row's block of G tokens.
+        int baseIndex = (row / spec.GroupSize) * width;
         for (int i = 0; i < count; i++)
         {
             int c = col0 + i;
-            int gi = spec.GroupIndex(row, c, width);
-            if (gi != lastGroup)
-            {
-                s = HalfBits.ToFloat(scales[gi]);
-                z = HalfBits.ToFloat(zeros[gi]);
-                lastGroup = gi;
-            }
-            int bit = c * bits;
-            int word = packed[bit >> 3];
-            if ((bit & 7) + bits > 8)
-            {
-                word |= packed[(bit >> 3) + 1] << 8;
-            }
-            dst[i] = QuantMath.Dequantize((word >> (bit & 7)) & mask, s, z);
+            dst[i] = QuantMath.Dequantize(Code(packed, c * bits, bits, mask), HalfBits.ToFloat(scales[baseIndex + c]), HalfBits.ToFloat(zeros[baseIndex + c]));
         }
+    }
+
+    /// <summary>The code that starts at bit <paramref name="bit"/> of a packed row (LSB first; a code may straddle two bytes).</summary>
+    private static int Code(ReadOnlySpan<byte> packed, int bit, int bits, int mask)
+    {
+        int word = packed[bit >> 3];
+        if ((bit & 7) + bits > 8)
+        {
+            word |= packed[(bit >> 3) + 1] << 8;
+        }
+        return (word >> (bit & 7)) & mask;
     }
 }
