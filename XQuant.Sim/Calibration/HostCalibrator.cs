@@ -14,7 +14,7 @@ namespace XQuant.Sim.Calibration;
 public sealed record CalibrationPlan(long StreamFloats, int Repetitions, int LatencyRepetitions, bool ClassRates)
 {
     /// <summary>Streams of 32 M floats (128 MB per array, far beyond any L3 here), 7 repetitions.</summary>
-    public static CalibrationPlan Full => new(32L << 20, 7, 2000, true);
+    public static CalibrationPlan Full => new(32L << 20, 15, 2000, true);
 
     /// <summary>Small sizes, 3 repetitions: seconds, for tests and smoke runs (not for real numbers).</summary>
     public static CalibrationPlan Quick => new(4L << 20, 3, 200, true);

@@ -24,7 +24,7 @@ public sealed record ValidationPlan(
     public static readonly IReadOnlyList<EngineScheme> DefaultSchemes = [EngineScheme.Fp16, EngineScheme.Kivi(2), EngineScheme.XQuant(4), EngineScheme.XQuantCl(2)];
 
     /// <summary>The full run: kernels at 1024 and 4096 tokens of width 1024; the d=1024, 8-layer engine at 512 to 4096 tokens.</summary>
-    public static ValidationPlan Full => new([1024, 4096], 1024, 16, 64, EngineConfig.Default, [512, 1024, 2048, 4096], DefaultSchemes, 5, 2, 5);
+    public static ValidationPlan Full => new([1024, 4096], 1024, 16, 64, EngineConfig.Default, [512, 1024, 2048, 4096], DefaultSchemes, 7, 2, 9);
 
     /// <summary>Tiny shapes that finish in a few seconds (CI).</summary>
     public static ValidationPlan Quick => new([256], 256, 4, 64, EngineConfig.Tiny, [128, 256], DefaultSchemes, 2, 1, 2);
