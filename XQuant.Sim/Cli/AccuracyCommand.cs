@@ -49,22 +49,26 @@ public static class AccuracyCommand
             string dir = p.GetValue(outDir)!;
             if (checkpoint)
             {
+                TokenizerJson? tok = txt is not null ? TokenizerJson.Load(Path.Combine(m, "tokenizer.json")) : null;
+                if (txt is not null && !File.Exists(txt))
+                {
+                    throw new InputException(txt, "", "text file not found");
+                }
                 var ck = CheckpointModel.Load(m, n + 16);
                 bool gqa = ck.Config.KvHeads < ck.Config.Heads;
                 var list = SyntheticModels.ParseSchemes(p.GetValue(schemes) ?? SyntheticModels.DefaultSchemes(gqa));
                 IReadOnlyList<int> ids;
                 string dataset;
-                if (txt is not null)
+                if (tok is not null && txt is not null)
                 {
-                    var tok = TokenizerJson.Load(Path.Combine(m, "tokenizer.json"));
-                    if (!File.Exists(txt))
-                    {
-                        throw new InputException(txt, "", "text file not found");
-                    }
-                    ids = tok.Encode(File.ReadAllText(txt), addBos: true).Take(n).ToList();
+                    ids = tok.Encode(File.ReadAllText(txt), addSpecial: true).Take(n).ToList();
                     if (ids.Count < 2)
                     {
                         throw new InputException(txt, "", "the text tokenizes to fewer than 2 tokens");
+                    }
+                    if (ids.FirstOrDefault(i => i >= ck.Vocab, -1) is int over and >= 0)
+                    {
+                        throw new InputException(tok.Path, "model.vocab", $"token id {over} is outside the checkpoint's vocabulary of {ck.Vocab} (config.json vocab_size): tokenizer and weights do not match");
                     }
                     dataset = Path.GetFileNameWithoutExtension(txt);
                 }
