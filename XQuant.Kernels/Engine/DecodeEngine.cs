@@ -37,7 +37,7 @@ public sealed class DecodeEngine
         Scheme = scheme;
         c = weights.Config;
         shape = c.Shape;
-        rope = new RopeTable(c.MaxContext, c.HeadDim, c.RopeTheta);
+        rope = new RopeTable(c.MaxContext, c.HeadDim, c.RopeTheta, c.RopeScaling);
         int d = c.Hidden;
         switch (scheme.Kind)
         {
