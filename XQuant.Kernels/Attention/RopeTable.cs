@@ -10,6 +10,12 @@ namespace XQuant.Kernels.Attention;
 public sealed class RopeTable
 {
     public RopeTable(int positions, int headDim, double theta = 10000.0)
+        : this(positions, headDim, theta, null)
+    {
+    }
+
+    /// <summary>A table whose frequencies are scaled as a checkpoint's rope_scaling says (null: none).</summary>
+    public RopeTable(int positions, int headDim, double theta, RopeScaling? scaling)
     {
         if (headDim % 2 != 0 || positions < 1 || theta <= 1)
         {
@@ -18,6 +24,9 @@ public sealed class RopeTable
         Positions = positions;
         HeadDim = headDim;
         Theta = theta;
+        Scaling = scaling;
+        double[] inv = RopeScaling.InverseFrequencies(headDim, theta, scaling);
+        InverseFrequencies = inv;
         int half = headDim / 2;
         Cos = new float[positions * half];
         Sin = new float[positions * half];
@@ -25,7 +34,7 @@ public sealed class RopeTable
         {
             for (int i = 0; i < half; i++)
             {
-                double angle = p * Math.Pow(theta, -2.0 * i / headDim);
+                double angle = p * inv[i];
                 Cos[(p * half) + i] = (float)Math.Cos(angle);
                 Sin[(p * half) + i] = (float)Math.Sin(angle);
             }
@@ -37,6 +46,12 @@ public sealed class RopeTable
     public int HeadDim { get; }
 
     public double Theta { get; }
+
+    /// <summary>The rope_scaling applied (null: none).</summary>
+    public RopeScaling? Scaling { get; }
+
+    /// <summary>Angle per position of each of the HeadDim / 2 pairs, after scaling.</summary>
+    public IReadOnlyList<double> InverseFrequencies { get; }
 
     /// <summary>[position, HeadDim / 2] cosines.</summary>
     public float[] Cos { get; }

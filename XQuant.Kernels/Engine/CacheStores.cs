@@ -16,7 +16,14 @@ internal sealed class TileBuffers
         Sum = new float[c.Heads];
         Acc = new float[c.QDim];
         Scores = new float[EngineAttention.TileTokens];
+        wideLength = EngineAttention.TileTokens * c.Hidden;
     }
+
+    private readonly int wideLength;
+    private float[]? wide;
+
+    /// <summary>A second tile x d buffer (XQuant-CL-GQA's up-projected delta latents), allocated on first use.</summary>
+    public float[] Wide => wide ??= new float[wideLength];
 
     public float[] K { get; }
     public float[] V { get; }

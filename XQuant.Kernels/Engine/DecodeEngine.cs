@@ -28,6 +28,7 @@ public sealed class DecodeEngine
 
     // Step buffers (a decode step allocates nothing but the logits).
     private readonly float[] x, h, q, k, v, attn, o, gu, act, delta;
+    private readonly float[] lat = [], latAcc = [];
 
     public DecodeEngine(EngineWeights weights, EngineScheme scheme)
     {
@@ -37,7 +38,7 @@ public sealed class DecodeEngine
         Scheme = scheme;
         c = weights.Config;
         shape = c.Shape;
-        rope = new RopeTable(c.MaxContext, c.HeadDim, c.RopeTheta);
+        rope = new RopeTable(c.MaxContext, c.HeadDim, c.RopeTheta, c.RopeScaling);
         int d = c.Hidden;
         switch (scheme.Kind)
         {
@@ -57,6 +58,24 @@ public sealed class DecodeEngine
                 }
                 rows = Enumerable.Range(0, c.Layers).Select(i => new RowStore(d, new QuantSpec(i < scheme.BaseLayers ? scheme.BaseBits : scheme.Bits, scheme.GroupSize, QuantAxis.PerToken).Validated())).ToArray();
                 accumulator = new ushort[(long)c.MaxContext * d];
+                break;
+            case EngineSchemeKind.XQuantClGqa:
+                if (scheme.BaseLayers < 1 || scheme.BaseLayers > c.Layers)
+                {
+                    throw new ArgumentException($"base layers must be 1 to {c.Layers} (got {scheme.BaseLayers})", nameof(scheme));
+                }
+                if (2 * c.KvDim > d)
+                {
+                    throw new ArgumentException($"xquant-cl-gqa needs 2 kv_dim <= hidden (a GQA model); got 2 x {c.KvDim} > {d}", nameof(scheme));
+                }
+                rows = Enumerable.Range(0, c.Layers).Select(i => new RowStore(2 * c.KvDim, new QuantSpec(i < scheme.BaseLayers ? scheme.BaseBits : scheme.Bits, scheme.GroupSize, QuantAxis.PerToken).Validated())).ToArray();
+                accumulator = new ushort[(long)c.MaxContext * d];
+                lat = new float[2 * c.KvDim];
+                latAcc = new float[2 * c.KvDim];
+                foreach (var lw in weights.Layers)
+                {
+                    _ = lw.ClGqa;
+                }
                 break;
             case EngineSchemeKind.XQuantGqa:
                 latents = Enumerable.Range(0, c.Layers).Select(_ => new LatentStore(c.KvDim, scheme.Bits, scheme.GroupSize, scheme.WindowTokens, scheme.Fp16FirstChannel)).ToArray();
@@ -145,6 +164,11 @@ public sealed class DecodeEngine
                 }
                 continue;
             }
+            if (Scheme.Kind == EngineSchemeKind.XQuantClGqa)
+            {
+                FillLatentLayer(layer, lw, xs, tokens);
+                continue;
+            }
             if (fp16 is not null || kivi is not null)
             {
                 var ks = FastCpu.MatMul(xs, tokens, lw.Wk);
@@ -180,6 +204,60 @@ public sealed class DecodeEngine
             }
         }
         Tokens = tokens;
+    }
+
+    /// <summary>XQuant-CL-GQA fill of one layer: the same latents, deltas and accumulator updates a decode would make.</summary>
+    private void FillLatentLayer(int layer, LayerWeights lw, float[] xs, int tokens)
+    {
+        var f = lw.ClGqa;
+        int d = c.Hidden, w = 2 * c.KvDim;
+        var z = FastCpu.MatMul(xs, tokens, f.Ukv);
+        var zrow = new float[w];
+        var tmp = new float[w];
+        var accf = new float[d];
+        var up = new float[d];
+        for (int t = 0; t < tokens; t++)
+        {
+            var accRow = accumulator.AsSpan(t * d, d);
+            z.AsSpan(t * w, w).CopyTo(zrow);
+            if (layer >= Scheme.BaseLayers)
+            {
+                HalfVector.ToFloat(accRow, accf);
+                EngineMath.Gemv(accf, f.Ukv, tmp);
+                for (int i = 0; i < w; i++)
+                {
+                    zrow[i] -= tmp[i];
+                }
+            }
+            rows![layer].Append(zrow);
+            if (layer >= Scheme.BaseLayers - 1)
+            {
+                rows[layer].Dequantize(t, 1, tmp);
+                EngineMath.Gemv(tmp, f.UkvT, up);
+                if (layer >= Scheme.BaseLayers)
+                {
+                    EngineMath.Add(accf, up);
+                }
+                HalfVector.FromFloat(up, accRow);
+            }
+        }
+    }
+
+    /// <summary>XQuant-CL-GQA: stores X Ukv (base layers) or (X - X^_(i-1)) Ukv (delta layers) for the new token.</summary>
+    private void AppendLatent(int layer, ClGqaFactors f, int pos)
+    {
+        EngineMath.Gemv(h, f.Ukv, lat);
+        if (layer >= Scheme.BaseLayers)
+        {
+            int d = c.Hidden;
+            HalfVector.ToFloat(accumulator.AsSpan(pos * d, d), delta);
+            EngineMath.Gemv(delta, f.Ukv, latAcc);
+            for (int i = 0; i < lat.Length; i++)
+            {
+                lat[i] -= latAcc[i];
+            }
+        }
+        rows![layer].Append(lat);
     }
 
     /// <summary>Stores X (base layers) or X minus the accumulator row (delta layers) for token t.</summary>
@@ -265,6 +343,12 @@ public sealed class DecodeEngine
                 t0 = Lap(EngineOp.VProj, t0);
                 latents[layer].Append(k, v);
                 producer = LatentProducer(latents[layer], lw.Gqa);
+            }
+            else if (Scheme.Kind == EngineSchemeKind.XQuantClGqa)
+            {
+                AppendLatent(layer, lw.ClGqa, pos);
+                t0 = Lap(EngineOp.KProj, t0);
+                producer = ClGqaProducer(layer, lw);
             }
             else
             {
@@ -366,6 +450,49 @@ public sealed class DecodeEngine
             {
                 b.Kv.AsSpan(r * 2 * kvd, kvd).CopyTo(b.K.AsSpan(r * kvd, kvd));
                 b.Kv.AsSpan((r * 2 * kvd) + kvd, kvd).CopyTo(b.V.AsSpan(r * kvd, kvd));
+            }
+            RotateKeys(b.K, t0, n);
+        };
+    }
+
+    /// <summary>
+    /// XQuant-CL-GQA per tile: base layers K|V = L^ (S B^T) from the dequantized latents (the last base layer seeds the
+    /// accumulator with L^ Ukv^T); delta layers X^ = acc + deQ(dL) Ukv^T (written back in fp16), K|V = X^ Wkv.
+    /// </summary>
+    private EngineAttention.TileProducer ClGqaProducer(int layer, LayerWeights lw)
+    {
+        var store = rows![layer];
+        var f = lw.ClGqa;
+        int d = c.Hidden, kvd = c.KvDim, w = 2 * kvd;
+        bool seeds = layer == Scheme.BaseLayers - 1;
+        bool deltaLayer = layer >= Scheme.BaseLayers;
+        return (t0, n, b) =>
+        {
+            var accRows = accumulator.AsSpan(t0 * d, n * d);
+            if (!deltaLayer)
+            {
+                store.Dequantize(t0, n, b.X.AsSpan(0, n * w));
+                Gemm.MultiplyRows(FastCpu.Dense(b.X, w), 0, n, f.Fused, b.Kv);
+                if (seeds)
+                {
+                    Gemm.MultiplyRows(FastCpu.Dense(b.X, w), 0, n, f.UkvT, b.Wide);
+                    HalfVector.FromFloat(b.Wide.AsSpan(0, n * d), accRows);
+                }
+            }
+            else
+            {
+                store.Dequantize(t0, n, b.Kv.AsSpan(0, n * w));
+                Gemm.MultiplyRows(FastCpu.Dense(b.Kv, w), 0, n, f.UkvT, b.Wide);
+                var xt = b.X.AsSpan(0, n * d);
+                HalfVector.ToFloat(accRows, xt);
+                EngineMath.Add(b.Wide.AsSpan(0, n * d), xt);
+                HalfVector.FromFloat(xt, accRows);
+                Gemm.MultiplyRows(FastCpu.Dense(b.X, d), 0, n, lw.Wkv, b.Kv);
+            }
+            for (int r = 0; r < n; r++)
+            {
+                b.Kv.AsSpan(r * w, kvd).CopyTo(b.K.AsSpan(r * kvd, kvd));
+                b.Kv.AsSpan((r * w) + kvd, kvd).CopyTo(b.V.AsSpan(r * kvd, kvd));
             }
             RotateKeys(b.K, t0, n);
         };

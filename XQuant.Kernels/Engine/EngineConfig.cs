@@ -17,7 +17,8 @@ public sealed record EngineConfig(
     int Vocab,
     int MaxContext,
     int Seed = 1234,
-    double RopeTheta = 10000.0)
+    double RopeTheta = 10000.0,
+    RopeScaling? RopeScaling = null)
 {
     /// <summary>d = 1024, 8 layers, 16 heads of 64 (MHA), FFN 2816, vocab 4096: about 110 M fp32 parameters (440 MB).</summary>
     public static EngineConfig Default => new(1024, 8, 16, 16, 64, 2816, 4096, 4480);
@@ -46,6 +47,10 @@ public sealed record EngineConfig(
         if (QDim % 32 != 0 || KvDim % 32 != 0 || Intermediate % 32 != 0 || Vocab % 32 != 0)
         {
             p.Add("q dim, kv dim, intermediate size and vocab must be multiples of 32");
+        }
+        if (RopeScaling is not null)
+        {
+            p.AddRange(RopeScaling.Problems().Select(x => "rope_scaling: " + x));
         }
         if (MaxContext < 2)
         {

@@ -17,6 +17,12 @@ public enum EngineSchemeKind
 
     /// <summary>XQuant for GQA: SVD latents X Uk per-channel and X Uv per-token (d_kv wide each), K and V = latent x S B^T.</summary>
     XQuantGqa,
+
+    /// <summary>
+    /// XQuant-CL for GQA: latents X Ukv of Wkv = [Wk | Wv] (2 d_kv wide); base layers store Q(X Ukv), later layers
+    /// Q((X_i - X^_(i-1)) Ukv_i); an fp16 d-wide accumulator carries X^_i = X^_(i-1) + deQ(delta) Ukv_i^T, K|V = X^_i Wkv.
+    /// </summary>
+    XQuantClGqa,
 }
 
 /// <summary>
@@ -37,12 +43,16 @@ public sealed record EngineScheme(EngineSchemeKind Kind, int Bits = 16, int Grou
     public static EngineScheme XQuantCl(int deltaBits, int baseLayers = 3, int baseBits = 4) =>
         new(EngineSchemeKind.XQuantCl, deltaBits, WindowTokens: 0, BaseLayers: baseLayers, BaseBits: baseBits);
 
+    /// <summary>XQuant-CL on the latents of Wkv = [Wk | Wv] (needs 2 kv_dim &lt;= hidden, i.e. a GQA model).</summary>
+    public static EngineScheme XQuantClGqa(int deltaBits, int baseLayers = 3, int baseBits = 4) =>
+        new(EngineSchemeKind.XQuantClGqa, deltaBits, WindowTokens: 0, BaseLayers: baseLayers, BaseBits: baseBits);
+
     /// <summary>XQuant-GQA latents; the key latent is per-channel, so it keeps KIVI's fp16 window of up to G tokens.</summary>
     public static EngineScheme XQuantGqa(int bits, bool fp16FirstChannel = false) =>
         new(EngineSchemeKind.XQuantGqa, bits, Fp16FirstChannel: fp16FirstChannel);
 
     /// <summary>True for schemes that rematerialize K and V from X (or its latents).</summary>
-    public bool Remats => Kind is EngineSchemeKind.XQuant or EngineSchemeKind.XQuantCl or EngineSchemeKind.XQuantGqa;
+    public bool Remats => Kind is EngineSchemeKind.XQuant or EngineSchemeKind.XQuantCl or EngineSchemeKind.XQuantGqa or EngineSchemeKind.XQuantClGqa;
 
     /// <summary>The cost model's scheme string for the same layout (fp32 remat, since the CPU computes fp32).</summary>
     public string SimSpec => Kind switch
@@ -52,6 +62,7 @@ public sealed record EngineScheme(EngineSchemeKind Kind, int Bits = 16, int Grou
         EngineSchemeKind.XQuant => $"xquant:{Bits},g={GroupSize},rdtype=fp32",
         EngineSchemeKind.XQuantCl => $"xquant-cl:{Bits},base={BaseLayers}@{BaseBits},acc=16,g={GroupSize},rdtype=fp32",
         EngineSchemeKind.XQuantGqa => $"xquant-gqa:{Bits},g={GroupSize},window={WindowTokens},fp16first={(Fp16FirstChannel ? 1 : 0)},rdtype=fp32",
+        EngineSchemeKind.XQuantClGqa => $"xquant-cl-gqa:{Bits},base={BaseLayers}@{BaseBits},acc=16,g={GroupSize},rdtype=fp32",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
     };
 
@@ -62,6 +73,7 @@ public sealed record EngineScheme(EngineSchemeKind Kind, int Bits = 16, int Grou
         EngineSchemeKind.XQuant => $"xquant:{Bits}",
         EngineSchemeKind.XQuantCl => $"xquant-cl:{Bits}",
         EngineSchemeKind.XQuantGqa => Fp16FirstChannel ? $"xquant-gqa:{Bits},fp16first" : $"xquant-gqa:{Bits}",
+        EngineSchemeKind.XQuantClGqa => $"xquant-cl-gqa:{Bits}",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
     };
 

@@ -67,6 +67,19 @@ public sealed class LayerWeights
     private readonly int kvDim;
     private readonly Lock gqaLock = new();
     private GqaFactors? gqa;
+    private ClGqaFactors? clGqa;
+
+    /// <summary>SVD factors of Wkv = [Wk | Wv] (computed on first use, then kept): the XQuant-CL-GQA latents.</summary>
+    public ClGqaFactors ClGqa
+    {
+        get
+        {
+            lock (gqaLock)
+            {
+                return clGqa ??= new ClGqaFactors(this, hidden, kvDim);
+            }
+        }
+    }
 
     /// <summary>SVD factors of Wk and Wv (computed on first use, then kept): the XQuant-GQA latents.</summary>
     public GqaFactors Gqa

@@ -35,6 +35,20 @@ public sealed class GqaFactors
     /// <summary>Descending singular values of Wk (latent channel 0 carries the largest).</summary>
     public IReadOnlyList<float> KeySingularValues { get; }
 
+    /// <summary>The row-major transpose (cols x rows) of a row-major rows x cols matrix.</summary>
+    internal static float[] Transpose(float[] a, int rows, int cols)
+    {
+        var t = new float[a.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int j = 0; j < cols; j++)
+            {
+                t[(j * rows) + r] = a[(r * cols) + j];
+            }
+        }
+        return t;
+    }
+
     /// <summary>The row-major k x n matrix a <see cref="Fast.PackedWeights"/> was built from.</summary>
     public static float[] Unpack(Fast.PackedWeights w)
     {
@@ -55,4 +69,28 @@ public sealed class GqaFactors
         }
         return a;
     }
+}
+
+/// <summary>
+/// The offline SVD of one layer's Wkv = [Wk | Wv] (d x 2 kv_dim) = Ukv S B^T for XQuant-CL on GQA models: the latent
+/// projection Ukv (d x 2 kv_dim), its transpose (up-projection of delta latents to d), and the fused S B^T.
+/// </summary>
+public sealed class ClGqaFactors
+{
+    internal ClGqaFactors(LayerWeights lw, int d, int kvDim)
+    {
+        int n = 2 * kvDim;
+        if (n > d)
+        {
+            throw new ArgumentException($"xquant-cl-gqa needs 2 kv_dim <= hidden (a GQA model); got 2 x {kvDim} > {d}");
+        }
+        var f = Gqa.SvdFactorization.Compute(GqaFactors.Unpack(lw.Wkv), d, n, cacheFolder: null);
+        Ukv = new Fast.PackedWeights(f.U, d, n);
+        UkvT = new Fast.PackedWeights(GqaFactors.Transpose(f.U, d, n), n, d);
+        Fused = new Fast.PackedWeights(f.Fused, n, n);
+    }
+
+    public Fast.PackedWeights Ukv { get; }
+    public Fast.PackedWeights UkvT { get; }
+    public Fast.PackedWeights Fused { get; }
 }

@@ -122,6 +122,7 @@ public static class AccuracyRunner
             EngineSchemeKind.Kivi => "kivi",
             EngineSchemeKind.XQuant => "xquant",
             EngineSchemeKind.XQuantCl => "xquant-cl",
+            EngineSchemeKind.XQuantClGqa => "xquant-cl-gqa",
             _ => "xquant-gqa",
         };
     }

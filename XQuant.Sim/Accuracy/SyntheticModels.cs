@@ -18,10 +18,27 @@ public static class SyntheticModels
     };
 
     public static string DefaultSchemes(bool gqa) => gqa
-        ? "kivi:4,kivi:3,kivi:2,xquant:4,xquant:2,xquant-gqa:4,xquant-gqa:3,xquant-gqa:2,xquant-gqa:2+fp16first,xquant-cl:3,xquant-cl:2"
+        ? "kivi:4,kivi:3,kivi:2,xquant:4,xquant:2,xquant-gqa:4,xquant-gqa:3,xquant-gqa:2,xquant-gqa:2+fp16first,xquant-cl:3,xquant-cl:2,xquant-cl-gqa:3,xquant-cl-gqa:2"
         : "kivi:4,kivi:3,kivi:2,xquant:4,xquant:3,xquant:2,xquant-gqa:2,xquant-gqa:2+fp16first,xquant-cl:3,xquant-cl:2";
 
-    /// <summary>The engine schemes: fp16, kivi:B, xquant:B, xquant-cl:B (base 3 layers at 4 bits), xquant-gqa:B[+fp16first].</summary>
+    /// <summary>Problems running <paramref name="schemes"/> on a model of shape <paramref name="config"/> (xquant-cl-gqa needs 2 kv_dim &lt;= hidden).</summary>
+    public static void Check(IReadOnlyList<EngineScheme> schemes, EngineConfig config, string model)
+    {
+        ArgumentNullException.ThrowIfNull(schemes);
+        ArgumentNullException.ThrowIfNull(config);
+        var bad = schemes.Where(s => s.Kind == EngineSchemeKind.XQuantClGqa && 2 * config.KvDim > config.Hidden).ToList();
+        if (bad.Count > 0)
+        {
+            throw new InputException("--schemes", bad[0].Name, $"needs a GQA model with 2 kv_dim <= hidden; {model} has kv_dim {config.KvDim} and hidden {config.Hidden}");
+        }
+        var cl = schemes.FirstOrDefault(s => s.Kind is EngineSchemeKind.XQuantCl or EngineSchemeKind.XQuantClGqa && s.BaseLayers > config.Layers);
+        if (cl is not null)
+        {
+            throw new InputException("--schemes", cl.Name, $"needs at least {cl.BaseLayers} layers (base layers); {model} has {config.Layers}");
+        }
+    }
+
+    /// <summary>The engine schemes: fp16, kivi:B, xquant:B, xquant-cl:B (base 3 layers at 4 bits), xquant-gqa:B[+fp16first], xquant-cl-gqa:B (GQA models).</summary>
     public static IReadOnlyList<EngineScheme> ParseSchemes(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -31,7 +48,15 @@ public static class SyntheticModels
         {
             try
             {
-                if (s.StartsWith("xquant-gqa:", StringComparison.Ordinal))
+                if (s.StartsWith("xquant-cl-gqa:", StringComparison.Ordinal))
+                {
+                    if (!int.TryParse(s["xquant-cl-gqa:".Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int b) || b is not (2 or 3 or 4 or 8))
+                    {
+                        throw new InputException("--schemes", s, "delta bits must be 2, 3, 4 or 8 (xquant-cl-gqa:B; base 3 layers at 4 bits)");
+                    }
+                    list.Add(EngineScheme.XQuantClGqa(b));
+                }
+                else if (s.StartsWith("xquant-gqa:", StringComparison.Ordinal))
                 {
                     string rest = s["xquant-gqa:".Length..];
                     bool first = rest.EndsWith("+fp16first", StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using XQuant.Kernels.Attention;
 using XQuant.Kernels.Engine;
 using XQuant.Sim.Input;
 using XQuant.Sim.Models;
@@ -11,7 +12,8 @@ namespace XQuant.Sim.Checkpoints;
 /// mapped onto the decode engine. Hugging Face names: model.embed_tokens.weight, model.layers.N.input_layernorm.weight,
 /// model.layers.N.self_attn.{q,k,v,o}_proj.weight, model.layers.N.post_attention_layernorm.weight,
 /// model.layers.N.mlp.{gate,up,down}_proj.weight, model.norm.weight, lm_head.weight (or tied to the embedding).
-/// Linear weights are [out, in] and are transposed to the engine's x W layout; RoPE is the rotate-half form both use.
+/// Linear weights are [out, in] and are transposed to the engine's x W layout; RoPE is the rotate-half form both use,
+/// with config.json's rope_scaling (linear, llama3) applied to its frequencies.
 /// </summary>
 public sealed record CheckpointModel(ModelConfig Config, EngineWeights Weights, int Vocab, string Folder)
 {
@@ -26,7 +28,7 @@ public sealed record CheckpointModel(ModelConfig Config, EngineWeights Weights, 
             throw new InputException(folder, "", "no config.json in the checkpoint folder");
         }
         var model = ModelConfigLoader.Load(configPath);
-        var (eps, theta) = ReadExtras(configPath, model);
+        var (eps, theta, scaling) = ReadExtras(configPath, model);
         var files = ShardFiles(folder);
         var opened = new List<SafetensorsFile>();
         try
@@ -41,7 +43,7 @@ public sealed record CheckpointModel(ModelConfig Config, EngineWeights Weights, 
                     where[name] = st;
                 }
             }
-            return Map(model, eps, theta, where, maxContext, folder);
+            return Map(model, eps, theta, scaling, where, maxContext, folder);
         }
         finally
         {
@@ -49,7 +51,7 @@ public sealed record CheckpointModel(ModelConfig Config, EngineWeights Weights, 
         }
     }
 
-    private static (float Eps, double Theta) ReadExtras(string configPath, ModelConfig model)
+    private static (float Eps, double Theta, RopeScaling? Scaling) ReadExtras(string configPath, ModelConfig model)
     {
         using var doc = JsonDocument.Parse(File.ReadAllBytes(configPath));
         var root = doc.RootElement;
@@ -63,9 +65,10 @@ public sealed record CheckpointModel(ModelConfig Config, EngineWeights Weights, 
         {
             errors.Add(new InputError(configPath, "attention_bias", "attention biases are not supported by the engine"));
         }
+        RopeScaling? scaling = null;
         if (root.TryGetProperty("rope_scaling", out var rs) && rs.ValueKind != JsonValueKind.Null)
         {
-            errors.Add(new InputError(configPath, "rope_scaling", "RoPE scaling (e.g. Llama-3.1's llama3 type) is not implemented by the engine; use a model without it (TinyLlama, SmolLM2, Llama-2)"));
+            scaling = ReadScaling(configPath, rs, errors);
         }
         float eps = root.TryGetProperty("rms_norm_eps", out var e) && e.TryGetDouble(out double ev) && ev > 0 && ev < 1 ? (float)ev : 1e-5f;
         double theta = root.TryGetProperty("rope_theta", out var t) && t.TryGetDouble(out double tv) && tv > 1 ? tv : 10000.0;
@@ -73,7 +76,50 @@ public sealed record CheckpointModel(ModelConfig Config, EngineWeights Weights, 
         {
             throw new InputException(errors);
         }
-        return (eps, theta);
+        return (eps, theta, scaling);
+    }
+
+    /// <summary>config.json rope_scaling: linear and llama3 (Llama-3.1+) map onto the engine's RoPE table; "default" means none.</summary>
+    private static RopeScaling? ReadScaling(string configPath, JsonElement rs, List<InputError> errors)
+    {
+        if (rs.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new InputError(configPath, "rope_scaling", "must be an object or null"));
+            return null;
+        }
+        string type = (rs.TryGetProperty("rope_type", out var rt) || rs.TryGetProperty("type", out rt)) && rt.ValueKind == JsonValueKind.String ? rt.GetString()! : "";
+        if (type == "default")
+        {
+            return null;
+        }
+        if (type is not (RopeScaling.Linear or RopeScaling.Llama3))
+        {
+            errors.Add(new InputError(configPath, "rope_scaling.rope_type", $"'{JsonFields.Truncate(type)}': the engine supports RoPE scaling of type linear and llama3 only"));
+            return null;
+        }
+        double Num(string name, double fallback, bool required)
+        {
+            if (rs.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double d))
+            {
+                return d;
+            }
+            if (required || rs.TryGetProperty(name, out _))
+            {
+                errors.Add(new InputError(configPath, "rope_scaling." + name, "missing or not a number"));
+            }
+            return fallback;
+        }
+        bool l3 = type == RopeScaling.Llama3;
+        double factor = Num("factor", 1, required: true);
+        double low = Num("low_freq_factor", 1, l3), high = Num("high_freq_factor", 4, l3), original = Num("original_max_position_embeddings", 8192, l3);
+        if (original != Math.Floor(original) || original > int.MaxValue)
+        {
+            errors.Add(new InputError(configPath, "rope_scaling.original_max_position_embeddings", $"{original.ToString(CultureInfo.InvariantCulture)} is not a positive integer"));
+            return null;
+        }
+        var scaling = new RopeScaling(type, factor, low, high, (int)original);
+        errors.AddRange(scaling.Problems().Select(p => new InputError(configPath, "rope_scaling", p)));
+        return scaling;
     }
 
     private static List<string> ShardFiles(string folder)
@@ -106,11 +152,11 @@ public sealed record CheckpointModel(ModelConfig Config, EngineWeights Weights, 
         return files;
     }
 
-    private static CheckpointModel Map(ModelConfig m, float eps, double theta, Dictionary<string, SafetensorsFile> t, int maxContext, string folder)
+    private static CheckpointModel Map(ModelConfig m, float eps, double theta, RopeScaling? scaling, Dictionary<string, SafetensorsFile> t, int maxContext, string folder)
     {
         int d = m.HiddenSize, q = m.Heads * m.HeadDim, kv = m.KvHeads * m.HeadDim, f = m.IntermediateSize, vocab = m.VocabSize;
         int paddedVocab = (vocab + 31) / 32 * 32;
-        var config = new EngineConfig(d, m.Layers, m.Heads, m.KvHeads, m.HeadDim, f, paddedVocab, maxContext, RopeTheta: theta);
+        var config = new EngineConfig(d, m.Layers, m.Heads, m.KvHeads, m.HeadDim, f, paddedVocab, maxContext, RopeTheta: theta, RopeScaling: scaling);
         var problems = config.Problems();
         if (problems.Count > 0)
         {

@@ -14,7 +14,7 @@ public static class AccuracyCommand
     public static Command Create(CliContext ctx)
     {
         var model = new Option<string>("--model", "-m") { Description = "synthetic-mha, synthetic-gqa, or a Llama-family checkpoint folder (config.json + *.safetensors)", DefaultValueFactory = _ => "synthetic-mha" };
-        var schemes = new Option<string?>("--schemes", "-s") { Description = "engine schemes, comma-separated: kivi:B, xquant:B, xquant-cl:B (base 3 layers at 4 bits), xquant-gqa:B[+fp16first]; the FP16 cache is always the reference" };
+        var schemes = new Option<string?>("--schemes", "-s") { Description = "engine schemes, comma-separated: kivi:B, xquant:B, xquant-cl:B (base 3 layers at 4 bits), xquant-gqa:B[+fp16first], xquant-cl-gqa:B (GQA: 2 kv_dim <= hidden; base 3 layers at 4 bits); the FP16 cache is always the reference" };
         var tokens = new Option<int>("--tokens", "-n") { Description = "tokens to run (for a token or text file: at most this many)", DefaultValueFactory = _ => 384 };
         var tokenFile = new Option<string?>("--token-file") { Description = "token ids: one integer per line, or little-endian int32 with a .bin extension (teacher-forced; perplexity of each next id)" };
         var text = new Option<string?>("--text") { Description = "plain text, tokenized with the checkpoint's tokenizer.json" };
@@ -49,22 +49,27 @@ public static class AccuracyCommand
             string dir = p.GetValue(outDir)!;
             if (checkpoint)
             {
+                TokenizerJson? tok = txt is not null ? TokenizerJson.Load(Path.Combine(m, "tokenizer.json")) : null;
+                if (txt is not null && !File.Exists(txt))
+                {
+                    throw new InputException(txt, "", "text file not found");
+                }
                 var ck = CheckpointModel.Load(m, n + 16);
                 bool gqa = ck.Config.KvHeads < ck.Config.Heads;
-                var list = SyntheticModels.ParseSchemes(p.GetValue(schemes) ?? SyntheticModels.DefaultSchemes(gqa));
+                var list = SyntheticModels.ParseSchemes(p.GetValue(schemes) ?? SyntheticModels.DefaultSchemes(gqa && 2 * ck.Config.KvHeads * ck.Config.HeadDim <= ck.Config.HiddenSize));
+                SyntheticModels.Check(list, ck.Weights.Config, m);
                 IReadOnlyList<int> ids;
                 string dataset;
-                if (txt is not null)
+                if (tok is not null && txt is not null)
                 {
-                    var tok = TokenizerJson.Load(Path.Combine(m, "tokenizer.json"));
-                    if (!File.Exists(txt))
-                    {
-                        throw new InputException(txt, "", "text file not found");
-                    }
-                    ids = tok.Encode(File.ReadAllText(txt), addBos: true).Take(n).ToList();
+                    ids = tok.Encode(File.ReadAllText(txt), addSpecial: true).Take(n).ToList();
                     if (ids.Count < 2)
                     {
                         throw new InputException(txt, "", "the text tokenizes to fewer than 2 tokens");
+                    }
+                    if (ids.FirstOrDefault(i => i >= ck.Vocab, -1) is int over and >= 0)
+                    {
+                        throw new InputException(tok.Path, "model.vocab", $"token id {over} is outside the checkpoint's vocabulary of {ck.Vocab} (config.json vocab_size): tokenizer and weights do not match");
                     }
                     dataset = Path.GetFileNameWithoutExtension(txt);
                 }
@@ -96,6 +101,7 @@ public static class AccuracyCommand
                     throw new InputException(problems.Select(x => new InputError("synthetic structure", "", x)).ToList());
                 }
                 var list = SyntheticModels.ParseSchemes(p.GetValue(schemes) ?? SyntheticModels.DefaultSchemes(config.KvHeads < config.Heads));
+                SyntheticModels.Check(list, config, m);
                 var weights = new EngineWeights(config, structure.Build(config, s));
                 var plan = tf is not null ? TokenPlan.Fixed(TokenFile.Read(tf, config.Vocab, n), Path.GetFileName(tf)) : TokenPlan.SampledFromReference(n, s);
                 ctx.Out.WriteLine($"{m} (synthetic: seeded random weights with structure: {structure}); {n} tokens; schemes {string.Join(", ", list)}");
