@@ -19,10 +19,10 @@ public sealed class DecodeEngine
     private readonly RopeTable rope;
     private readonly AttentionShape shape;
     private readonly Fp16Store[]? fp16;
-    private readonly KiviStore[]? kivi;
+    private readonly WindowedStore[]? kivi;
     private readonly RowStore[]? rows;
     private readonly ushort[]? accumulator;
-    private readonly LatentStore[]? latents;
+    private readonly WindowedStore[]? latents;
     private readonly ConcurrentBag<TileBuffers> pool = [];
     private readonly double[] opSeconds = new double[EngineOps.All.Count];
 
@@ -46,7 +46,7 @@ public sealed class DecodeEngine
                 fp16 = Enumerable.Range(0, c.Layers).Select(_ => new Fp16Store(c.KvDim, c.MaxContext)).ToArray();
                 break;
             case EngineSchemeKind.Kivi:
-                kivi = Enumerable.Range(0, c.Layers).Select(_ => new KiviStore(c.KvDim, scheme.Bits, scheme.GroupSize, scheme.WindowTokens)).ToArray();
+                kivi = Enumerable.Range(0, c.Layers).Select(_ => new WindowedStore(c.KvDim, scheme.Bits, scheme.GroupSize, scheme.WindowTokens, fp16FirstChannel: false)).ToArray();
                 break;
             case EngineSchemeKind.XQuant:
                 rows = Enumerable.Range(0, c.Layers).Select(_ => new RowStore(d, new QuantSpec(scheme.Bits, scheme.GroupSize, QuantAxis.PerToken).Validated())).ToArray();
@@ -78,7 +78,7 @@ public sealed class DecodeEngine
                 }
                 break;
             case EngineSchemeKind.XQuantGqa:
-                latents = Enumerable.Range(0, c.Layers).Select(_ => new LatentStore(c.KvDim, scheme.Bits, scheme.GroupSize, scheme.WindowTokens, scheme.Fp16FirstChannel)).ToArray();
+                latents = Enumerable.Range(0, c.Layers).Select(_ => new WindowedStore(c.KvDim, scheme.Bits, scheme.GroupSize, scheme.WindowTokens, scheme.Fp16FirstChannel)).ToArray();
                 foreach (var lw in weights.Layers)
                 {
                     _ = lw.Gqa;
@@ -405,7 +405,7 @@ public sealed class DecodeEngine
     private EngineAttention.TileProducer Fp16Producer(Fp16Store store) => (t0, n, b) =>
         store.Read(t0, n, b.K.AsSpan(0, n * c.KvDim), b.V.AsSpan(0, n * c.KvDim));
 
-    private EngineAttention.TileProducer KiviProducer(KiviStore store) => (t0, n, b) =>
+    private EngineAttention.TileProducer KiviProducer(WindowedStore store) => (t0, n, b) =>
     {
         store.Read(t0, n, b.K.AsSpan(0, n * c.KvDim), b.V.AsSpan(0, n * c.KvDim));
         RotateKeys(b.K, t0, n);
@@ -499,7 +499,7 @@ public sealed class DecodeEngine
     }
 
     /// <summary>XQuant-GQA per tile: latents (dequantized or fp16 window), K = Zk (Sk Bk^T), V = Zv (Sv Bv^T), rotate keys.</summary>
-    private EngineAttention.TileProducer LatentProducer(LatentStore store, GqaFactors f)
+    private EngineAttention.TileProducer LatentProducer(WindowedStore store, GqaFactors f)
     {
         int kvd = c.KvDim;
         return (t0, n, b) =>

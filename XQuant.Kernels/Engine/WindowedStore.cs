@@ -5,11 +5,13 @@ using XQuant.Kernels.Quantization;
 namespace XQuant.Kernels.Engine;
 
 /// <summary>
-/// XQuant-GQA latents: X Uk per-channel and X Uv per-token in blocks of G tokens, the latest tokens in an fp16 window
-/// (the key latent is quantized along tokens, like KIVI's keys, so it has the same window rule as <see cref="KiviStore"/>).
-/// With <c>fp16FirstChannel</c>, key-latent channel 0 stays in fp16 (<see cref="LatentMatrix"/>).
+/// A pair of cached tensors, the first quantized per-channel and the second per-token, in blocks of G tokens, with
+/// the latest tokens in an fp16 window: when the window holds W tokens (W a multiple of G; W = 0 means G) they are
+/// quantized as W / G blocks and the window empties, so at l tokens it holds l mod W, as XQuant.Sim's CacheMemory
+/// counts. Serves KIVI* (keys pre-RoPE, values) and XQuant-GQA (latents X Uk, X Uv); with
+/// <c>fp16FirstChannel</c> the first tensor's channel 0 stays in fp16 (<see cref="LatentMatrix"/>).
 /// </summary>
-internal sealed class LatentStore
+internal sealed class WindowedStore
 {
     private readonly List<(LatentMatrix Keys, QuantizedMatrix Values)> blocks = [];
     private readonly ushort[] windowKeys;
@@ -22,7 +24,7 @@ internal sealed class LatentStore
     private readonly QuantSpec valueSpec;
     private int windowCount;
 
-    public LatentStore(int width, int bits, int groupSize, int windowTokens, bool fp16FirstChannel)
+    public WindowedStore(int width, int bits, int groupSize, int windowTokens, bool fp16FirstChannel)
     {
         this.width = width;
         group = groupSize;
