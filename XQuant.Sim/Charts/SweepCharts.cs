@@ -20,24 +20,26 @@ public static class SweepCharts
         var plot = ChartStyle.NewPlot(
             $"Time per output token vs context: {w0.Model.Id} on {w0.Hardware.Id}, batch {Int(w0.Batch)}",
             "context (cached tokens per sequence, log scale)",
-            "decode step time = time per output token (ms, overlapped form)");
-        double maxY = 0;
+            "time per output token (ms, overlapped form, log scale)");
+        // Log y: schemes differ by 10-100x at long contexts (remat), and a linear axis flattens the fast ones.
+        double maxY = double.NegativeInfinity, minY = double.PositiveInfinity;
         bool anyMissing = false;
         foreach (var (scheme, index, list) in BySchemes(cases, schemeOrder))
         {
             var pts = list.OrderBy(c => c.Workload.ContextTokens).ToList();
             double[] xs = pts.Select(c => Math.Log2(c.Workload.ContextTokens)).ToArray();
-            double[] ys = pts.Select(c => c.Step.OverlappedSec * 1e3).ToArray();
+            double[] ys = pts.Select(c => Math.Log10(c.Step.OverlappedSec * 1e3)).ToArray();
             var line = plot.Add.ScatterLine(xs, ys, ChartStyle.ForScheme(index));
             line.LineWidth = 2.5f;
             line.MarkerSize = 6;
             line.LegendText = scheme;
             maxY = Math.Max(maxY, ys.Max());
+            minY = Math.Min(minY, ys.Min());
             var missing = pts.Where(c => !c.Capacity.Fits).ToList();
             if (missing.Count > 0)
             {
                 anyMissing = true;
-                var x = plot.Add.Markers(missing.Select(c => Math.Log2(c.Workload.ContextTokens)).ToArray(), missing.Select(c => c.Step.OverlappedSec * 1e3).ToArray(), MarkerShape.Eks, 11, Colors.Red);
+                var x = plot.Add.Markers(missing.Select(c => Math.Log2(c.Workload.ContextTokens)).ToArray(), missing.Select(c => Math.Log10(c.Step.OverlappedSec * 1e3)).ToArray(), MarkerShape.Eks, 11, Colors.Red);
                 x.MarkerLineWidth = 2;
             }
         }
@@ -48,7 +50,8 @@ public static class SweepCharts
             legend.LegendText = "does not fit in device memory";
         }
         ContextAxis(plot, cases);
-        plot.Axes.SetLimitsY(0, maxY * 1.12);
+        int y0 = (int)Math.Floor(minY), y1 = Math.Max(y0 + 1, (int)Math.Ceiling(maxY + 0.05));
+        LogAxis.Apply(plot.Axes.Left, LogAxis.Decades(y0, y1, LogAxis.Si), minY - 0.1, maxY + 0.15);
         plot.ShowLegend(Alignment.UpperLeft);
         return plot;
     }
