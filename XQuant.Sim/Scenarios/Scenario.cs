@@ -29,9 +29,6 @@ public sealed record Scenario
     public double RuntimeReserveFraction { get; init; } = Workload.DefaultRuntimeReserveFraction;
     public required IReadOnlySet<OutputKind> Outputs { get; init; }
 
-    /// <summary>The contexts charts are drawn at (latency vs context); defaults to <see cref="Contexts"/>.</summary>
-    public IReadOnlyList<double> ChartContexts { get; init; } = [];
-
     public long CaseCount => (long)Models.Count * Hardware.Count * Schemes.Count * Weights.Count * Phases.Count * Batches.Count * Contexts.Count;
 
     /// <summary>Every case in a fixed order: model, hardware, weights, phase, batch, context, scheme.</summary>

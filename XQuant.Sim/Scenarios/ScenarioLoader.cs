@@ -42,7 +42,7 @@ public static class ScenarioLoader
             throw new InputException(errors);
         }
         var f = new JsonFields(path, doc.RootElement, errors);
-        f.Allow("$schema", "chart_context");
+        f.Allow("$schema");
         string name = f.RequiredString("name");
         string description = f.OptionalString("description") ?? "";
         string baseDir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
@@ -78,7 +78,6 @@ public static class ScenarioLoader
         });
         var batches = ReadCounts(f, "batch", MaxBatch);
         var contexts = ReadCounts(f, "context", MaxContext);
-        var chartContexts = f.Has("chart_context") ? ReadCounts(f, "chart_context", MaxContext) : [];
         double reserve = f.OptionalNumber("runtime_reserve_fraction", -1e-300, 0.99) ?? Workload.DefaultRuntimeReserveFraction;
         var outputs = ReadList(f, "outputs", required: false, (string text, string field, out OutputKind o) =>
         {
@@ -118,7 +117,6 @@ public static class ScenarioLoader
             Phases = phases.Count > 0 ? phases : [Phase.Decode],
             Batches = batches,
             Contexts = contexts,
-            ChartContexts = chartContexts,
             RuntimeReserveFraction = reserve,
             Outputs = outputs.Count > 0 ? outputs : new HashSet<OutputKind> { OutputKind.Csv, OutputKind.Markdown },
         };
