@@ -18,7 +18,8 @@ public static partial class InputFuzzer
 
     private static readonly string[] CliWords =
     [
-        "run", "memory", "ledger", "breakeven", "profiles", "models", "schemes", "bench", "--model", "-m", "--hardware", "-H",
+        "run", "memory", "ledger", "breakeven", "profiles", "models", "schemes", "bench", "pareto", "roofline", "compare",
+        "--model", "-m", "--hardware", "-H", "--dataset", "wikitext2", "c4", "--quality", "roofline.png", "x.svg", "x.txt",
         "--schemes", "--scheme", "--context", "-c", "--batch", "-b", "--weights", "--phase", "--reserve", "--versus", "--csv", "--out",
         "--detail", "--seconds", "--part", "llama-2-7b", "h100-sxm", "fp16", "xquant:4", "0", "-1", "1e400", "NaN", "999999999999999999999",
         "", " ", "32k", "4M", "prefill", "decode", "int4", "fp4", "/", "..", "/dev/null", "\u00e9\u00e8", "ops", "step", "--help",
