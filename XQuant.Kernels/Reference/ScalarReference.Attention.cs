@@ -24,23 +24,7 @@ public static partial class ScalarReference
         for (int h = 0; h < shape.Heads; h++)
         {
             int kvh = h / shape.Group;
-            double max = double.NegativeInfinity;
-            for (int t = 0; t < tokens; t++)
-            {
-                double s = 0;
-                for (int i = 0; i < dh; i++)
-                {
-                    s += (double)q[(h * dh) + i] * kr[(t * dkv) + (kvh * dh) + i];
-                }
-                scores[t] = s * shape.ScoreScale;
-                max = Math.Max(max, scores[t]);
-            }
-            double sum = 0;
-            for (int t = 0; t < tokens; t++)
-            {
-                scores[t] = Math.Exp(scores[t] - max);
-                sum += scores[t];
-            }
+            double sum = SoftmaxWeights(q, kr, tokens, shape, h, scores);
             for (int i = 0; i < dh; i++)
             {
                 double o = 0;
@@ -94,23 +78,7 @@ public static partial class ScalarReference
         for (int h = 0; h < shape.Heads; h++)
         {
             int kvh = h / shape.Group;
-            double max = double.NegativeInfinity;
-            for (int t = 0; t < tokens; t++)
-            {
-                double s = 0;
-                for (int i = 0; i < dh; i++)
-                {
-                    s += (double)q[(h * dh) + i] * k[(t * dkv) + (kvh * dh) + i];
-                }
-                p[t] = s * shape.ScoreScale;
-                max = Math.Max(max, p[t]);
-            }
-            double sum = 0;
-            for (int t = 0; t < tokens; t++)
-            {
-                p[t] = Math.Exp(p[t] - max);
-                sum += p[t];
-            }
+            double sum = SoftmaxWeights(q, k, tokens, shape, h, p);
             Array.Clear(y);
             for (int t = 0; t < tokens; t++)
             {
@@ -130,6 +98,33 @@ public static partial class ScalarReference
             }
         }
         return output;
+    }
+
+    /// <summary>
+    /// Unnormalized softmax weights of query head <paramref name="h"/> over rotated keys (tokens x KvDim), in double:
+    /// weights[t] = exp(score_t - max score); returns their sum.
+    /// </summary>
+    private static double SoftmaxWeights(ReadOnlySpan<float> q, float[] rotatedKeys, int tokens, AttentionShape shape, int h, double[] weights)
+    {
+        int dkv = shape.KvDim, dh = shape.HeadDim, kvh = h / shape.Group;
+        double max = double.NegativeInfinity;
+        for (int t = 0; t < tokens; t++)
+        {
+            double s = 0;
+            for (int i = 0; i < dh; i++)
+            {
+                s += (double)q[(h * dh) + i] * rotatedKeys[(t * dkv) + (kvh * dh) + i];
+            }
+            weights[t] = s * shape.ScoreScale;
+            max = Math.Max(max, weights[t]);
+        }
+        double sum = 0;
+        for (int t = 0; t < tokens; t++)
+        {
+            weights[t] = Math.Exp(weights[t] - max);
+            sum += weights[t];
+        }
+        return sum;
     }
 
     /// <summary>Splits a rows x 2w matrix into its left and right rows x w halves ([K | V] into K and V).</summary>

@@ -1,3 +1,4 @@
+using XQuant.Kernels.Metrics;
 using XQuant.Kernels.Engine;
 using XQuant.Sim.Accuracy;
 using XQuant.Sim.Input;
@@ -13,28 +14,10 @@ public sealed class ClGqaEngineTests
     private static readonly EngineConfig Gqa = new(128, 4, 4, 1, 32, 256, 256, 640);
     private static readonly Lazy<EngineWeights> Weights = new(() => new EngineWeights(Gqa));
 
-    private static float[] RunLogits(EngineScheme scheme, int context, int steps)
-    {
-        var e = new DecodeEngine(Weights.Value, scheme) { Deterministic = true };
-        e.FillSynthetic(context);
-        float[] logits = [];
-        for (int s = 0; s < steps; s++)
-        {
-            logits = e.Step(11 + (5 * s)).Logits;
-        }
-        return logits;
-    }
+    private static float[] RunLogits(EngineScheme scheme, int context, int steps) =>
+        EngineRuns.Logits(Weights.Value, scheme, context, steps, deterministic: true);
 
-    private static double RelativeError(float[] a, float[] reference)
-    {
-        double num = 0, den = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            num += (a[i] - reference[i]) * (double)(a[i] - reference[i]);
-            den += reference[i] * (double)reference[i];
-        }
-        return Math.Sqrt(num / den);
-    }
+    private static double RelativeError(float[] a, float[] reference) => ErrorMetrics.RelativeFrobenius(reference, a);
 
     [TestMethod]
     public void Logits_ApproachFp16_AsBitsGrow()

@@ -1,3 +1,4 @@
+using XQuant.Kernels.Metrics;
 using XQuant.Kernels.Engine;
 using XQuant.Kernels.Fast;
 using XQuant.Kernels.Quantization;
@@ -11,28 +12,10 @@ public sealed class DecodeEngineTests
 {
     private static readonly Lazy<EngineWeights> Weights = new(() => new EngineWeights(EngineConfig.Tiny));
 
-    private static float[] RunLogits(EngineScheme scheme, int context, int steps)
-    {
-        var e = new DecodeEngine(Weights.Value, scheme);
-        e.FillSynthetic(context);
-        float[] logits = [];
-        for (int s = 0; s < steps; s++)
-        {
-            logits = e.Step(11 + (5 * s)).Logits;
-        }
-        return logits;
-    }
+    private static float[] RunLogits(EngineScheme scheme, int context, int steps) =>
+        EngineRuns.Logits(Weights.Value, scheme, context, steps);
 
-    private static double RelativeError(float[] a, float[] reference)
-    {
-        double num = 0, den = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            num += (a[i] - reference[i]) * (double)(a[i] - reference[i]);
-            den += reference[i] * (double)reference[i];
-        }
-        return Math.Sqrt(num / den);
-    }
+    private static double RelativeError(float[] a, float[] reference) => ErrorMetrics.RelativeFrobenius(reference, a);
 
     [TestMethod]
     public void HalfVector_MatchesHalfBits_BitForBit()

@@ -1,3 +1,4 @@
+using XQuant.Kernels.Metrics;
 using XQuant.Kernels.Ilgpu;
 
 namespace XQuant.Sim.Tests.Kernels;
@@ -25,16 +26,5 @@ internal static class KernelTestData
         return x;
     }
 
-    public static double RelativeError(float[] expected, float[] actual)
-    {
-        Assert.AreEqual(expected.Length, actual.Length, "lengths differ");
-        double num = 0, den = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double e = (double)expected[i] - actual[i];
-            num += e * e;
-            den += (double)expected[i] * expected[i];
-        }
-        return Math.Sqrt(num / Math.Max(den, 1e-300));
-    }
+    public static double RelativeError(float[] expected, float[] actual) => ErrorMetrics.RelativeFrobenius(expected, actual);
 }

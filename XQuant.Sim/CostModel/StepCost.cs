@@ -48,6 +48,4 @@ public sealed record StepCost
 
     /// <summary>FLOPs of the ops of one kind (e.g. all rematerialization).</summary>
     public double FlopsOf(OpKind kind) => Ops.Where(o => o.Op.Kind == kind).Sum(o => o.Op.Flops);
-
-    public OpTiming? Find(string name) => Ops.FirstOrDefault(o => o.Op.Name == name);
 }

@@ -32,7 +32,6 @@ public static partial class InputFuzzer
         string profile = File.ReadAllText(Path.Combine(DataPaths.Find("hardware-profiles"), "h100-sxm.json"));
         string model = File.ReadAllText(Path.Combine(DataPaths.Find("models"), "llama-3.1-8b.json"));
         string models = DataPaths.Find("models");
-        string profiles = DataPaths.Find("hardware-profiles");
         string scenario = $$"""
             {"name": "fuzz", "models": ["llama-2-7b"], "hardware": ["h100-sxm"], "schemes": ["fp16", "xquant:4"],
              "weights": ["bf16"], "phase": ["decode"], "batch": [1, 4], "context": [128, 4096], "runtime_reserve_fraction": 0.1,
@@ -84,7 +83,6 @@ public static partial class InputFuzzer
                     {
                         args.AddRange(["--out", outDir]);
                     }
-                    _ = profiles;
                     yield return new FuzzCase("cli", "words", args, null, null, null);
                     break;
                 }

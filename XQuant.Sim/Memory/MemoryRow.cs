@@ -34,14 +34,15 @@ public sealed record MemoryRow(
         {
             description += $"; acc[{acc.WidthElements}] {acc.Bits}b";
         }
+        double perToken = CacheMemory.PaperBytesPerToken(layout);
         return new MemoryRow(
             model,
             scheme,
             batch,
             contextTokens,
             description,
-            CacheMemory.PaperBytesPerToken(layout),
-            CacheMemory.PaperBytesPerToken(layout) / CacheMemory.Fp16KvBytesPerToken(model),
+            perToken,
+            perToken / CacheMemory.Fp16KvBytesPerToken(model),
             CacheMemory.ForBatch(layout, batch, contextTokens),
             scheme.Warnings(model));
     }

@@ -37,8 +37,6 @@ public static class Formats
 
     public static string Int(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0", Inv);
 
-    public static string Int(long v) => v.ToString(Inv);
-
     public static string Fixed(double v, int decimals) => double.IsNaN(v) ? "n/a" : v.ToString("F" + decimals.ToString(Inv), Inv);
 
     /// <summary>Bytes in binary units for people: 1.50 GiB.</summary>

@@ -66,11 +66,6 @@ public sealed class SchemeArgs
         return v;
     }
 
-    public int? OptionalInt(string key, int min, int max)
-    {
-        return _options.ContainsKey(key) ? Int(key, min, min, max) : null;
-    }
-
     public int Choice(string key, int fallback, IReadOnlyList<int> allowed)
     {
         if (!_options.TryGetValue(key, out string? s))

@@ -114,14 +114,7 @@ public static class EngineBench
         if (fp16Logits is not null)
         {
             // Logits of the first timed step vs the fp16 engine's at the same position (same history, same tokens).
-            var l = results[0].Logits;
-            double num = 0, den = 0;
-            for (int i = 0; i < l.Length; i++)
-            {
-                num += (l[i] - fp16Logits[i]) * (double)(l[i] - fp16Logits[i]);
-                den += fp16Logits[i] * (double)fp16Logits[i];
-            }
-            logitError = Math.Sqrt(num / den);
+            logitError = XQuant.Kernels.Metrics.ErrorMetrics.RelativeFrobenius(fp16Logits, results[0].Logits);
         }
         int mid = context + warmups;
         var ops = Ops(c, s, calibrated, mid);
