@@ -57,71 +57,9 @@ internal static class EngineAttention
         }
     }
 
-    private static void Consume(float[] q, TileBuffers b, int n, AttentionShape shape)
-    {
-        int dkv = shape.KvDim, dh = shape.HeadDim;
-        float scale = shape.ScoreScale;
-        var s = b.Scores;
-        for (int h = 0; h < shape.Heads; h++)
-        {
-            int kvh = h / shape.Group;
-            var qh = q.AsSpan(h * dh, dh);
-            float tileMax = float.NegativeInfinity;
-            for (int t = 0; t < n; t++)
-            {
-                s[t] = EngineMath.Dot(qh, b.K.AsSpan((t * dkv) + (kvh * dh), dh)) * scale;
-                tileMax = Math.Max(tileMax, s[t]);
-            }
-            float m = Math.Max(b.Max[h], tileMax);
-            float correction = MathF.Exp(b.Max[h] - m);
-            var a = b.Acc.AsSpan(h * dh, dh);
-            if (correction != 1f)
-            {
-                for (int i = 0; i < dh; i++)
-                {
-                    a[i] *= correction;
-                }
-            }
-            float sum = b.Sum[h] * correction;
-            for (int t = 0; t < n; t++)
-            {
-                float e = MathF.Exp(s[t] - m);
-                sum += e;
-                EngineMath.Axpy(e, b.V.AsSpan((t * dkv) + (kvh * dh), dh), a);
-            }
-            b.Sum[h] = sum;
-            b.Max[h] = m;
-        }
-    }
+    private static void Consume(float[] q, TileBuffers b, int n, AttentionShape shape) =>
+        OnlineSoftmax.Consume(q, b.K, b.V, n, shape, b.Max, b.Sum, b.Acc, b.Scores);
 
-    private static void Merge(IEnumerable<TileBuffers> states, AttentionShape shape, Span<float> output)
-    {
-        int dh = shape.HeadDim;
-        var list = states.ToList();
-        output[..shape.QueryDim].Clear();
-        for (int h = 0; h < shape.Heads; h++)
-        {
-            float m = float.NegativeInfinity;
-            foreach (var st in list)
-            {
-                m = Math.Max(m, st.Max[h]);
-            }
-            float total = 0;
-            var o = output.Slice(h * dh, dh);
-            foreach (var st in list)
-            {
-                if (float.IsNegativeInfinity(st.Max[h]))
-                {
-                    continue;
-                }
-                float f = MathF.Exp(st.Max[h] - m);
-                total += st.Sum[h] * f;
-                EngineMath.Axpy(f, st.Acc.AsSpan(h * dh, dh), o);
-            }
-            for (int i = 0; i < dh; i++)
-            {
-                o[i] /= total;
-            }
-        }
-    }
+    private static void Merge(IEnumerable<TileBuffers> states, AttentionShape shape, Span<float> output) =>
+        OnlineSoftmax.Merge(states.Select(b => (b.Max, b.Sum, b.Acc)).ToList(), shape, output);
 }

@@ -119,34 +119,8 @@ public static class EngineMath
         }
     }
 
-    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        int i = 0;
-        var acc = Vector512<float>.Zero;
-        for (; i + 16 <= a.Length; i += 16)
-        {
-            acc = Vector512.FusedMultiplyAdd(Vector512.Create(a.Slice(i, 16)), Vector512.Create(b.Slice(i, 16)), acc);
-        }
-        float s = Vector512.Sum(acc);
-        for (; i < a.Length; i++)
-        {
-            s += a[i] * b[i];
-        }
-        return s;
-    }
+    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => FastCpu.Dot(a, b);
 
     /// <summary>y += alpha x.</summary>
-    public static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
-    {
-        int i = 0;
-        var va = Vector512.Create(alpha);
-        for (; i + 16 <= x.Length; i += 16)
-        {
-            Vector512.FusedMultiplyAdd(va, Vector512.Create(x.Slice(i, 16)), Vector512.Create(y.Slice(i, 16))).CopyTo(y.Slice(i, 16));
-        }
-        for (; i < x.Length; i++)
-        {
-            y[i] += alpha * x[i];
-        }
-    }
+    public static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y) => FastCpu.Axpy(alpha, x, y);
 }

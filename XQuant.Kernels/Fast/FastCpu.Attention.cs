@@ -260,65 +260,13 @@ public static partial class FastCpu
             acc = new float[shape.QueryDim];
         }
 
-        public void Consume(float[] q, float[] k, float[] v, int n, AttentionShape shape)
-        {
-            int dkv = shape.KvDim, dh = shape.HeadDim;
-            Span<float> s = stackalloc float[TileTokens];
-            for (int h = 0; h < shape.Heads; h++)
-            {
-                int kvh = h / shape.Group;
-                float tileMax = float.NegativeInfinity;
-                for (int t = 0; t < n; t++)
-                {
-                    s[t] = Dot(q.AsSpan(h * dh, dh), k.AsSpan((t * dkv) + (kvh * dh), dh)) * shape.ScoreScale;
-                    tileMax = Math.Max(tileMax, s[t]);
-                }
-                float m = Math.Max(max[h], tileMax);
-                float correction = MathF.Exp(max[h] - m);
-                var a = acc.AsSpan(h * dh, dh);
-                for (int i = 0; i < dh; i++)
-                {
-                    a[i] *= correction;
-                }
-                sum[h] *= correction;
-                for (int t = 0; t < n; t++)
-                {
-                    float e = MathF.Exp(s[t] - m);
-                    sum[h] += e;
-                    Axpy(e, v.AsSpan((t * dkv) + (kvh * dh), dh), a);
-                }
-                max[h] = m;
-            }
-        }
+        public void Consume(float[] q, float[] k, float[] v, int n, AttentionShape shape) =>
+            OnlineSoftmax.Consume(q, k, v, n, shape, max, sum, acc, stackalloc float[TileTokens]);
 
         public static float[] Merge(List<SoftmaxState> states, AttentionShape shape)
         {
-            int dh = shape.HeadDim;
             var output = new float[shape.QueryDim];
-            for (int h = 0; h < shape.Heads; h++)
-            {
-                float m = float.NegativeInfinity;
-                foreach (var st in states)
-                {
-                    m = Math.Max(m, st.max[h]);
-                }
-                float total = 0;
-                var o = output.AsSpan(h * dh, dh);
-                foreach (var st in states)
-                {
-                    if (float.IsNegativeInfinity(st.max[h]))
-                    {
-                        continue;
-                    }
-                    float f = MathF.Exp(st.max[h] - m);
-                    total += st.sum[h] * f;
-                    Axpy(f, st.acc.AsSpan(h * dh, dh), o);
-                }
-                for (int i = 0; i < dh; i++)
-                {
-                    o[i] /= total;
-                }
-            }
+            OnlineSoftmax.Merge(states.Select(st => (st.max, st.sum, st.acc)).ToList(), shape, output);
             return output;
         }
     }
