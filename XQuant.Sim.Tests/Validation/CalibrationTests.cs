@@ -78,6 +78,58 @@ public sealed class CalibrationTests
     }
 
     [TestMethod]
+    public void Roofline_UsesAVariantRate_ThenTheClassRate_ThenThePeak()
+    {
+        var rates = new Dictionary<string, double> { ["dequantize"] = 2e9, ["dequantize.fused"] = 4e9 };
+        var p = Sample() with { AchievedFlopsPerSecByKind = rates };
+        var fused = new OpCost("kv_dequant", OpKind.Dequantize, 8e9, DType.Fp32).AsVariant("fused");
+        fused.Place(0);
+        var standalone = new OpCost("dequantize", OpKind.Dequantize, 8e9, DType.Fp32);
+        standalone.Place(0);
+        Assert.AreEqual("dequantize.fused", Roofline.RateKey(fused));
+        Assert.AreEqual(2.0, Roofline.Time(fused, p).ComputeSec, 1e-12);
+        Assert.AreEqual(4.0, Roofline.Time(standalone, p).ComputeSec, 1e-12);
+        // Without the variant's own rate the class rate serves; without either, the fp32 peak (1.5e11).
+        var classOnly = p with { AchievedFlopsPerSecByKind = new Dictionary<string, double> { ["dequantize"] = 2e9 } };
+        Assert.AreEqual(4.0, Roofline.Time(fused, classOnly).ComputeSec, 1e-12);
+        Assert.AreEqual(8e9 / 1.5e11, Roofline.Time(fused, p with { AchievedFlopsPerSecByKind = null }).ComputeSec, 1e-12);
+    }
+
+    [TestMethod]
+    public void Loader_ReadsVariantRates()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"xqsim-cal-{Guid.NewGuid():N}.json");
+        try
+        {
+            var rates = new Dictionary<string, double> { ["quantize"] = 1.1e9, ["quantize.per_channel"] = 7e8, ["dequantize.fused"] = 3e9 };
+            CalibratedProfileJson.Write(path, Sample() with { AchievedFlopsPerSecByKind = rates });
+            var back = HardwareProfileLoader.Load(path);
+            Assert.AreEqual(7e8, back.AchievedFlops("quantize.per_channel"));
+            Assert.AreEqual(3e9, back.AchievedFlops("dequantize.fused"));
+            File.WriteAllText(path, File.ReadAllText(path).Replace("\"dequantize.fused\"", "\"dequantize.tiled\"", StringComparison.Ordinal));
+            var e = Assert.ThrowsExactly<Input.InputException>(() => HardwareProfileLoader.Load(path));
+            StringAssert.Contains(e.Message, "dequantize.tiled: unknown kernel class");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void Interleaved_RotatesTheOrder_AndTimesEachCaseOncePerRound()
+    {
+        var calls = new List<string>();
+        var cases = new[] { "a", "b", "c" }.Select(n => new TimedCase(n, () => calls.Add(n), () => calls.Add("flush"))).ToList();
+        var times = Microbench.Interleaved(cases, rounds: 2, warmups: 1);
+        // Warm-up a, b, c; round 0 from a; round 1 from b; a flush before every run.
+        string[] expected = ["a", "b", "c", "a", "b", "c", "b", "c", "a"];
+        CollectionAssert.AreEqual(expected.SelectMany(n => new[] { "flush", n }).ToList(), calls);
+        Assert.AreEqual(3, times.Count);
+        Assert.IsTrue(times.All(t => t.Count == 2 && t.All(s => s >= 0)));
+    }
+
+    [TestMethod]
     public void Loader_RejectsAnUnknownKernelClass()
     {
         string path = Path.Combine(Path.GetTempPath(), $"xqsim-cal-{Guid.NewGuid():N}.json");

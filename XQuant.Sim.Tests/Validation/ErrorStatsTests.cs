@@ -43,6 +43,9 @@ public sealed class ErrorStatsTests
     {
         Assert.AreEqual(3.0, ErrorStats.Median([5, 1, 3]));
         Assert.AreEqual(2.5, ErrorStats.Median([4, 1, 3, 2]));
-        Assert.AreEqual((5.0 - 1.0) / 3.0, ErrorStats.Spread([5, 1, 3]), 1e-12);
+        // P10 = 1 + 0.2 x (3 - 1) = 1.4, P90 = 3 + 0.8 x (5 - 3) = 4.6, median 3.
+        Assert.AreEqual((4.6 - 1.4) / 3.0, ErrorStats.Spread([5, 1, 3]), 1e-12);
+        // One stalled run among eleven does not move the interdecile spread past the others.
+        Assert.AreEqual(0.0, ErrorStats.Spread([2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 50]), 1e-12);
     }
 }

@@ -2,6 +2,9 @@ using System.Diagnostics;
 
 namespace XQuant.Sim.Calibration;
 
+/// <summary>One timed case: <see cref="Run"/> is timed, <see cref="BeforeEach"/> (e.g. a cache flush) is not.</summary>
+public sealed record TimedCase(string Name, Action Run, Action? BeforeEach = null);
+
 /// <summary>Timing helpers shared by calibration and validation: warm-up, repeated timed runs, a cache flush.</summary>
 public static class Microbench
 {
@@ -21,6 +24,40 @@ public static class Microbench
             long t0 = Stopwatch.GetTimestamp();
             run();
             times.Add(Stopwatch.GetElapsedTime(t0).TotalSeconds);
+        }
+        return times;
+    }
+
+    /// <summary>
+    /// Times several cases interleaved: every case runs <paramref name="warmups"/> times untimed, then
+    /// <paramref name="rounds"/> rounds each time every case once (its <see cref="TimedCase.BeforeEach"/> untimed
+    /// first), the start rotating by one case per round. On a shared host the machine's speed drifts and drops in
+    /// phases of seconds (a sibling VM, a stolen core stalls every parallel loop): timing one case after another
+    /// lets a phase land on one case only, while interleaving spreads each phase over all cases, so the median of
+    /// each case reflects the same mix of phases. Returns each case's times (seconds) in case order.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<double>> Interleaved(IReadOnlyList<TimedCase> cases, int rounds, int warmups = 1)
+    {
+        ArgumentNullException.ThrowIfNull(cases);
+        foreach (var c in cases)
+        {
+            for (int i = 0; i < warmups; i++)
+            {
+                c.BeforeEach?.Invoke();
+                c.Run();
+            }
+        }
+        var times = cases.Select(_ => new List<double>(rounds)).ToList();
+        for (int r = 0; r < rounds; r++)
+        {
+            for (int j = 0; j < cases.Count; j++)
+            {
+                int i = (r + j) % cases.Count;
+                cases[i].BeforeEach?.Invoke();
+                long t0 = Stopwatch.GetTimestamp();
+                cases[i].Run();
+                times[i].Add(Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            }
         }
         return times;
     }

@@ -25,6 +25,19 @@ public sealed class OpCost
     public DType DType { get; }
     public double Kernels { get; private set; } = 1;
 
+    /// <summary>
+    /// The implementation variant whose calibrated rate this op takes before its class's: "fused" for
+    /// dequantization inside a consumer's tiles (it never writes its output to memory), "per_channel" for
+    /// quantization over token groups. Null: the class rate. See <see cref="Roofline.RateKey"/>.
+    /// </summary>
+    public string? Variant { get; private set; }
+
+    public OpCost AsVariant(string? variant)
+    {
+        Variant = variant;
+        return this;
+    }
+
     public double Bytes(TensorClass c) => _bytes[(int)c];
 
     /// <summary>Bytes served by DRAM, after <see cref="Placement"/> decided what stays on chip.</summary>

@@ -7,8 +7,9 @@ public static class Roofline
 {
     public static OpTiming Time(OpCost op, HardwareProfile hw)
     {
-        // A calibrated profile may carry an achieved rate for this kernel class (measured on microbenchmarks).
-        double peak = hw.AchievedFlops(KindName(op.Kind)) ?? hw.Peak(op.DType) ?? throw new InvalidOperationException($"{hw.Id} has no {op.DType.Name()} peak");
+        // A calibrated profile may carry an achieved rate for this op's implementation variant or its kernel class
+        // (measured on microbenchmarks); a datasheet profile has neither and uses the dtype peak.
+        double peak = (op.Variant is null ? null : hw.AchievedFlops(RateKey(op))) ?? hw.AchievedFlops(KindName(op.Kind)) ?? hw.Peak(op.DType) ?? throw new InvalidOperationException($"{hw.Id} has no {op.DType.Name()} peak");
         double compute = op.Flops / peak;
         double onChipBw = hw.OnChip?.BandwidthBytesPerSec ?? double.PositiveInfinity;
         double memory = op.DramBytes / hw.DramBandwidthBytesPerSec + op.OnChipBytes / onChipBw;
@@ -29,6 +30,19 @@ public static class Roofline
     };
 
     public static readonly IReadOnlyList<string> KindNames = Enum.GetValues<OpKind>().Select(KindName).ToList();
+
+    /// <summary>The calibrated-rate key of an op: its class name, or "class.variant" for an implementation variant.</summary>
+    public static string RateKey(OpCost op)
+    {
+        ArgumentNullException.ThrowIfNull(op);
+        return op.Variant is null ? KindName(op.Kind) : $"{KindName(op.Kind)}.{op.Variant}";
+    }
+
+    /// <summary>Implementation variants a calibration may rate separately from their class.</summary>
+    public static readonly IReadOnlyList<string> VariantRateKeys = ["quantize.per_channel", "dequantize.fused"];
+
+    /// <summary>Every key allowed in a profile's achieved_flops_per_sec_by_kind.</summary>
+    public static readonly IReadOnlyList<string> RateKeys = [.. KindNames, .. VariantRateKeys];
 
     /// <summary>Builds and times the whole ledger of a workload.</summary>
     public static StepCost Step(Workload w)

@@ -157,9 +157,9 @@ public static class HardwareProfileLoader
         var result = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (key, _) in m.Properties().ToList())
         {
-            if (!CostModel.Roofline.KindNames.Contains(key))
+            if (!CostModel.Roofline.RateKeys.Contains(key))
             {
-                m.Error(key, $"unknown kernel class (allowed: {string.Join(", ", CostModel.Roofline.KindNames)})");
+                m.Error(key, $"unknown kernel class (allowed: {string.Join(", ", CostModel.Roofline.RateKeys)})");
                 continue;
             }
             if (m.OptionalNumber(key, 0, 1e19) is double v)

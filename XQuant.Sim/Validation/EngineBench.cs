@@ -19,7 +19,8 @@ public sealed record StepPoint(
     double DramBytes,
     long EngineCacheBytes,
     double AccountedCacheBytes,
-    double LogitErrorVsFp16);
+    double LogitErrorVsFp16,
+    double? PredictedInterleavedSec = null);
 
 /// <summary>
 /// Predicts a decode step of the engine with the cost model: the ledger of the same model and scheme (remat in
@@ -62,7 +63,7 @@ public static class EngineBench
         foreach (var op in Ledger.Build(w))
         {
             double k = Math.Max(op.Kernels, 1);
-            var copy = new OpCost(op.Name, op.Kind, op.Flops / k, op.DType);
+            var copy = new OpCost(op.Name, op.Kind, op.Flops / k, op.DType).AsVariant(op.Variant);
             foreach (var tc in TensorClasses.All)
             {
                 double factor = tc is TensorClass.Weights or TensorClass.ActivationsRead or TensorClass.ActivationsWritten ? 2.0 : 1.0;
@@ -92,31 +93,32 @@ public static class EngineBench
         return (by.Values.Sum(), by);
     }
 
-    /// <summary>Fills, warms up, times <paramref name="steps"/> decode steps; the point holds medians.</summary>
-    public static StepPoint Measure(EngineWeights weights, EngineScheme s, int context, int warmups, int steps, HardwareProfile sol, HardwareProfile calibrated, float[]? fp16Logits)
+    /// <summary>A filled engine ready to be stepped; validate steps many of them interleaved.</summary>
+    public static EngineRun Prepare(EngineWeights weights, EngineScheme s, int context)
     {
+        ArgumentNullException.ThrowIfNull(weights);
         var engine = new DecodeEngine(weights, s);
         engine.FillSynthetic(context);
-        var c = weights.Config;
+        return new EngineRun(s, weights.Config, context, engine, engine.CacheBytes);
+    }
+
+    /// <summary>The point of a run whose first <paramref name="warmups"/> steps were warm-up: medians of the rest.</summary>
+    public static StepPoint Point(EngineRun run, int warmups, HardwareProfile sol, HardwareProfile calibrated, float[]? fp16Logits, HardwareProfile? interleaved = null)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var s = run.Scheme;
+        var c = run.Config;
+        var results = run.Results.Skip(warmups).ToList();
         var layout = EngineModel.ToCacheScheme(s).Layout(EngineModel.ToModelConfig(c));
-        long bytes = engine.CacheBytes;
-        double accounted = CacheMemory.TotalBytesPerSequence(layout, context);
-        var results = new List<StepResult>();
-        for (int i = 0; i < warmups + steps; i++)
-        {
-            var r = engine.Step(17 + i);
-            if (i >= warmups)
-            {
-                results.Add(r);
-            }
-        }
+        double accounted = CacheMemory.TotalBytesPerSequence(layout, run.Context);
         double logitError = double.NaN;
         if (fp16Logits is not null)
         {
             // Logits of the first timed step vs the fp16 engine's at the same position (same history, same tokens).
             logitError = XQuant.Kernels.Metrics.ErrorMetrics.RelativeFrobenius(fp16Logits, results[0].Logits);
         }
-        int mid = context + warmups;
+        // The context in the middle of the timed steps.
+        int mid = run.Context + warmups + (results.Count / 2);
         var ops = Ops(c, s, calibrated, mid);
         var opsSol = Ops(c, s, sol, mid);
         var (pred, byClass) = Predict(ops, calibrated, s.Remats);
@@ -124,7 +126,8 @@ public static class EngineBench
         var measuredByClass = Classes.ToDictionary(k => k, k => ErrorStats.Median(results.Select(r => EngineOps.All.Where(o => ClassOf(o) == k).Sum(r.Seconds))), StringComparer.Ordinal);
         var stepTimes = results.Select(r => r.StepSeconds).ToList();
         return new StepPoint(s.Name, mid, ErrorStats.Median(stepTimes), ErrorStats.Spread(stepTimes), predSol, pred, measuredByClass, byClass,
-            ops.Sum(o => o.Flops), ops.Sum(o => o.DramBytes), bytes, accounted, logitError);
+            ops.Sum(o => o.Flops), ops.Sum(o => o.DramBytes), run.CacheBytesAtContext, accounted, logitError,
+            interleaved is null ? null : Predict(Ops(c, s, interleaved, mid), interleaved, s.Remats).Total);
     }
 
     /// <summary>The fp16 engine's logits at the first timed step (the reference for each scheme's logit error).</summary>
@@ -139,4 +142,26 @@ public static class EngineBench
         }
         return l;
     }
+}
+
+/// <summary>One engine filled to <see cref="Context"/> tokens and the results of every step taken since (warm-up included).</summary>
+public sealed class EngineRun(EngineScheme scheme, EngineConfig config, int context, DecodeEngine engine, long cacheBytesAtContext)
+{
+    private readonly List<StepResult> results = [];
+
+    public EngineScheme Scheme { get; } = scheme;
+
+    public EngineConfig Config { get; } = config;
+
+    public int Context { get; } = context;
+
+    public DecodeEngine Engine { get; } = engine;
+
+    /// <summary>Bytes the caches held right after the fill, at exactly <see cref="Context"/> tokens.</summary>
+    public long CacheBytesAtContext { get; } = cacheBytesAtContext;
+
+    public IReadOnlyList<StepResult> Results => results;
+
+    /// <summary>One decode step with a fixed token per position, so every scheme sees the same inputs.</summary>
+    public void Step() => results.Add(Engine.Step(17 + results.Count));
 }

@@ -49,11 +49,15 @@ public sealed record ErrorStats(int Count, double MeanSigned, double MedianSigne
     /// <summary>The median of any values (not sorted in place).</summary>
     public static double Median(IEnumerable<double> values) => Percentile(values.OrderBy(v => v).ToList(), 0.5);
 
-    /// <summary>(max - min) / median: the spread of repeated measurements.</summary>
+    /// <summary>
+    /// (P90 - P10) / median: the spread of repeated measurements. Interdecile rather than max - min, so one
+    /// stalled run among a hundred does not define it.
+    /// </summary>
     public static double Spread(IReadOnlyCollection<double> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        double m = Median(values);
-        return m > 0 ? (values.Max() - values.Min()) / m : double.NaN;
+        var sorted = values.OrderBy(v => v).ToList();
+        double m = Percentile(sorted, 0.5);
+        return m > 0 ? (Percentile(sorted, 0.9) - Percentile(sorted, 0.1)) / m : double.NaN;
     }
 }

@@ -66,7 +66,7 @@ public static class KernelBench
         var (packed, meta) = Stored(tokens, width, spec);
         return new KernelCase("quantize", "quantize", $"{tokens}x{width} {bits}b {(axis == QuantAxis.PerToken ? "tok" : "ch")}",
             () => FastCpu.QuantizeInto(x, q),
-            [Op("quantize", OpKind.Quantize, 5.0 * tokens * width, (TensorClass.ActivationsRead, tokens * (double)width * F32), (TensorClass.XCacheWritten, packed), (TensorClass.Metadata, meta))]);
+            [Op("quantize", OpKind.Quantize, 5.0 * tokens * width, (TensorClass.ActivationsRead, tokens * (double)width * F32), (TensorClass.XCacheWritten, packed), (TensorClass.Metadata, meta)).AsVariant(axis == QuantAxis.PerChannel ? "per_channel" : null)]);
     }
 
     public static KernelCase Dequantize(int tokens, int width, int bits, int g = 128)
@@ -95,7 +95,7 @@ public static class KernelBench
         return new KernelCase("remat", "remat", $"{tokens}x{d}x{n} {bits}b",
             () => FastCpu.RematInto(q, w, c),
             [
-                Op("x_dequant", OpKind.Dequantize, 2.0 * tokens * d, (TensorClass.XCacheRead, packed), (TensorClass.Metadata, meta)),
+                Op("x_dequant", OpKind.Dequantize, 2.0 * tokens * d, (TensorClass.XCacheRead, packed), (TensorClass.Metadata, meta)).AsVariant("fused"),
                 Op("remat", OpKind.Remat, 2.0 * tokens * d * n, (TensorClass.Weights, (double)d * n * F32), (TensorClass.ActivationsWritten, tokens * (double)n * F32)),
             ]);
     }
@@ -150,7 +150,7 @@ public static class KernelBench
         var rope = new RopeTable(tokens, headDim);
         var (kp, km) = Stored(tokens, s.KvDim, ks);
         var (vp, vm) = Stored(tokens, s.KvDim, vs);
-        var ops = new List<OpCost> { Op("kv_dequant", OpKind.Dequantize, 2.0 * 2 * tokens * s.KvDim, (TensorClass.KvCacheRead, kp + vp), (TensorClass.Metadata, km + vm)) };
+        var ops = new List<OpCost> { Op("kv_dequant", OpKind.Dequantize, 2.0 * 2 * tokens * s.KvDim, (TensorClass.KvCacheRead, kp + vp), (TensorClass.Metadata, km + vm)).AsVariant("fused") };
         ops.AddRange(AttentionOps(tokens, s, 0, 0));
         return new KernelCase("attention_kivi", "attention", $"N={tokens} H={heads}/{kvHeads} hd={headDim} {bits}b",
             () => FastCpu.AttentionQuantizedKv(q, kq, vq, s, rope), ops);
@@ -167,7 +167,7 @@ public static class KernelBench
         var (packed, meta) = Stored(tokens, d, spec);
         var ops = new List<OpCost>
         {
-            Op("x_dequant", OpKind.Dequantize, 2.0 * tokens * d, (TensorClass.XCacheRead, packed), (TensorClass.Metadata, meta)),
+            Op("x_dequant", OpKind.Dequantize, 2.0 * tokens * d, (TensorClass.XCacheRead, packed), (TensorClass.Metadata, meta)).AsVariant("fused"),
             Op("remat_k", OpKind.Remat, 2.0 * tokens * d * s.KvDim, (TensorClass.Weights, (double)d * s.KvDim * F32)),
             Op("remat_v", OpKind.Remat, 2.0 * tokens * d * s.KvDim, (TensorClass.Weights, (double)d * s.KvDim * F32)),
         };

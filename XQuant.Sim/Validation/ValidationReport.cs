@@ -10,19 +10,30 @@ public sealed record SummaryRow(string Scope, string Tier, ErrorStats Stats);
 /// <summary>Writes validate's outputs: kernels.csv, steps.csv, summary.csv, roofline-points.csv and validation.md.</summary>
 public static class ValidationReport
 {
+    /// <summary>The profile calibrated interleaved with a validate run, written beside its results.</summary>
+    public const string InterleavedProfileFile = "calibrated-interleaved.json";
+
     public static IReadOnlyList<SummaryRow> Summary(ValidationResult r)
     {
         ArgumentNullException.ThrowIfNull(r);
         var rows = new List<SummaryRow>();
-        foreach (var tier in new[] { "calibrated", "sol" })
+        var tiers = new List<(string Name, Func<KernelPoint, double> Kernel, Func<StepPoint, double> Step)>
         {
-            bool cal = tier == "calibrated";
+            ("calibrated", k => k.PredictedSec, s => s.PredictedSec),
+        };
+        if (r.Interleaved is not null)
+        {
+            tiers.Add(("interleaved", k => k.PredictedInterleavedSec ?? double.NaN, s => s.PredictedInterleavedSec ?? double.NaN));
+        }
+        tiers.Add(("sol", k => k.PredictedSolSec, s => s.PredictedSolSec));
+        foreach (var (tier, kernel, step) in tiers)
+        {
             foreach (var cls in r.Kernels.Select(k => k.Case.Class).Distinct())
             {
-                rows.Add(new(cls + " kernels", tier, ErrorStats.FromPairs(r.Kernels.Where(k => k.Case.Class == cls).Select(k => (cal ? k.PredictedSec : k.PredictedSolSec, k.MeasuredSec)))));
+                rows.Add(new(cls + " kernels", tier, ErrorStats.FromPairs(r.Kernels.Where(k => k.Case.Class == cls).Select(k => (kernel(k), k.MeasuredSec)))));
             }
-            rows.Add(new("all kernels", tier, ErrorStats.FromPairs(r.Kernels.Select(k => (cal ? k.PredictedSec : k.PredictedSolSec, k.MeasuredSec)))));
-            rows.Add(new("decode step", tier, ErrorStats.FromPairs(r.Steps.Select(s => (cal ? s.PredictedSec : s.PredictedSolSec, s.MeasuredSec)))));
+            rows.Add(new("all kernels", tier, ErrorStats.FromPairs(r.Kernels.Select(k => (kernel(k), k.MeasuredSec)))));
+            rows.Add(new("decode step", tier, ErrorStats.FromPairs(r.Steps.Select(s => (step(s), s.MeasuredSec)))));
         }
         foreach (var cls in EngineBench.Classes)
         {
@@ -37,7 +48,7 @@ public static class ValidationReport
     private static readonly TableColumn<SummaryRow>[] SummaryColumns =
     [
         new("scope", "kernel class (standalone kernels), decode-step class (ops inside the engine), or the whole step", r => r.Scope, AlignRight: false),
-        new("tier", "calibrated: roofline + per-class achieved FLOP/s from calibration microbenchmarks; sol: plain roofline (stream bandwidth, GEMM peak, dispatch latency)", r => r.Tier, AlignRight: false),
+        new("tier", "calibrated: roofline + per-class achieved FLOP/s from the calibration file's microbenchmarks; interleaved: the same microbenchmarks timed in this run's rounds, between the runs they predict (no drift between two commands); sol: plain roofline (stream bandwidth, GEMM peak, dispatch latency)", r => r.Tier, AlignRight: false),
         new("n", "points", r => Formats.Int(r.Stats.Count)),
         new("mean_pct", "mean signed error (predicted - measured) / measured, %", r => Pct(r.Stats.MeanSigned)),
         new("median_pct", "median signed error, %", r => Pct(r.Stats.MedianSigned)),
@@ -54,11 +65,13 @@ public static class ValidationReport
         new("flops", "ledger FLOPs", k => Formats.Exact(k.Case.Flops)),
         new("dram_bytes", "ledger DRAM bytes (fp32 data)", k => Formats.Exact(k.Case.DramBytes)),
         new("measured_s", "median of the timed runs (after a warm-up, caches flushed before each)", k => Formats.Exact(k.MeasuredSec)),
-        new("spread", "(max - min) / median of the runs", k => Formats.Sig(k.Spread, 3)),
+        new("spread", "(P90 - P10) / median of the runs", k => Formats.Sig(k.Spread, 3)),
         new("predicted_sol_s", "", k => Formats.Exact(k.PredictedSolSec)),
         new("predicted_s", "", k => Formats.Exact(k.PredictedSec)),
         new("error_sol_pct", "", k => Pct(ErrorStats.SignedError(k.PredictedSolSec, k.MeasuredSec))),
         new("error_pct", "", k => Pct(ErrorStats.SignedError(k.PredictedSec, k.MeasuredSec))),
+        new("predicted_interleaved_s", "from the calibration interleaved with this run", k => k.PredictedInterleavedSec is double v ? Formats.Exact(v) : "n/a"),
+        new("error_interleaved_pct", "", k => k.PredictedInterleavedSec is double v ? Pct(ErrorStats.SignedError(v, k.MeasuredSec)) : "n/a"),
     ];
 
     private static TableColumn<StepPoint>[] StepColumns(bool csv) =>
@@ -71,6 +84,8 @@ public static class ValidationReport
         new("predicted_s", "", s => csv ? Formats.Exact(s.PredictedSec) : Formats.Sig(s.PredictedSec * 1e3) + " ms"),
         new("error_sol_pct", "", s => Pct(ErrorStats.SignedError(s.PredictedSolSec, s.MeasuredSec))),
         new("error_pct", "", s => Pct(ErrorStats.SignedError(s.PredictedSec, s.MeasuredSec))),
+        new("predicted_interleaved_s", "", s => s.PredictedInterleavedSec is double v ? (csv ? Formats.Exact(v) : Formats.Sig(v * 1e3) + " ms") : "n/a"),
+        new("error_interleaved_pct", "", s => s.PredictedInterleavedSec is double v ? Pct(ErrorStats.SignedError(v, s.MeasuredSec)) : "n/a"),
         .. EngineBench.Classes.SelectMany(c => new TableColumn<StepPoint>[]
         {
             new($"{c}_measured_s", "", s => csv ? Formats.Exact(s.MeasuredByClass[c]) : Formats.Sig(s.MeasuredByClass[c] * 1e3) + " ms"),
@@ -106,6 +121,17 @@ public static class ValidationReport
         }
     }
 
+    private static void AppendProfile(StringBuilder md, string label, Hardware.HardwareProfile hw, string path)
+    {
+        md.Append("- ").Append(label).Append(": ").Append(path).Append(" (").Append(hw.Calibration?.Date ?? "no date").Append("): DRAM (GEMV stream) ")
+            .Append(Formats.Sig(hw.DramBandwidthBytesPerSec / 1e9, 3)).Append(" GB/s, fp32 GEMM ").Append(Formats.Sig((hw.Peak(Hardware.DType.Fp32) ?? 0) / 1e9, 3))
+            .Append(" GFLOP/s, dispatch ").Append(Formats.Sig((hw.KernelLaunchLatencySec ?? 0) * 1e6, 3)).Append(" us");
+        foreach (var (k, v) in (hw.AchievedFlopsPerSecByKind ?? new Dictionary<string, double>()).OrderBy(x => x.Key, StringComparer.Ordinal))
+        {
+            md.Append(", ").Append(k).Append(' ').Append(Formats.Sig(v / 1e9, 3)).Append(" GFLOP/s");
+        }
+    }
+
     public static void Write(string dir, ValidationResult r, string command, string loadBefore, string loadAfter, string date)
     {
         ArgumentNullException.ThrowIfNull(r);
@@ -114,6 +140,10 @@ public static class ValidationReport
         CsvOutput.WriteFile(Path.Combine(dir, "kernels.csv"), TextTable.Build(KernelColumns, r.Kernels));
         CsvOutput.WriteFile(Path.Combine(dir, "steps.csv"), TextTable.Build(StepColumns(csv: true), r.Steps));
         CsvOutput.WriteFile(Path.Combine(dir, "roofline-points.csv"), TextTable.Build(PointColumns, Points(r)));
+        if (r.Interleaved is not null)
+        {
+            Calibration.CalibratedProfileJson.Write(Path.Combine(dir, InterleavedProfileFile), r.Interleaved);
+        }
         var measured = r.Kernels.Select(k => new Charts.MeasuredPoint($"{k.Case.Kernel} {k.Case.Shape}", k.Case.Class, k.Case.Flops, k.Case.DramBytes, k.MeasuredSec, k.PredictedSec))
             .Concat(r.Steps.Select(s => new Charts.MeasuredPoint($"step {s.Scheme} l={s.Context}", "decode step", s.Flops, s.DramBytes, s.MeasuredSec, s.PredictedSec)))
             .ToList();
@@ -128,18 +158,17 @@ public static class ValidationReport
         md.Append("- command: `").Append(command).Append("`\n");
         md.Append("- machine: ").Append(hw.Calibration?.Device ?? hw.Name).Append("; ").Append(hw.Calibration?.Runtime ?? "").Append('\n');
         md.Append("- load average (1/5/15 min) before / after: ").Append(loadBefore).Append(" / ").Append(loadAfter).Append('\n');
-        md.Append("- calibration: ").Append(hw.SourcePath).Append(" (").Append(hw.Calibration?.Date ?? "no date").Append("): DRAM read ")
-            .Append(Formats.Sig(hw.DramBandwidthBytesPerSec / 1e9, 3)).Append(" GB/s, fp32 GEMM ").Append(Formats.Sig((hw.Peak(Hardware.DType.Fp32) ?? 0) / 1e9, 3))
-            .Append(" GFLOP/s, dispatch ").Append(Formats.Sig((hw.KernelLaunchLatencySec ?? 0) * 1e6, 3)).Append(" us");
-        foreach (var (k, v) in (hw.AchievedFlopsPerSecByKind ?? new Dictionary<string, double>()).OrderBy(x => x.Key, StringComparer.Ordinal))
+        AppendProfile(md, "calibration", hw, hw.SourcePath);
+        if (r.Interleaved is not null)
         {
-            md.Append(", ").Append(k).Append(' ').Append(Formats.Sig(v / 1e9, 3)).Append(" GFLOP/s");
+            md.Append('\n');
+            AppendProfile(md, "interleaved calibration", r.Interleaved, InterleavedProfileFile);
         }
         md.Append("\n- engine: d=").Append(r.Plan.Engine.Hidden).Append(", ").Append(r.Plan.Engine.Layers).Append(" layers, ").Append(r.Plan.Engine.Heads).Append('/').Append(r.Plan.Engine.KvHeads)
             .Append(" heads of ").Append(r.Plan.Engine.HeadDim).Append(", FFN ").Append(r.Plan.Engine.Intermediate).Append(", vocab ").Append(r.Plan.Engine.Vocab).Append(", fp32 weights\n");
         md.Append("- signed error = (predicted - measured) / measured; negative = the model is optimistic.\n\n");
         md.Append("## Summary\n\n").Append(TextTable.Build(SummaryColumns, summary).ToMarkdown());
-        md.Append("\n## Decode steps\n\n").Append(TextTable.Build(StepColumns(csv: false).Where(c => !c.Header.Contains("_measured_s", StringComparison.Ordinal) && !c.Header.Contains("_predicted_s", StringComparison.Ordinal) || c.Header is "measured_s" or "predicted_s" or "predicted_sol_s").ToList(), r.Steps).ToMarkdown());
+        md.Append("\n## Decode steps\n\n").Append(TextTable.Build(StepColumns(csv: false).Where(c => !c.Header.Contains("_measured_s", StringComparison.Ordinal) && !c.Header.Contains("_predicted_s", StringComparison.Ordinal) || c.Header is "measured_s" or "predicted_s" or "predicted_sol_s" or "predicted_interleaved_s").ToList(), r.Steps).ToMarkdown());
         md.Append("\n## Kernels\n\n").Append(TextTable.Build(KernelColumns, r.Kernels).ToMarkdown());
         md.Append("\nPer-class times inside each step are in steps.csv; measured points (FLOPs, DRAM bytes, seconds) in roofline-points.csv.\n\n![measured roofline](roofline-measured.png)\n");
         AtomicFile.WriteText(Path.Combine(dir, "validation.md"), md.ToString());

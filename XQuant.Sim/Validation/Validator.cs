@@ -6,9 +6,14 @@ using XQuant.Sim.Hardware;
 namespace XQuant.Sim.Validation;
 
 /// <summary>Measured vs predicted seconds of one kernel case.</summary>
-public sealed record KernelPoint(KernelCase Case, double MeasuredSec, double Spread, double PredictedSolSec, double PredictedSec);
+/// <param name="PredictedInterleavedSec">Predicted from the calibration timed interleaved with this run; null when none ran.</param>
+public sealed record KernelPoint(KernelCase Case, double MeasuredSec, double Spread, double PredictedSolSec, double PredictedSec, double? PredictedInterleavedSec = null);
 
-/// <summary>What validate runs: the kernel grid, the engine model, contexts and schemes, repetitions.</summary>
+/// <summary>What validate runs: the kernel grid, the engine model, contexts and schemes, rounds.</summary>
+/// <param name="KernelRoundsPerRound">Rounds of the kernel grid (and of the interleaved calibration) per round of decode steps.</param>
+/// <param name="StepWarmups">Rounds whose decode steps are warm-up (not timed into the points).</param>
+/// <param name="Steps">Rounds whose decode steps are timed.</param>
+/// <param name="InterleavedCalibration">Calibration microbenchmarks to time in the same rounds; null for none.</param>
 public sealed record ValidationPlan(
     IReadOnlyList<int> KernelTokens,
     int Width,
@@ -17,20 +22,27 @@ public sealed record ValidationPlan(
     EngineConfig Engine,
     IReadOnlyList<int> Contexts,
     IReadOnlyList<EngineScheme> Schemes,
-    int Repetitions,
+    int KernelRoundsPerRound,
     int StepWarmups,
-    int Steps)
+    int Steps,
+    CalibrationPlan? InterleavedCalibration)
 {
     public static readonly IReadOnlyList<EngineScheme> DefaultSchemes = [EngineScheme.Fp16, EngineScheme.Kivi(2), EngineScheme.XQuant(4), EngineScheme.XQuantCl(2)];
 
-    /// <summary>The full run: kernels at 1024 and 4096 tokens of width 1024; the d=1024, 8-layer engine at 512 to 4096 tokens.</summary>
-    public static ValidationPlan Full => new([1024, 4096], 1024, 16, 64, EngineConfig.Default, [512, 1024, 2048, 4096], DefaultSchemes, 7, 2, 9);
+    /// <summary>
+    /// The full run: kernels at 1024 and 4096 tokens of width 1024; the d=1024, 8-layer engine at 512 to 4096
+    /// tokens; 13 rounds of (4 x kernel grid and calibration, one step per engine): 52 kernel runs, 11 timed steps.
+    /// </summary>
+    public static ValidationPlan Full => new([1024, 4096], 1024, 16, 64, EngineConfig.Default, [512, 1024, 2048, 4096], DefaultSchemes, 4, 2, 11, CalibrationPlan.Full);
 
     /// <summary>Tiny shapes that finish in a few seconds (CI).</summary>
-    public static ValidationPlan Quick => new([256], 256, 4, 64, EngineConfig.Tiny, [128, 256], DefaultSchemes, 2, 1, 2);
+    public static ValidationPlan Quick => new([256], 256, 4, 64, EngineConfig.Tiny, [128, 256], DefaultSchemes, 2, 1, 2, CalibrationPlan.Quick);
+
+    public int Rounds => StepWarmups + Steps;
 }
 
-public sealed record ValidationResult(ValidationPlan Plan, HardwareProfile Calibrated, HardwareProfile Sol, IReadOnlyList<KernelPoint> Kernels, IReadOnlyList<StepPoint> Steps);
+/// <param name="Interleaved">The profile calibrated by microbenchmarks timed interleaved with this run; null when none ran.</param>
+public sealed record ValidationResult(ValidationPlan Plan, HardwareProfile Calibrated, HardwareProfile Sol, IReadOnlyList<KernelPoint> Kernels, IReadOnlyList<StepPoint> Steps, HardwareProfile? Interleaved = null);
 
 /// <summary>
 /// Runs the real kernels and decode steps, predicts each from the calibrated profile, and collects both. Two
@@ -63,27 +75,64 @@ public static class Validator
         ArgumentNullException.ThrowIfNull(calibrated);
         ArgumentNullException.ThrowIfNull(log);
         var sol = calibrated with { AchievedFlopsPerSecByKind = null };
-        var kernels = new List<KernelPoint>();
-        foreach (var make in KernelGrid(plan))
-        {
-            var k = make();
-            var times = Microbench.Time(k.Run, plan.Repetitions, () => Microbench.FlushCaches());
-            var point = new KernelPoint(k, ErrorStats.Median(times), ErrorStats.Spread(times), k.Predict(sol), k.Predict(calibrated));
-            kernels.Add(point);
-            log.WriteLine($"  {k.Kernel,-16} {k.Shape,-34} measured {point.MeasuredSec * 1e3,9:F3} ms  predicted {point.PredictedSec * 1e3,9:F3} ms  ({ErrorStats.SignedError(point.PredictedSec, point.MeasuredSec) * 100,6:F1}%)");
-        }
-        var steps = new List<StepPoint>();
+        // Everything runs in one loop of rounds so that each measurement, and the calibration that predicts it,
+        // samples the same minutes of the shared host: per round, the kernel grid and the calibration
+        // microbenchmarks interleaved (KernelRoundsPerRound times), then one decode step of every engine. The
+        // calibration's times are kept apart and only ever fit the interleaved profile, never a validation run.
+        var calibration = plan.InterleavedCalibration is { } cp ? new HostCalibration(cp) : null;
+        var calibrationCases = calibration?.Cases ?? [];
+        var cases = KernelGrid(plan).Select(make => make()).ToList();
+        var timed = cases.Select(k => new TimedCase(k.Kernel, k.Run, () => Microbench.FlushCaches())).Concat(calibrationCases).ToList();
+        var times = timed.Select(_ => new List<double>()).ToList();
+
+        // Every engine is filled first, then stepped round-robin, one step each per round.
         var weights = new EngineWeights(plan.Engine);
+        var references = new Dictionary<int, float[]>();
+        var runs = new List<EngineRun>();
         foreach (int context in plan.Contexts)
         {
-            var reference = EngineBench.Fp16Logits(weights, context, plan.StepWarmups);
-            foreach (var s in plan.Schemes)
+            references[context] = EngineBench.Fp16Logits(weights, context, plan.StepWarmups);
+            runs.AddRange(plan.Schemes.Select(s => EngineBench.Prepare(weights, s, context)));
+        }
+        log.WriteLine($"  {plan.Rounds} rounds, each: {cases.Count} kernels{(calibration is null ? "" : $" and {calibrationCases.Count} calibration microbenchmarks")} interleaved x {plan.KernelRoundsPerRound} (caches flushed before each kernel), then one decode step of each of {runs.Count} engines ({plan.StepWarmups} warm-up rounds)");
+        for (int r = 0; r < plan.Rounds; r++)
+        {
+            var t = Microbench.Interleaved(timed, plan.KernelRoundsPerRound, warmups: r == 0 ? 1 : 0);
+            for (int i = 0; i < t.Count; i++)
             {
-                var p = EngineBench.Measure(weights, s, context, plan.StepWarmups, plan.Steps, sol, calibrated, reference);
-                steps.Add(p);
-                log.WriteLine($"  step {s.Name,-12} l={p.Context,-5} measured {p.MeasuredSec * 1e3,9:F3} ms  predicted {p.PredictedSec * 1e3,9:F3} ms  ({ErrorStats.SignedError(p.PredictedSec, p.MeasuredSec) * 100,6:F1}%)  cache {p.EngineCacheBytes} B (accounting {p.AccountedCacheBytes:F0})");
+                times[i].AddRange(t[i]);
+            }
+            for (int j = 0; j < runs.Count; j++)
+            {
+                runs[(r + j) % runs.Count].Step();
             }
         }
-        return new ValidationResult(plan, calibrated, sol, kernels, steps);
+
+        HardwareProfile? interleaved = null;
+        if (calibration is not null)
+        {
+            log.WriteLine("  interleaved calibration:");
+            interleaved = calibration.Finish(times.Skip(cases.Count).ToList(), log) with { SourcePath = "xqsim validate (calibration interleaved with this run)" };
+        }
+
+        var kernels = new List<KernelPoint>();
+        for (int i = 0; i < cases.Count; i++)
+        {
+            var k = cases[i];
+            var point = new KernelPoint(k, ErrorStats.Median(times[i]), ErrorStats.Spread(times[i]), k.Predict(sol), k.Predict(calibrated), interleaved is null ? null : k.Predict(interleaved));
+            kernels.Add(point);
+            log.WriteLine($"  {k.Kernel,-16} {k.Shape,-34} measured {point.MeasuredSec * 1e3,9:F3} ms  predicted {point.PredictedSec * 1e3,9:F3} ms ({ErrorStats.SignedError(point.PredictedSec, point.MeasuredSec) * 100,6:F1}%){Interleaved(point.PredictedInterleavedSec, point.MeasuredSec)}");
+        }
+        var steps = new List<StepPoint>();
+        foreach (var run in runs)
+        {
+            var p = EngineBench.Point(run, plan.StepWarmups, sol, calibrated, references[run.Context], interleaved);
+            steps.Add(p);
+            log.WriteLine($"  step {run.Scheme.Name,-12} l={p.Context,-5} measured {p.MeasuredSec * 1e3,9:F3} ms  predicted {p.PredictedSec * 1e3,9:F3} ms ({ErrorStats.SignedError(p.PredictedSec, p.MeasuredSec) * 100,6:F1}%){Interleaved(p.PredictedInterleavedSec, p.MeasuredSec)}  cache {p.EngineCacheBytes} B (accounting {p.AccountedCacheBytes:F0})");
+        }
+        return new ValidationResult(plan, calibrated, sol, kernels, steps, interleaved);
     }
+
+    private static string Interleaved(double? predicted, double measured) =>
+        predicted is double v ? $", interleaved {v * 1e3,9:F3} ms ({ErrorStats.SignedError(v, measured) * 100,6:F1}%)" : "";
 }

@@ -26,7 +26,7 @@ public static class QuantOps
     public static void AddDequantize(LedgerBuilder b, string name, IReadOnlyList<CachedTensor> tensors, double layers, TensorClass read)
     {
         double flops = tensors.Sum(t => 2 * b.B * CacheTraffic.QuantizedTokens(t, b.L) * t.WidthElements);
-        var op = b.Op(name, OpKind.Dequantize, flops);
+        var op = b.Op(name, OpKind.Dequantize, flops).AsVariant("fused");
         foreach (var t in tensors)
         {
             var (data, meta) = CacheTraffic.Read(t, b.L);
