@@ -119,15 +119,7 @@ public sealed class KernelRunner : IDisposable
         using var dp = Accelerator.Allocate1D<byte>(Math.Max(1, q.Packed.Length));
         if (rows > 0 && width > 0)
         {
-            if (spec.Axis == QuantAxis.PerToken)
-            {
-                statsPerToken(q.Scales.Length, dx.View, l, ds.View, dz.View);
-            }
-            else
-            {
-                statsPerChannel(q.Scales.Length, dx.View, l, ds.View, dz.View);
-            }
-            packRows(rows, dx.View, l, ds.View, dz.View, dp.View);
+            LaunchQuantize(dx.View, l, spec.Axis, q.Scales.Length, ds.View, dz.View, dp.View);
             Accelerator.Synchronize();
         }
         var s = ds.GetAsArray1D();
@@ -146,7 +138,7 @@ public sealed class KernelRunner : IDisposable
         ArgumentNullException.ThrowIfNull(q);
         using var buffers = Upload(q);
         using var dy = Accelerator.Allocate1D<float>(Math.Max(1L, (long)q.Rows * q.Width));
-        dequantRows(q.Rows, buffers.Packed.View, buffers.Scales.View, buffers.Zeros.View, new QuantLayout(q.Rows, q.Width, q.Spec), dy.View);
+        LaunchDequantize(buffers.Packed.View, buffers.Scales.View, buffers.Zeros.View, new QuantLayout(q.Rows, q.Width, q.Spec), dy.View);
         Accelerator.Synchronize();
         var y = new float[(long)q.Rows * q.Width];
         dy.View.SubView(0, y.Length).CopyToCPU(y);
@@ -160,8 +152,7 @@ public sealed class KernelRunner : IDisposable
         using var buffers = Upload(xq);
         using var dw = Accelerator.Allocate1D(w);
         using var dy = Accelerator.Allocate1D<float>(Math.Max(1L, (long)xq.Rows * n));
-        int blocks = (n + colsPerThread - 1) / colsPerThread;
-        remat(new Index2D(xq.Rows, blocks), buffers.Packed.View, buffers.Scales.View, buffers.Zeros.View, new QuantLayout(xq.Rows, xq.Width, xq.Spec), dw.View, n, colsPerThread, dy.View);
+        LaunchRemat(buffers.Packed.View, buffers.Scales.View, buffers.Zeros.View, new QuantLayout(xq.Rows, xq.Width, xq.Spec), dw.View, n, colsPerThread, dy.View);
         Accelerator.Synchronize();
         var y = new float[(long)xq.Rows * n];
         dy.View.SubView(0, y.Length).CopyToCPU(y);
@@ -180,12 +171,41 @@ public sealed class KernelRunner : IDisposable
         using var dsin = Accelerator.Allocate1D(rope.Sin);
         using var dscores = Accelerator.Allocate1D<float>((long)shape.Heads * Math.Max(1, tokens));
         using var dout = Accelerator.Allocate1D<float>(shape.QueryDim);
-        attention(shape.Heads, dq.View, dk.View, dv.View, new AttentionDims(tokens, shape.Group, shape.HeadDim, shape.KvDim, shape.ScoreScale), dcos.View, dsin.View, dscores.View, dout.View);
+        LaunchAttention(shape.Heads, dq.View, dk.View, dv.View, new AttentionDims(tokens, shape.Group, shape.HeadDim, shape.KvDim, shape.ScoreScale), dcos.View, dsin.View, dscores.View, dout.View);
         Accelerator.Synchronize();
         return dout.GetAsArray1D();
     }
 
     public void Synchronize() => Accelerator.Synchronize();
+
+    // Launches on device-resident views: no copies, no synchronization. The host-array methods above and
+    // DeviceBench's timed runs both go through these, so what is timed is what the correctness tests check.
+
+    /// <summary>Quantization stats (one thread per group) then codes and packing (one thread per row).</summary>
+    public void LaunchQuantize(ArrayView<float> x, QuantLayout l, QuantAxis axis, int groups, ArrayView<ushort> scales, ArrayView<ushort> zeros, ArrayView<byte> packed)
+    {
+        if (axis == QuantAxis.PerToken)
+        {
+            statsPerToken(groups, x, l, scales, zeros);
+        }
+        else
+        {
+            statsPerChannel(groups, x, l, scales, zeros);
+        }
+        packRows(l.Rows, x, l, scales, zeros, packed);
+    }
+
+    /// <summary>Dequantizes l.Rows rows into y, one thread per row.</summary>
+    public void LaunchDequantize(ArrayView<byte> packed, ArrayView<ushort> scales, ArrayView<ushort> zeros, QuantLayout l, ArrayView<float> y) =>
+        dequantRows(l.Rows, packed, scales, zeros, l, y);
+
+    /// <summary>Fused remat deQ(X) W: one thread per (row, block of <paramref name="colsPerThread"/> columns).</summary>
+    public void LaunchRemat(ArrayView<byte> packed, ArrayView<ushort> scales, ArrayView<ushort> zeros, QuantLayout l, ArrayView<float> w, int n, int colsPerThread, ArrayView<float> output) =>
+        remat(new Index2D(l.Rows, (n + colsPerThread - 1) / colsPerThread), packed, scales, zeros, l, w, n, colsPerThread, output);
+
+    /// <summary>Decode attention, one thread per query head.</summary>
+    public void LaunchAttention(int heads, ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, AttentionDims dims, ArrayView<float> cos, ArrayView<float> sin, ArrayView<float> scores, ArrayView<float> output) =>
+        attention(heads, q, k, v, dims, cos, sin, scores, output);
 
     private DeviceMatrix Upload(QuantizedMatrix q) => new(
         Accelerator.Allocate1D(q.Packed.Length == 0 ? new byte[1] : q.Packed),
