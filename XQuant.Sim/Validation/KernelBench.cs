@@ -44,7 +44,8 @@ public static class KernelBench
         return op;
     }
 
-    private static float[] Random(long n, int seed)
+    /// <summary>Seeded uniform values in [-1, 1): the inputs of every case, the same on every backend.</summary>
+    internal static float[] Random(long n, int seed)
     {
         var rng = new Random(seed);
         var a = new float[n];
@@ -63,10 +64,18 @@ public static class KernelBench
         var spec = new QuantSpec(bits, g, axis).Validated();
         var x = Random((long)tokens * width, 1);
         var q = QuantizedMatrix.Allocate(tokens, width, spec);
+        return QuantizeCase(tokens, width, spec, () => FastCpu.QuantizeInto(x, q));
+    }
+
+    /// <summary>The quantize case (name, shape, ledger) with the run action of any backend.</summary>
+    public static KernelCase QuantizeCase(int tokens, int width, QuantSpec spec, Action run, int dispatches = 1)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
         var (packed, meta) = Stored(tokens, width, spec);
-        return new KernelCase("quantize", "quantize", $"{tokens}x{width} {bits}b {(axis == QuantAxis.PerToken ? "tok" : "ch")}",
-            () => FastCpu.QuantizeInto(x, q),
-            [Op("quantize", OpKind.Quantize, 5.0 * tokens * width, (TensorClass.ActivationsRead, tokens * (double)width * F32), (TensorClass.XCacheWritten, packed), (TensorClass.Metadata, meta)).AsVariant(axis == QuantAxis.PerChannel ? "per_channel" : null)]);
+        return new KernelCase("quantize", "quantize", $"{tokens}x{width} {spec.Bits}b {(spec.Axis == QuantAxis.PerToken ? "tok" : "ch")}",
+            run,
+            [Op("quantize", OpKind.Quantize, 5.0 * tokens * width, (TensorClass.ActivationsRead, tokens * (double)width * F32), (TensorClass.XCacheWritten, packed), (TensorClass.Metadata, meta)).AsVariant(spec.Axis == QuantAxis.PerChannel ? "per_channel" : null)],
+            dispatches);
     }
 
     public static KernelCase Dequantize(int tokens, int width, int bits, int g = 128)
@@ -74,15 +83,24 @@ public static class KernelBench
         var spec = new QuantSpec(bits, g, QuantAxis.PerToken).Validated();
         var q = FastCpu.Quantize(Random((long)tokens * width, 2), tokens, width, spec);
         var y = new float[(long)tokens * width];
-        var (packed, meta) = Stored(tokens, width, spec);
         int chunks = Environment.ProcessorCount * 4;
-        return new KernelCase("dequantize", "dequantize", $"{tokens}x{width} {bits}b",
+        return DequantizeCase(tokens, width, spec,
             () => Parallel.For(0, chunks, c =>
             {
                 int r0 = (int)((long)tokens * c / chunks), r1 = (int)((long)tokens * (c + 1) / chunks);
                 FastCpu.DequantizeRows(q, r0, r1 - r0, y.AsSpan(r0 * width, (r1 - r0) * width));
-            }),
-            [Op("dequantize", OpKind.Dequantize, 2.0 * tokens * width, (TensorClass.XCacheRead, packed), (TensorClass.Metadata, meta), (TensorClass.ActivationsWritten, tokens * (double)width * F32))]);
+            }));
+    }
+
+    /// <summary>The dequantize case (name, shape, ledger) with the run action of any backend.</summary>
+    public static KernelCase DequantizeCase(int tokens, int width, QuantSpec spec, Action run, int dispatches = 1)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var (packed, meta) = Stored(tokens, width, spec);
+        return new KernelCase("dequantize", "dequantize", $"{tokens}x{width} {spec.Bits}b",
+            run,
+            [Op("dequantize", OpKind.Dequantize, 2.0 * tokens * width, (TensorClass.XCacheRead, packed), (TensorClass.Metadata, meta), (TensorClass.ActivationsWritten, tokens * (double)width * F32))],
+            dispatches);
     }
 
     public static KernelCase Remat(int tokens, int d, int n, int bits, int g = 128)
@@ -91,13 +109,21 @@ public static class KernelBench
         var q = FastCpu.Quantize(Random((long)tokens * d, 3), tokens, d, spec);
         var w = new PackedWeights(Random((long)d * n, 4), d, n);
         var c = new float[(long)tokens * n];
+        return RematCase(tokens, d, n, spec, () => FastCpu.RematInto(q, w, c));
+    }
+
+    /// <summary>The fused remat case deQ(X) W (name, shape, ledger) with the run action of any backend.</summary>
+    public static KernelCase RematCase(int tokens, int d, int n, QuantSpec spec, Action run, int dispatches = 1)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
         var (packed, meta) = Stored(tokens, d, spec);
-        return new KernelCase("remat", "remat", $"{tokens}x{d}x{n} {bits}b",
-            () => FastCpu.RematInto(q, w, c),
+        return new KernelCase("remat", "remat", $"{tokens}x{d}x{n} {spec.Bits}b",
+            run,
             [
                 Op("x_dequant", OpKind.Dequantize, 2.0 * tokens * d, (TensorClass.XCacheRead, packed), (TensorClass.Metadata, meta)).AsVariant("fused"),
                 Op("remat", OpKind.Remat, 2.0 * tokens * d * n, (TensorClass.Weights, (double)d * n * F32), (TensorClass.ActivationsWritten, tokens * (double)n * F32)),
-            ]);
+            ],
+            dispatches);
     }
 
     /// <summary>RoPE over tokens x width rows in parallel chunks: the elementwise calibration kernel.</summary>
@@ -134,9 +160,15 @@ public static class KernelBench
         var k = Random((long)tokens * s.KvDim, 7);
         var v = Random((long)tokens * s.KvDim, 8);
         var rope = new RopeTable(tokens, headDim);
+        return AttentionFloatCase(tokens, s, () => FastCpu.DecodeAttention(q, k, v, tokens, s, rope));
+    }
+
+    /// <summary>The decode-attention case over fp32 K/V (name, shape, ledger) with the run action of any backend.</summary>
+    public static KernelCase AttentionFloatCase(int tokens, AttentionShape s, Action run, int dispatches = 1)
+    {
+        ArgumentNullException.ThrowIfNull(s);
         double kv = tokens * (double)s.KvDim * F32;
-        return new KernelCase("attention_fp32", "attention", $"N={tokens} H={heads}/{kvHeads} hd={headDim}",
-            () => FastCpu.DecodeAttention(q, k, v, tokens, s, rope), AttentionOps(tokens, s, kv, kv));
+        return new KernelCase("attention_fp32", "attention", $"N={tokens} H={s.Heads}/{s.KvHeads} hd={s.HeadDim}", run, AttentionOps(tokens, s, kv, kv), dispatches);
     }
 
     public static KernelCase AttentionKivi(int tokens, int heads, int kvHeads, int headDim, int bits, int g = 128)
