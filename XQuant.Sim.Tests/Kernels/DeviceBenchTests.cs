@@ -1,3 +1,6 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
 using XQuant.Kernels.Ilgpu;
 using XQuant.Kernels.Reference;
 
@@ -7,10 +10,7 @@ namespace XQuant.Sim.Tests.Kernels;
 [TestClass]
 public sealed class DeviceBenchTests
 {
-    // Shares the test accelerator; the bench would dispose it, but test singletons live until the process ends.
-    private static readonly Lazy<DeviceBench> Bench = new(() => new DeviceBench(KernelTestData.IlgpuCpu));
-
-    private static DeviceBench B => Bench.Value;
+    private static DeviceBench B => KernelTestData.IlgpuCpuBench;
 
     [TestMethod]
     public void ReadPartials_EqualTheScalarTwinExactly()
@@ -78,6 +78,26 @@ public sealed class DeviceBenchTests
         var a = KernelTestData.Random(m * k, 3);
         var b = KernelTestData.Random(k * n, 4);
         Assert.IsLessThan(1e-5, KernelTestData.RelativeError(ScalarReference.Gemm(a, b, m, k, n), B.Gemm(a, b, m, k, n)));
+    }
+
+    [TestMethod]
+    public void Gemm_WithTheGpuGroupShape_MatchesTheScalarTwin()
+    {
+        // The default emulator allows 16 threads per group (4 x 4); a GPU runs 16 x 16 with 64 x 64 blocks and the
+        // padded A tile fully used. An emulated device with 256 threads per group runs that configuration here.
+        using var context = Context.Create(b => b.CPU(new CPUDevice(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: 8, numMultiprocessors: 1)));
+        using var acc = context.GetCPUDevice(0).CreateAccelerator(context);
+        var gemm = acc.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(BenchKernels.GemmTiled);
+        const int m = 130, k = 37, n = 70, side = 16, block = BenchKernels.GemmPerThread * side;
+        Assert.IsGreaterThanOrEqualTo(side * side, acc.MaxNumThreadsPerGroup);
+        var a = KernelTestData.Random(m * k, 5);
+        var b = KernelTestData.Random(k * n, 6);
+        using var da = acc.Allocate1D(a);
+        using var db = acc.Allocate1D(b);
+        using var dc = acc.Allocate1D<float>(m * n);
+        gemm(new KernelConfig(new Index2D((n + block - 1) / block, (m + block - 1) / block), new Index2D(side, side)), da.View, db.View, dc.View, m, k, n);
+        acc.Synchronize();
+        Assert.IsLessThan(1e-5, KernelTestData.RelativeError(ScalarReference.Gemm(a, b, m, k, n), dc.GetAsArray1D()));
     }
 
     [TestMethod]

@@ -10,6 +10,12 @@ internal static class KernelTestData
 
     public static KernelRunner IlgpuCpu => Runner.Value;
 
+    // Shares the accelerator above; the bench would dispose it, but test singletons live until the process ends.
+    private static readonly Lazy<DeviceBench> Bench = new(() => new DeviceBench(IlgpuCpu));
+
+    /// <summary>The device microbenchmarks on ILGPU's CPU accelerator.</summary>
+    public static DeviceBench IlgpuCpuBench => Bench.Value;
+
     /// <summary>Uniform values in [-scale, scale] with a few large outliers, like activations.</summary>
     public static float[] Random(int count, int seed, float scale = 1f)
     {

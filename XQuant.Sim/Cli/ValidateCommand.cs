@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using XQuant.Kernels.Ilgpu;
 using XQuant.Sim.Calibration;
 using XQuant.Sim.Hardware;
 using XQuant.Sim.Input;
@@ -8,16 +9,16 @@ using XQuant.Sim.Validation;
 
 namespace XQuant.Sim.Cli;
 
-/// <summary>xqsim validate: real kernels and decode steps, measured vs predicted from a calibrated profile.</summary>
+/// <summary>xqsim validate: real kernels (and, on the CPU, decode steps), measured vs predicted from a calibrated profile.</summary>
 public static class ValidateCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var device = new Option<string>("--device", "-d") { Description = "cpu (the fast CPU kernels and the CPU decode engine)", DefaultValueFactory = _ => "cpu" };
-        var calibration = new Option<string>("--calibration", "-c") { Description = "calibrated profile from xqsim calibrate", DefaultValueFactory = _ => "validation/calibrated-host.json" };
-        var output = new Option<string>("--out", "-o") { Description = "folder for summary.csv, kernels.csv, steps.csv, roofline-points.csv, validation.md", DefaultValueFactory = _ => "validation" };
-        var quick = new Option<bool>("--quick") { Description = "tiny shapes, 2 repetitions: finishes in seconds (CI smoke run)" };
-        var schemes = new Option<string>("--schemes") { Description = "engine schemes, comma-separated: fp16, kivi:B, xquant:B, xquant-cl:B", DefaultValueFactory = _ => "fp16,kivi:2,xquant:4,xquant-cl:2" };
+        var device = new Option<string>("--device", "-d") { Description = MeasureDevice.Help + "; decode steps run on cpu only", DefaultValueFactory = _ => "cpu" };
+        var calibration = new Option<string?>("--calibration", "-c") { Description = "calibrated profile from xqsim calibrate on the same device; default validation/calibrated-host.json, or calibrated-cuda.json / calibrated-ilgpu-cpu.json there" };
+        var output = new Option<string?>("--out", "-o") { Description = "folder for summary.csv, kernels.csv, steps.csv, roofline-points.csv, validation.md; default validation, or validation/cuda / validation/ilgpu-cpu" };
+        var quick = new Option<bool>("--quick") { Description = "tiny shapes, 2 repetitions: finishes in seconds (CI smoke run; ilgpu-cpu always runs it)" };
+        var schemes = new Option<string>("--schemes") { Description = "engine schemes (cpu only), comma-separated: fp16, kivi:B, xquant:B, xquant-cl:B", DefaultValueFactory = _ => "fp16,kivi:2,xquant:4,xquant-cl:2" };
         var command = new Command("validate", "Time real kernels and decode steps, predict each with the roofline on a calibrated profile, and report the signed error per kernel class and per step.")
         {
             device, calibration, output, quick, schemes,
@@ -25,11 +26,7 @@ public static class ValidateCommand
         command.SetAction(p =>
         {
             var errors = new List<InputError>();
-            string dev = p.GetValue(device)!;
-            if (!string.Equals(dev, "cpu", StringComparison.OrdinalIgnoreCase))
-            {
-                errors.Add(new InputError("--device", "", $"'{JsonFields.Truncate(dev)}': only cpu is validated so far (GPU validation is future work; see docs/validation.md)"));
-            }
+            var choice = MeasureDevice.Parse(p.GetValue(device)!, errors);
             var engineSchemes = new List<Kernels.Engine.EngineScheme>();
             foreach (string s in p.GetValue(schemes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
@@ -42,55 +39,100 @@ public static class ValidateCommand
                     errors.AddRange(e.Errors);
                 }
             }
-            string calPath = p.GetValue(calibration)!;
-            HardwareProfile? profile = null;
-            if (!File.Exists(calPath))
+            string calPath = p.GetValue(calibration) ?? $"validation/calibrated-{MeasureDevice.FileTag(choice)}.json";
+            var profile = LoadCalibration(calPath, choice, errors);
+            // Open the device with the other checks, so one run reports every problem; nothing is written before.
+            var bench = choice == DeviceChoice.Cpu || errors.Any(e => e.Source == "--device") ? null : MeasureDevice.Open(choice, errors);
+            try
             {
-                errors.Add(new InputError("--calibration", "", $"{calPath} not found; run 'xqsim calibrate --out {calPath}' first"));
-            }
-            else
-            {
-                try
+                if (errors.Count > 0)
                 {
-                    profile = HardwareProfileLoader.Load(calPath);
-                    if (profile.Calibration is null)
+                    throw new InputException(errors);
+                }
+                var plan = (p.GetValue(quick) || bench?.IsEmulator == true ? ValidationPlan.Quick : ValidationPlan.Full) with { Schemes = engineSchemes.Count > 0 ? engineSchemes : ValidationPlan.DefaultSchemes };
+                string loadBefore = HostCalibrator.LoadAverage();
+                string date = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+                ValidationResult result;
+                if (bench is null)
+                {
+                    ctx.Out.WriteLine($"validating on {HostCalibrator.CpuName()} ({Environment.ProcessorCount} threads), load average {loadBefore}, calibration {calPath}");
+                    result = Validator.Run(plan, profile!, ctx.Out);
+                }
+                else
+                {
+                    ctx.Out.WriteLine($"validating the ILGPU kernels on {bench.Runner.Description} (ILGPU {DeviceBench.IlgpuVersion}), load average {loadBefore}, calibration {calPath}");
+                    if (bench.IsEmulator)
                     {
-                        errors.Add(new InputError("--calibration", "", $"{calPath} is a datasheet profile (no calibration block); validate needs xqsim calibrate's output"));
+                        ctx.Out.WriteLine($"note: {DeviceCalibrator.EmulatorNote} The quick plan runs.");
                     }
+                    result = DeviceValidator.Run(plan, profile!, bench, ctx.Out);
                 }
-                catch (InputException e)
+                string loadAfter = HostCalibrator.LoadAverage();
+                string dir = p.GetValue(output) ?? (bench is null ? "validation" : $"validation/{MeasureDevice.Text(choice)}");
+                string cmd = "xqsim validate " + string.Join(' ', p.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value));
+                ValidationReport.Write(dir, result, cmd.Trim(), loadBefore, loadAfter, date);
+                ctx.Out.WriteLine();
+                var summary = ValidationReport.Summary(result);
+                ctx.Out.Write(TextTable.Build(
+                    [
+                        new TableColumn<SummaryRow>("scope", "", r => r.Scope, AlignRight: false),
+                        new TableColumn<SummaryRow>("tier", "", r => r.Tier, AlignRight: false),
+                        new TableColumn<SummaryRow>("n", "", r => Formats.Int(r.Stats.Count)),
+                        new TableColumn<SummaryRow>("median_%", "", r => Formats.Fixed(r.Stats.MedianSigned * 100, 1)),
+                        new TableColumn<SummaryRow>("median_|%|", "", r => Formats.Fixed(r.Stats.MedianAbs * 100, 1)),
+                        new TableColumn<SummaryRow>("p90_|%|", "", r => Formats.Fixed(r.Stats.P90Abs * 100, 1)),
+                        new TableColumn<SummaryRow>("worst_%", "", r => Formats.Fixed(r.Stats.WorstSigned * 100, 1)),
+                    ], summary).ToConsole());
+                foreach (string note in result.Notes ?? [])
                 {
-                    errors.AddRange(e.Errors);
+                    ctx.Out.WriteLine($"note: {note}");
                 }
+                ctx.Out.WriteLine($"wrote {dir}/summary.csv, kernels.csv, steps.csv{(result.Steps.Count == 0 ? " (no rows)" : "")}, roofline-points.csv, validation.md; load average after: {loadAfter}");
+                return CliApp.ExitOk;
             }
-            if (errors.Count > 0)
+            finally
             {
-                throw new InputException(errors);
+                bench?.Dispose();
             }
-            var plan = (p.GetValue(quick) ? ValidationPlan.Quick : ValidationPlan.Full) with { Schemes = engineSchemes.Count > 0 ? engineSchemes : ValidationPlan.DefaultSchemes };
-            string loadBefore = HostCalibrator.LoadAverage();
-            string date = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-            ctx.Out.WriteLine($"validating on {HostCalibrator.CpuName()} ({Environment.ProcessorCount} threads), load average {loadBefore}, calibration {calPath}");
-            var result = Validator.Run(plan, profile!, ctx.Out);
-            string loadAfter = HostCalibrator.LoadAverage();
-            string dir = p.GetValue(output)!;
-            string cmd = "xqsim validate " + string.Join(' ', p.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value));
-            ValidationReport.Write(dir, result, cmd.Trim(), loadBefore, loadAfter, date);
-            ctx.Out.WriteLine();
-            var summary = ValidationReport.Summary(result);
-            ctx.Out.Write(TextTable.Build(
-                [
-                    new TableColumn<SummaryRow>("scope", "", r => r.Scope, AlignRight: false),
-                    new TableColumn<SummaryRow>("tier", "", r => r.Tier, AlignRight: false),
-                    new TableColumn<SummaryRow>("n", "", r => Formats.Int(r.Stats.Count)),
-                    new TableColumn<SummaryRow>("median_%", "", r => Formats.Fixed(r.Stats.MedianSigned * 100, 1)),
-                    new TableColumn<SummaryRow>("median_|%|", "", r => Formats.Fixed(r.Stats.MedianAbs * 100, 1)),
-                    new TableColumn<SummaryRow>("p90_|%|", "", r => Formats.Fixed(r.Stats.P90Abs * 100, 1)),
-                    new TableColumn<SummaryRow>("worst_%", "", r => Formats.Fixed(r.Stats.WorstSigned * 100, 1)),
-                ], summary).ToConsole());
-            ctx.Out.WriteLine($"wrote {dir}/summary.csv, kernels.csv, steps.csv, roofline-points.csv, validation.md; load average after: {loadAfter}");
-            return CliApp.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>Loads a calibrated profile and checks that it was calibrated on the kind of device being validated.</summary>
+    private static HardwareProfile? LoadCalibration(string path, DeviceChoice choice, List<InputError> errors)
+    {
+        if (!File.Exists(path))
+        {
+            string device = choice == DeviceChoice.Cpu ? "" : $" --device {MeasureDevice.Text(choice)}";
+            errors.Add(new InputError("--calibration", "", $"{path} not found; run 'xqsim calibrate{device} --out {path}' first"));
+            return null;
+        }
+        try
+        {
+            var profile = HardwareProfileLoader.Load(path);
+            if (profile.Calibration is null)
+            {
+                errors.Add(new InputError("--calibration", "", $"{path} is a datasheet profile (no calibration block); validate needs xqsim calibrate's output"));
+                return null;
+            }
+            string? expected = choice switch
+            {
+                DeviceChoice.Cuda => DeviceCalibrator.DeviceTag(ILGPU.Runtime.AcceleratorType.Cuda),
+                DeviceChoice.IlgpuCpu => DeviceCalibrator.DeviceTag(ILGPU.Runtime.AcceleratorType.CPU),
+                _ => null,
+            };
+            bool deviceCalibration = profile.Calibration.Device.StartsWith("ILGPU ", StringComparison.Ordinal);
+            if (expected is null ? deviceCalibration : !profile.Calibration.Device.StartsWith(expected + ":", StringComparison.Ordinal))
+            {
+                errors.Add(new InputError("--calibration", "", $"{path} was calibrated on '{JsonFields.Truncate(profile.Calibration.Device)}', not on --device {MeasureDevice.Text(choice)}; run 'xqsim calibrate --device {MeasureDevice.Text(choice)}' for it"));
+                return null;
+            }
+            return profile;
+        }
+        catch (InputException e)
+        {
+            errors.AddRange(e.Errors);
+            return null;
+        }
     }
 }

@@ -33,9 +33,12 @@ public static class ValidationReport
                 rows.Add(new(cls + " kernels", tier, ErrorStats.FromPairs(r.Kernels.Where(k => k.Case.Class == cls).Select(k => (kernel(k), k.MeasuredSec)))));
             }
             rows.Add(new("all kernels", tier, ErrorStats.FromPairs(r.Kernels.Select(k => (kernel(k), k.MeasuredSec)))));
-            rows.Add(new("decode step", tier, ErrorStats.FromPairs(r.Steps.Select(s => (step(s), s.MeasuredSec)))));
+            if (r.Steps.Count > 0)
+            {
+                rows.Add(new("decode step", tier, ErrorStats.FromPairs(r.Steps.Select(s => (step(s), s.MeasuredSec)))));
+            }
         }
-        foreach (var cls in EngineBench.Classes)
+        foreach (var cls in r.Steps.Count > 0 ? EngineBench.Classes : [])
         {
             var pairs = r.Steps.Where(s => s.MeasuredByClass[cls] > 0).Select(s => (s.PredictedByClass[cls], s.MeasuredByClass[cls])).ToList();
             rows.Add(new($"step: {cls}", "calibrated", ErrorStats.FromPairs(pairs)));
@@ -157,6 +160,10 @@ public static class ValidationReport
         md.Append("- date: ").Append(date).Append('\n');
         md.Append("- command: `").Append(command).Append("`\n");
         md.Append("- machine: ").Append(hw.Calibration?.Device ?? hw.Name).Append("; ").Append(hw.Calibration?.Runtime ?? "").Append('\n');
+        foreach (string note in r.Notes ?? [])
+        {
+            md.Append("- note: ").Append(note).Append('\n');
+        }
         md.Append("- load average (1/5/15 min) before / after: ").Append(loadBefore).Append(" / ").Append(loadAfter).Append('\n');
         AppendProfile(md, "calibration", hw, hw.SourcePath);
         if (r.Interleaved is not null)
@@ -168,7 +175,7 @@ public static class ValidationReport
             .Append(" heads of ").Append(r.Plan.Engine.HeadDim).Append(", FFN ").Append(r.Plan.Engine.Intermediate).Append(", vocab ").Append(r.Plan.Engine.Vocab).Append(", fp32 weights\n");
         md.Append("- signed error = (predicted - measured) / measured; negative = the model is optimistic.\n\n");
         md.Append("## Summary\n\n").Append(TextTable.Build(SummaryColumns, summary).ToMarkdown());
-        md.Append("\n## Decode steps\n\n").Append(TextTable.Build(StepColumns(csv: false).Where(c => !c.Header.Contains("_measured_s", StringComparison.Ordinal) && !c.Header.Contains("_predicted_s", StringComparison.Ordinal) || c.Header is "measured_s" or "predicted_s" or "predicted_sol_s" or "predicted_interleaved_s").ToList(), r.Steps).ToMarkdown());
+        md.Append("\n## Decode steps\n\n").Append(r.Steps.Count == 0 ? "None: the decode engine runs on the CPU only (`xqsim validate --device cpu` times decode steps).\n" : TextTable.Build(StepColumns(csv: false).Where(c => !c.Header.Contains("_measured_s", StringComparison.Ordinal) && !c.Header.Contains("_predicted_s", StringComparison.Ordinal) || c.Header is "measured_s" or "predicted_s" or "predicted_sol_s" or "predicted_interleaved_s").ToList(), r.Steps).ToMarkdown());
         md.Append("\n## Kernels\n\n").Append(TextTable.Build(KernelColumns, r.Kernels).ToMarkdown());
         md.Append("\nPer-class times inside each step are in steps.csv; measured points (FLOPs, DRAM bytes, seconds) in roofline-points.csv.\n\n![measured roofline](roofline-measured.png)\n");
         AtomicFile.WriteText(Path.Combine(dir, "validation.md"), md.ToString());

@@ -42,7 +42,8 @@ public sealed record ValidationPlan(
 }
 
 /// <param name="Interleaved">The profile calibrated by microbenchmarks timed interleaved with this run; null when none ran.</param>
-public sealed record ValidationResult(ValidationPlan Plan, HardwareProfile Calibrated, HardwareProfile Sol, IReadOnlyList<KernelPoint> Kernels, IReadOnlyList<StepPoint> Steps, HardwareProfile? Interleaved = null);
+/// <param name="Notes">Lines the report prints under the machine line (device runs: emulator, kernels without a device version, no steps).</param>
+public sealed record ValidationResult(ValidationPlan Plan, HardwareProfile Calibrated, HardwareProfile Sol, IReadOnlyList<KernelPoint> Kernels, IReadOnlyList<StepPoint> Steps, HardwareProfile? Interleaved = null, IReadOnlyList<string>? Notes = null);
 
 /// <summary>
 /// Runs the real kernels and decode steps, predicts each from the calibrated profile, and collects both. Two
