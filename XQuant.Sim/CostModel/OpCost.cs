@@ -28,7 +28,8 @@ public sealed class OpCost
     /// <summary>
     /// The implementation variant whose calibrated rate this op takes before its class's: "fused" for
     /// dequantization inside a consumer's tiles (it never writes its output to memory), "per_channel" for
-    /// quantization over token groups. Null: the class rate. See <see cref="Roofline.RateKey"/>.
+    /// quantization over token groups, "fp16_kv" for attention reading an FP16 cache directly (a CPU widens every
+    /// element). Null: the class rate. See <see cref="Roofline.RateKey"/>.
     /// </summary>
     public string? Variant { get; private set; }
 

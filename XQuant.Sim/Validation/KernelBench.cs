@@ -171,6 +171,25 @@ public static class KernelBench
         return new KernelCase("attention_fp32", "attention", $"N={tokens} H={s.Heads}/{s.KvHeads} hd={s.HeadDim}", run, AttentionOps(tokens, s, kv, kv), dispatches);
     }
 
+    /// <summary>
+    /// The engine's attention over an FP16 KV cache (keys stored after RoPE, widened to fp32 per tile): the FP16
+    /// K and V reads are charged to the attention GEMVs, rated as the fp16_kv variant.
+    /// </summary>
+    public static KernelCase AttentionFp16(int tokens, int heads, int kvHeads, int headDim)
+    {
+        var s = new AttentionShape(heads, kvHeads, headDim).Validated();
+        var kernel = new XQuant.Kernels.Engine.Fp16CacheAttention(tokens, heads, kvHeads, headDim, seed: 15);
+        var q = Random(s.QueryDim, 16);
+        double kv = tokens * (double)s.KvDim * 2;
+        return new KernelCase("attention_fp16", "attention", $"N={tokens} H={heads}/{kvHeads} hd={headDim} fp16 K/V",
+            () => kernel.Run(q),
+            [
+                Op("attn_scores", OpKind.Attention, 2.0 * s.Heads * s.HeadDim * tokens, (TensorClass.ActivationsRead, s.QueryDim * F32), (TensorClass.KvCacheRead, kv)).AsVariant("fp16_kv"),
+                Op("softmax", OpKind.Elementwise, 5.0 * s.Heads * tokens),
+                Op("attn_output", OpKind.Attention, 2.0 * s.Heads * s.HeadDim * tokens, (TensorClass.KvCacheRead, kv), (TensorClass.ActivationsWritten, s.QueryDim * F32)).AsVariant("fp16_kv"),
+            ]);
+    }
+
     public static KernelCase AttentionKivi(int tokens, int heads, int kvHeads, int headDim, int bits, int g = 128)
     {
         var s = new AttentionShape(heads, kvHeads, headDim).Validated();

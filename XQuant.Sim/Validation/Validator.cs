@@ -65,6 +65,7 @@ public static class Validator
             yield return () => KernelBench.Dequantize(t, w, 2);
             yield return () => KernelBench.Remat(t, w, 2 * h * hd, 4);
             yield return () => KernelBench.AttentionFloat(t, h, h, hd);
+            yield return () => KernelBench.AttentionFp16(t, h, h, hd);
             yield return () => KernelBench.AttentionKivi(t, h, h, hd, 2);
             yield return () => KernelBench.AttentionRemat(t, w, h, h, hd, 4);
         }

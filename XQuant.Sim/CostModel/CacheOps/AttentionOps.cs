@@ -6,19 +6,21 @@ public static class AttentionOps
     /// <summary>
     /// Scores, softmax and weighted sum. <paramref name="kBytes"/> and <paramref name="vBytes"/> are what the two
     /// attention GEMVs read for K and V, charged to <paramref name="source"/> (the FP16 KV cache, or unfused
-    /// rematerialized K/V in DRAM); 0 when K/V arrive on chip from a fused dequant or remat.
+    /// rematerialized K/V in DRAM); 0 when K/V arrive on chip from a fused dequant or remat. <paramref name="variant"/>
+    /// names the implementation variant of the two attention GEMVs (e.g. "fp16_kv" when they read the FP16 cache
+    /// directly), whose calibrated rate, where a profile has one, replaces the attention class's.
     /// </summary>
-    public static void Add(LedgerBuilder b, double layers, TensorClass source, double kBytes, double vBytes, bool absorbedV = false)
+    public static void Add(LedgerBuilder b, double layers, TensorClass source, double kBytes, double vBytes, bool absorbedV = false, string? variant = null)
     {
         var m = b.M;
         double q = b.B * m.QDim * LedgerBuilder.ActBytes;
-        b.Add(b.Op("attn_scores", OpKind.Attention, 2 * b.B * m.Heads * m.HeadDim * b.N, b.GemmDType)
+        b.Add(b.Op("attn_scores", OpKind.Attention, 2 * b.B * m.Heads * m.HeadDim * b.N, b.GemmDType).AsVariant(variant)
             .With(TensorClass.ActivationsRead, q)
             .With(source, kBytes), layers);
         b.Add(b.Op("softmax", OpKind.Elementwise, 5 * b.B * m.Heads * b.N), layers);
         if (!absorbedV)
         {
-            b.Add(b.Op("attn_output", OpKind.Attention, 2 * b.B * m.Heads * m.HeadDim * b.N, b.GemmDType)
+            b.Add(b.Op("attn_output", OpKind.Attention, 2 * b.B * m.Heads * m.HeadDim * b.N, b.GemmDType).AsVariant(variant)
                 .With(source, vBytes)
                 .With(TensorClass.ActivationsWritten, q), layers);
         }

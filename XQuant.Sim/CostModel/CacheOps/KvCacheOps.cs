@@ -18,7 +18,7 @@ public static class KvCacheOps
             {
                 QuantOps.AddQuantize(b, "kv_append", layer.Tensors, count, TensorClass.KvCacheWritten, TensorClass.KvCacheRead);
                 double kBytes = b.B * b.L * m.KvDim * 2.0;
-                AttentionOps.Add(b, count, TensorClass.KvCacheRead, kBytes, kBytes);
+                AttentionOps.Add(b, count, TensorClass.KvCacheRead, kBytes, kBytes, variant: "fp16_kv");
                 continue;
             }
             QuantOps.AddQuantize(b, "kv_quantize", layer.Tensors, count, TensorClass.KvCacheWritten, TensorClass.KvCacheRead);
