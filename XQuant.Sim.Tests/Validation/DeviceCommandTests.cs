@@ -74,7 +74,7 @@ public sealed class DeviceCommandTests
             Assert.HasCount(1, File.ReadAllLines(Path.Combine(dir, "steps.csv")), "steps.csv holds its header only");
             string md = File.ReadAllText(Path.Combine(dir, "validation.md"));
             StringAssert.Contains(md, "None: the decode engine runs on the CPU only");
-            StringAssert.Contains(md, "no ILGPU version, so not validated here: attention_kivi, attention_remat");
+            StringAssert.Contains(md, "no ILGPU version, so not validated here: attention_fp16, attention_kivi, attention_remat");
             StringAssert.Contains(md, "emulator times, not measurements");
         }
         finally

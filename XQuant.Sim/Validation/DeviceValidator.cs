@@ -13,7 +13,7 @@ namespace XQuant.Sim.Validation;
 public static class DeviceValidator
 {
     /// <summary>Kernels of <see cref="Validator.KernelGrid"/> with no ILGPU version: timed on the CPU only.</summary>
-    public static readonly IReadOnlyList<string> WithoutIlgpuVersion = ["attention_kivi", "attention_remat"];
+    public static readonly IReadOnlyList<string> WithoutIlgpuVersion = ["attention_fp16", "attention_kivi", "attention_remat"];
 
     /// <summary>The cases of <see cref="Validator.KernelGrid"/> in the same order, less <see cref="WithoutIlgpuVersion"/>.</summary>
     public static IEnumerable<Func<DeviceBench, DeviceKernelCase>> KernelGrid(ValidationPlan p)
