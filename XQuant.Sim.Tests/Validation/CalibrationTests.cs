@@ -130,6 +130,24 @@ public sealed class CalibrationTests
     }
 
     [TestMethod]
+    public void Solve_ExplainsTheTimeLeft_EvenForAMemoryBoundMicrobenchmark()
+    {
+        // DRAM 1.25e10 B/s, dispatch 1.1e-5 s. One elementwise op: 1e9 FLOP over 1.25e8 DRAM bytes (0.01 s).
+        var hw = Sample() with { AchievedFlopsPerSecByKind = null };
+        var op = new OpCost("rope", OpKind.Elementwise, 1e9, DType.Fp32).With(TensorClass.ActivationsRead, 1.25e8);
+        op.Place(0);
+        var k = new Sim.Validation.KernelCase("rope", "elementwise", "test", () => { }, [op]);
+        foreach (double t in new[] { 0.030011, 0.010011 })
+        {
+            var rates = new Dictionary<string, double>();
+            var m = new List<CalibrationMeasurement>();
+            HostCalibrator.Solve("elementwise", k, [t, t, t], hw, rates, 3, m, TextWriter.Null);
+            // Time left after the dispatch: 0.03 s (compute-bound) or 0.01 s (exactly its DRAM time).
+            Assert.AreEqual(1e9 / (t - 1.1e-5), rates["elementwise"], 1e-3);
+        }
+    }
+
+    [TestMethod]
     public void Loader_RejectsAnUnknownKernelClass()
     {
         string path = Path.Combine(Path.GetTempPath(), $"xqsim-cal-{Guid.NewGuid():N}.json");

@@ -126,7 +126,7 @@ public static class ValidationReport
 
     private static void AppendProfile(StringBuilder md, string label, Hardware.HardwareProfile hw, string path)
     {
-        md.Append("- ").Append(label).Append(": ").Append(path).Append(" (").Append(hw.Calibration?.Date ?? "no date").Append("): DRAM (GEMV stream) ")
+        md.Append("- ").Append(label).Append(": ").Append(path).Append(" (").Append(hw.Calibration?.Date ?? "no date").Append(hw.Kind == Hardware.DeviceKind.Cpu ? "): DRAM (GEMV stream) " : "): DRAM (read) ")
             .Append(Formats.Sig(hw.DramBandwidthBytesPerSec / 1e9, 3)).Append(" GB/s, fp32 GEMM ").Append(Formats.Sig((hw.Peak(Hardware.DType.Fp32) ?? 0) / 1e9, 3))
             .Append(" GFLOP/s, dispatch ").Append(Formats.Sig((hw.KernelLaunchLatencySec ?? 0) * 1e6, 3)).Append(" us");
         foreach (var (k, v) in (hw.AchievedFlopsPerSecByKind ?? new Dictionary<string, double>()).OrderBy(x => x.Key, StringComparer.Ordinal))
@@ -171,8 +171,12 @@ public static class ValidationReport
             md.Append('\n');
             AppendProfile(md, "interleaved calibration", r.Interleaved, InterleavedProfileFile);
         }
-        md.Append("\n- engine: d=").Append(r.Plan.Engine.Hidden).Append(", ").Append(r.Plan.Engine.Layers).Append(" layers, ").Append(r.Plan.Engine.Heads).Append('/').Append(r.Plan.Engine.KvHeads)
-            .Append(" heads of ").Append(r.Plan.Engine.HeadDim).Append(", FFN ").Append(r.Plan.Engine.Intermediate).Append(", vocab ").Append(r.Plan.Engine.Vocab).Append(", fp32 weights\n");
+        md.Append('\n');
+        if (r.Steps.Count > 0)
+        {
+            md.Append("- engine: d=").Append(r.Plan.Engine.Hidden).Append(", ").Append(r.Plan.Engine.Layers).Append(" layers, ").Append(r.Plan.Engine.Heads).Append('/').Append(r.Plan.Engine.KvHeads)
+                .Append(" heads of ").Append(r.Plan.Engine.HeadDim).Append(", FFN ").Append(r.Plan.Engine.Intermediate).Append(", vocab ").Append(r.Plan.Engine.Vocab).Append(", fp32 weights\n");
+        }
         md.Append("- signed error = (predicted - measured) / measured; negative = the model is optimistic.\n\n");
         md.Append("## Summary\n\n").Append(TextTable.Build(SummaryColumns, summary).ToMarkdown());
         md.Append("\n## Decode steps\n\n").Append(r.Steps.Count == 0 ? "None: the decode engine runs on the CPU only (`xqsim validate --device cpu` times decode steps).\n" : TextTable.Build(StepColumns(csv: false).Where(c => !c.Header.Contains("_measured_s", StringComparison.Ordinal) && !c.Header.Contains("_predicted_s", StringComparison.Ordinal) || c.Header is "measured_s" or "predicted_s" or "predicted_sol_s" or "predicted_interleaved_s").ToList(), r.Steps).ToMarkdown());
