@@ -12,12 +12,17 @@ namespace XQuant.Sim.Calibration;
 
 /// <summary>How much work calibration does: full (real numbers) or quick (tests, smoke runs).</summary>
 /// <param name="Rounds">Interleaved rounds: each times every microbenchmark once (see <see cref="Microbench.Interleaved"/>).</param>
-public sealed record CalibrationPlan(long StreamFloats, int Rounds, int LatencyRepetitions, bool ClassRates)
+/// <param name="SoakSeconds">
+/// Seconds of untimed rounds before the timed ones. This host runs 10-25% slower after some seconds of sustained
+/// load than when it starts from idle (a second calibrate right after a first measured 0.73-0.92x the rates), and
+/// decode serving, like validate, is sustained load: calibration measures the steady state.
+/// </param>
+public sealed record CalibrationPlan(long StreamFloats, int Rounds, int LatencyRepetitions, bool ClassRates, double SoakSeconds = 0)
 {
-    /// <summary>Streams of 32 M floats (128 MB per array, far beyond any L3 here), 100 interleaved rounds (~20 s).</summary>
-    public static CalibrationPlan Full => new(32L << 20, 100, 2000, true);
+    /// <summary>Streams of 32 M floats (128 MB per array, far beyond any L3 here), 30 s of soak, 100 interleaved rounds (~20 s).</summary>
+    public static CalibrationPlan Full => new(32L << 20, 100, 2000, true, 30);
 
-    /// <summary>Small sizes, 3 rounds: seconds, for tests and smoke runs (not for real numbers).</summary>
+    /// <summary>Small sizes, no soak, 3 rounds: seconds, for tests and smoke runs (not for real numbers).</summary>
     public static CalibrationPlan Quick => new(4L << 20, 3, 200, true);
 }
 
@@ -45,6 +50,15 @@ public static class HostCalibrator
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(log);
         var calibration = new HostCalibration(plan);
+        if (plan.SoakSeconds > 0)
+        {
+            log.WriteLine($"  soak: untimed rounds for {plan.SoakSeconds:F0} s (the host's steady state under load)");
+            long t0 = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetElapsedTime(t0).TotalSeconds < plan.SoakSeconds)
+            {
+                Microbench.Interleaved(calibration.Cases, 1, warmups: 0);
+            }
+        }
         log.WriteLine($"  {calibration.Cases.Count} microbenchmarks x {plan.Rounds} interleaved rounds");
         return calibration.Finish(Microbench.Interleaved(calibration.Cases, plan.Rounds), log);
     }

@@ -14,6 +14,7 @@ public sealed record KernelPoint(KernelCase Case, double MeasuredSec, double Spr
 /// <param name="StepWarmups">Rounds whose decode steps are warm-up (not timed into the points).</param>
 /// <param name="Steps">Rounds whose decode steps are timed.</param>
 /// <param name="InterleavedCalibration">Calibration microbenchmarks to time in the same rounds; null for none.</param>
+/// <param name="SoakSeconds">Untimed rounds of the kernel grid before the first timed round, as calibrate does (<see cref="CalibrationPlan.SoakSeconds"/>).</param>
 public sealed record ValidationPlan(
     IReadOnlyList<int> KernelTokens,
     int Width,
@@ -25,7 +26,8 @@ public sealed record ValidationPlan(
     int KernelRoundsPerRound,
     int StepWarmups,
     int Steps,
-    CalibrationPlan? InterleavedCalibration)
+    CalibrationPlan? InterleavedCalibration,
+    double SoakSeconds = 0)
 {
     public static readonly IReadOnlyList<EngineScheme> DefaultSchemes = [EngineScheme.Fp16, EngineScheme.Kivi(2), EngineScheme.XQuant(4), EngineScheme.XQuantCl(2)];
 
@@ -33,7 +35,7 @@ public sealed record ValidationPlan(
     /// The full run: kernels at 1024 and 4096 tokens of width 1024; the d=1024, 8-layer engine at 512 to 4096
     /// tokens; 13 rounds of (4 x kernel grid and calibration, one step per engine): 52 kernel runs, 11 timed steps.
     /// </summary>
-    public static ValidationPlan Full => new([1024, 4096], 1024, 16, 64, EngineConfig.Default, [512, 1024, 2048, 4096], DefaultSchemes, 4, 2, 11, CalibrationPlan.Full);
+    public static ValidationPlan Full => new([1024, 4096], 1024, 16, 64, EngineConfig.Default, [512, 1024, 2048, 4096], DefaultSchemes, 4, 2, 11, CalibrationPlan.Full, 30);
 
     /// <summary>Tiny shapes that finish in a few seconds (CI).</summary>
     public static ValidationPlan Quick => new([256], 256, 4, 64, EngineConfig.Tiny, [128, 256], DefaultSchemes, 2, 1, 2, CalibrationPlan.Quick);
@@ -95,6 +97,15 @@ public static class Validator
         {
             references[context] = EngineBench.Fp16Logits(weights, context, plan.StepWarmups);
             runs.AddRange(plan.Schemes.Select(s => EngineBench.Prepare(weights, s, context)));
+        }
+        if (plan.SoakSeconds > 0)
+        {
+            log.WriteLine($"  soak: untimed rounds of the kernel grid and calibration for {plan.SoakSeconds:F0} s (the host's steady state under load)");
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            while (System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds < plan.SoakSeconds)
+            {
+                Microbench.Interleaved(timed, 1, warmups: 0);
+            }
         }
         log.WriteLine($"  {plan.Rounds} rounds, each: {cases.Count} kernels{(calibration is null ? "" : $" and {calibrationCases.Count} calibration microbenchmarks")} interleaved x {plan.KernelRoundsPerRound} (caches flushed before each kernel), then one decode step of each of {runs.Count} engines ({plan.StepWarmups} warm-up rounds)");
         for (int r = 0; r < plan.Rounds; r++)
