@@ -48,9 +48,10 @@ public sealed record ValidationPlan(
 public sealed record ValidationResult(ValidationPlan Plan, HardwareProfile Calibrated, HardwareProfile Sol, IReadOnlyList<KernelPoint> Kernels, IReadOnlyList<StepPoint> Steps, HardwareProfile? Interleaved = null, IReadOnlyList<string>? Notes = null);
 
 /// <summary>
-/// Runs the real kernels and decode steps, predicts each from the calibrated profile, and collects both. Two
+/// Runs the real kernels and decode steps, predicts each from the calibrated profile, and collects both. Three
 /// prediction tiers: SOL, the plain roofline on the stream-bandwidth and GEMM microbenchmarks (no class rates);
-/// calibrated, the roofline with each kernel class's achieved FLOP/s from the calibration microbenchmarks.
+/// calibrated, the roofline with the class and variant rates of the calibration file; interleaved, the same with
+/// a calibration whose microbenchmarks were timed in this run's own rounds.
 /// </summary>
 public static class Validator
 {
