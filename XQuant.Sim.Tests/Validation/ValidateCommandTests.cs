@@ -60,6 +60,45 @@ public sealed class ValidateCommandTests
     }
 
     [TestMethod]
+    public void Validate_GqaSchemes_NeedTheGqaEngine_AndBadEngineNames_AreRejected()
+    {
+        var (code, _, err) = Run("validate", "--quick", "--schemes", "xquant-cl-gqa:2", "--engine", "moe", "--calibration", "/nonexistent/cal.json");
+        Assert.AreEqual(2, code);
+        StringAssert.Contains(err, "--engine: 'moe' is not an engine (allowed: mha, gqa)");
+        (code, _, err) = Run("validate", "--quick", "--schemes", "fp16,xquant-cl-gqa:2", "--calibration", "/nonexistent/cal.json");
+        Assert.AreEqual(2, code);
+        StringAssert.Contains(err, "--schemes: xquant-cl-gqa:2: xquant-cl-gqa caches latents of [Wk | Wv]");
+    }
+
+    [TestMethod]
+    public void QuickGqaEngine_RunsTheGqaSchemes_WithCacheBytesEqualToTheAccounting()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"xqsim-validate-gqa-{Guid.NewGuid():N}");
+        try
+        {
+            string cal = Path.Combine(dir, "cal.json");
+            var (code, _, err) = Run("calibrate", "--quick", "--out", cal);
+            Assert.AreEqual(0, code, err);
+            (code, _, err) = Run("validate", "--quick", "--engine", "gqa", "--calibration", cal, "--out", dir);
+            Assert.AreEqual(0, code, err);
+            var rows = File.ReadAllLines(Path.Combine(dir, "steps.csv")).Skip(1).ToList();
+            // fp16, kivi:2, xquant-gqa:4, xquant-cl-gqa:2 at two contexts.
+            Assert.HasCount(8, rows);
+            Assert.AreEqual(2, rows.Count(r => r.StartsWith("xquant-gqa:4,", StringComparison.Ordinal)));
+            Assert.AreEqual(2, rows.Count(r => r.StartsWith("xquant-cl-gqa:2,", StringComparison.Ordinal)));
+            Assert.IsTrue(rows.All(r => r.Contains(",yes,", StringComparison.Ordinal)), "engine cache bytes differ from the accounting");
+            StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "validation.md")), "4/1 heads of 32");
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    [TestMethod]
     public void Validate_RejectsADatasheetProfile()
     {
         var (code, _, err) = Run("validate", "--calibration", Path.Combine(TestPaths.HardwareProfiles, "epyc-9654.json"));

@@ -18,21 +18,37 @@ public static class ValidateCommand
         var calibration = new Option<string?>("--calibration", "-c") { Description = "calibrated profile from xqsim calibrate on the same device; default validation/calibrated-host.json, or calibrated-cuda.json / calibrated-ilgpu-cpu.json there" };
         var output = new Option<string?>("--out", "-o") { Description = "folder for summary.csv, kernels.csv, steps.csv, roofline-points.csv, validation.md; default validation, or validation/cuda / validation/ilgpu-cpu" };
         var quick = new Option<bool>("--quick") { Description = "tiny shapes, 2 repetitions: finishes in seconds (CI smoke run; ilgpu-cpu always runs it)" };
-        var schemes = new Option<string>("--schemes") { Description = "engine schemes (cpu only), comma-separated: fp16, kivi:B, xquant:B, xquant-cl:B", DefaultValueFactory = _ => "fp16,kivi:2,xquant:4,xquant-cl:2" };
+        var schemes = new Option<string>("--schemes") { Description = "engine schemes (cpu only), comma-separated: fp16, kivi:B, xquant:B, xquant-cl:B, xquant-gqa:B, xquant-cl-gqa:B (default: fp16,kivi:2,xquant:4,xquant-cl:2; with --engine gqa: fp16,kivi:2,xquant-gqa:4,xquant-cl-gqa:2)" };
+        var engine = new Option<string>("--engine") { Description = "decode engine (cpu only): mha (16 heads of 64, 16 KV heads) or gqa (16 heads, 4 KV heads: the GQA schemes' SVD latents compress)", DefaultValueFactory = _ => "mha" };
         var command = new Command("validate", "Time real kernels and decode steps, predict each with the roofline on a calibrated profile, and report the signed error per kernel class and per step.")
         {
-            device, calibration, output, quick, schemes,
+            device, calibration, output, quick, schemes, engine,
         };
         command.SetAction(p =>
         {
             var errors = new List<InputError>();
             var choice = MeasureDevice.Parse(p.GetValue(device)!, errors);
+            string engineText = p.GetValue(engine)!;
+            bool gqa = engineText == "gqa";
+            if (!gqa && engineText != "mha")
+            {
+                errors.Add(new InputError("--engine", "", $"'{JsonFields.Truncate(engineText)}' is not an engine (allowed: mha, gqa)"));
+            }
+            var basePlan = p.GetValue(quick) ? ValidationPlan.Quick : ValidationPlan.Full;
+            var engineConfig = gqa ? ValidationPlan.Gqa(basePlan.Engine) : basePlan.Engine;
             var engineSchemes = new List<Kernels.Engine.EngineScheme>();
-            foreach (string s in p.GetValue(schemes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            string schemeText = p.GetValue(schemes) ?? (gqa ? "fp16,kivi:2,xquant-gqa:4,xquant-cl-gqa:2" : "fp16,kivi:2,xquant:4,xquant-cl:2");
+            foreach (string s in schemeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 try
                 {
-                    engineSchemes.Add(EngineModel.ParseScheme(s));
+                    var scheme = EngineModel.ParseScheme(s);
+                    if (scheme.Kind == Kernels.Engine.EngineSchemeKind.XQuantClGqa && 2 * engineConfig.KvDim > engineConfig.Hidden)
+                    {
+                        errors.Add(new InputError("--schemes", s, "xquant-cl-gqa caches latents of [Wk | Wv], 2 x the KV width, which must not exceed the hidden size: use --engine gqa"));
+                        continue;
+                    }
+                    engineSchemes.Add(scheme);
                 }
                 catch (InputException e)
                 {
@@ -49,7 +65,8 @@ public static class ValidateCommand
                 {
                     throw new InputException(errors);
                 }
-                var plan = (p.GetValue(quick) || bench?.IsEmulator == true ? ValidationPlan.Quick : ValidationPlan.Full) with { Schemes = engineSchemes.Count > 0 ? engineSchemes : ValidationPlan.DefaultSchemes };
+                var plan = (p.GetValue(quick) || bench?.IsEmulator == true ? ValidationPlan.Quick : ValidationPlan.Full) with { Schemes = engineSchemes };
+                plan = plan with { Engine = gqa ? ValidationPlan.Gqa(plan.Engine) : plan.Engine };
                 string loadBefore = HostCalibrator.LoadAverage();
                 string date = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
                 ValidationResult result;

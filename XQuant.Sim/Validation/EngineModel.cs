@@ -36,7 +36,7 @@ public static class EngineModel
         return SchemeRegistry.TryParse(s.SimSpec, errors) ?? throw new InvalidOperationException($"engine scheme {s.SimSpec}: {string.Join("; ", errors)}");
     }
 
-    /// <summary>Engine schemes by name: fp16, kivi:B, xquant:B, xquant-cl:B.</summary>
+    /// <summary>Engine schemes by name: fp16, kivi:B, xquant:B, xquant-cl:B, xquant-gqa:B, xquant-cl-gqa:B.</summary>
     public static EngineScheme ParseScheme(string text, string source = "--schemes")
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -55,7 +55,9 @@ public static class EngineModel
             "kivi" when colon >= 0 => EngineScheme.Kivi(bits),
             "xquant" when colon >= 0 => EngineScheme.XQuant(bits),
             "xquant-cl" when colon >= 0 => EngineScheme.XQuantCl(bits),
-            _ => throw new InputException(source, t, "the engine runs fp16, kivi:BITS, xquant:BITS, xquant-cl:BITS"),
+            "xquant-gqa" when colon >= 0 => EngineScheme.XQuantGqa(bits),
+            "xquant-cl-gqa" when colon >= 0 => EngineScheme.XQuantClGqa(bits),
+            _ => throw new InputException(source, t, "the engine runs fp16, kivi:BITS, xquant:BITS, xquant-cl:BITS, xquant-gqa:BITS, xquant-cl-gqa:BITS"),
         };
     }
 }

@@ -41,6 +41,13 @@ public sealed record ValidationPlan(
     public static ValidationPlan Quick => new([256], 256, 4, 64, EngineConfig.Tiny, [128, 256], DefaultSchemes, 2, 1, 2, CalibrationPlan.Quick);
 
     public int Rounds => StepWarmups + Steps;
+
+    /// <summary>The GQA variant of an engine: a quarter of the heads share K and V, so the GQA schemes' latents compress.</summary>
+    public static EngineConfig Gqa(EngineConfig mha)
+    {
+        ArgumentNullException.ThrowIfNull(mha);
+        return mha with { KvHeads = Math.Max(1, mha.Heads / 4) };
+    }
 }
 
 /// <param name="Interleaved">The profile calibrated by microbenchmarks timed interleaved with this run; null when none ran.</param>
