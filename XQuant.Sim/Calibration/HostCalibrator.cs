@@ -1,9 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.InteropServices;
-using XQuant.Kernels.Engine;
-using XQuant.Kernels.Fast;
-using XQuant.Kernels.Quantization;
 using XQuant.Sim.CostModel;
 using XQuant.Sim.Hardware;
 using XQuant.Sim.Validation;
@@ -144,6 +140,4 @@ public static class HostCalibrator
             return "n/a";
         }
     }
-
-    internal static string Elapsed(Stopwatch sw) => sw.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
 }
