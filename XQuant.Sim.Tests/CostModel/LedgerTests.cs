@@ -29,6 +29,23 @@ public sealed class LedgerTests
     }
 
     [TestMethod]
+    [DataRow("fp16", false, "fp16_kv")]
+    [DataRow("fp16", true, "fp16_kv_gqa")]
+    [DataRow("kivi:2", false, null)]
+    [DataRow("kivi:2", true, "gqa")]
+    [DataRow("xquant:4", true, "gqa")]
+    [DataRow("xquant-gqa:4", true, "gqa")]
+    public void AttentionGemvs_CarryTheirImplementationVariant(string scheme, bool gqa, string? variant)
+    {
+        var w = TestData.Decode(gqa ? TestData.TinyGqa : TestData.TinyMha, TestData.Round, scheme, 1, 10);
+        Assert.AreEqual(variant, Op(w, "attn_scores").Variant);
+        Assert.AreEqual(variant, Op(w, "attn_output").Variant);
+        Assert.IsNull(Op(w, "softmax").Variant);
+        // A variant only picks a calibrated rate: FLOPs and bytes are the class's.
+        Assert.AreEqual(2 * 4 * 16 * 11 * 2.0, Op(w, "attn_scores").Flops);
+    }
+
+    [TestMethod]
     public void TinyMha_XQuant4_HandComputedLedger()
     {
         var w = TestData.Decode(TestData.TinyMha, TestData.Round, "xquant:4", 1, 10);

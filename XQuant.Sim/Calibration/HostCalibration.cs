@@ -81,6 +81,9 @@ public sealed class HostCalibration
             ("elementwise", KernelBench.Rope(t, 512, 64)),
             ("attention", KernelBench.AttentionFloat(t, 8, 8, 64)),
             ("attention.fp16_kv", KernelBench.AttentionFp16(t, 8, 8, 64)),
+            // Grouped KV heads (4 query heads per KV head, as Llama-3-8B): the per-element work is shared.
+            ("attention.gqa", KernelBench.AttentionFloat(t, 8, 2, 64)),
+            ("attention.fp16_kv_gqa", KernelBench.AttentionFp16(t, 8, 2, 64)),
             ("quantize", KernelBench.Quantize(t, 768, 4, QuantAxis.PerToken)),
             ("quantize.per_channel", KernelBench.Quantize(t, 768, 4, QuantAxis.PerChannel)),
             ("dequantize", KernelBench.Dequantize(t, 768, 4)),

@@ -29,7 +29,8 @@ public sealed class OpCost
     /// The implementation variant whose calibrated rate this op takes before its class's: "fused" for
     /// dequantization inside a consumer's tiles (it never writes its output to memory), "per_channel" for
     /// quantization over token groups, "fp16_kv" for attention reading an FP16 cache directly (a CPU widens every
-    /// element). Null: the class rate. See <see cref="Roofline.RateKey"/>.
+    /// element), with "_gqa" (or "gqa" alone) for attention over grouped KV heads, whose per-element work is shared by
+    /// the query heads of a group. Null: the class rate. See <see cref="Roofline.RateKey"/>.
     /// </summary>
     public string? Variant { get; private set; }
 

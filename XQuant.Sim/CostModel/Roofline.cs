@@ -39,7 +39,7 @@ public static class Roofline
     }
 
     /// <summary>Implementation variants a calibration may rate separately from their class.</summary>
-    public static readonly IReadOnlyList<string> VariantRateKeys = ["quantize.per_channel", "dequantize.fused", "attention.fp16_kv"];
+    public static readonly IReadOnlyList<string> VariantRateKeys = ["quantize.per_channel", "dequantize.fused", "attention.fp16_kv", "attention.gqa", "attention.fp16_kv_gqa"];
 
     /// <summary>Every key allowed in a profile's achieved_flops_per_sec_by_kind.</summary>
     public static readonly IReadOnlyList<string> RateKeys = [.. KindNames, .. VariantRateKeys];

@@ -145,13 +145,20 @@ public static class KernelBench
     }
 
     /// <summary>Scores, softmax and output over N tokens (keys rotated per tile, as every kernel here stores pre-RoPE keys).</summary>
-    private static List<OpCost> AttentionOps(int tokens, AttentionShape s, double kBytes, double vBytes) =>
-    [
-        Op("rope_k", OpKind.Elementwise, 3.0 * tokens * s.KvDim),
-        Op("attn_scores", OpKind.Attention, 2.0 * s.Heads * s.HeadDim * tokens, (TensorClass.ActivationsRead, s.QueryDim * F32), (TensorClass.KvCacheRead, kBytes)),
-        Op("softmax", OpKind.Elementwise, 5.0 * s.Heads * tokens),
-        Op("attn_output", OpKind.Attention, 2.0 * s.Heads * s.HeadDim * tokens, (TensorClass.KvCacheRead, vBytes), (TensorClass.ActivationsWritten, s.QueryDim * F32)),
-    ];
+    private static List<OpCost> AttentionOps(int tokens, AttentionShape s, double kBytes, double vBytes)
+    {
+        string? variant = AttentionVariant(null, s);
+        return
+        [
+            Op("rope_k", OpKind.Elementwise, 3.0 * tokens * s.KvDim),
+            Op("attn_scores", OpKind.Attention, 2.0 * s.Heads * s.HeadDim * tokens, (TensorClass.ActivationsRead, s.QueryDim * F32), (TensorClass.KvCacheRead, kBytes)).AsVariant(variant),
+            Op("softmax", OpKind.Elementwise, 5.0 * s.Heads * tokens),
+            Op("attn_output", OpKind.Attention, 2.0 * s.Heads * s.HeadDim * tokens, (TensorClass.KvCacheRead, vBytes), (TensorClass.ActivationsWritten, s.QueryDim * F32)).AsVariant(variant),
+        ];
+    }
+
+    /// <summary>The attention GEMVs' variant, as the ledger tags them (grouped KV heads add "gqa").</summary>
+    private static string? AttentionVariant(string? variant, AttentionShape s) => CostModel.CacheOps.AttentionOps.GroupedVariant(variant, s.Heads > s.KvHeads);
 
     public static KernelCase AttentionFloat(int tokens, int heads, int kvHeads, int headDim)
     {
@@ -184,9 +191,9 @@ public static class KernelBench
         return new KernelCase("attention_fp16", "attention", $"N={tokens} H={heads}/{kvHeads} hd={headDim} fp16 K/V",
             () => kernel.Run(q),
             [
-                Op("attn_scores", OpKind.Attention, 2.0 * s.Heads * s.HeadDim * tokens, (TensorClass.ActivationsRead, s.QueryDim * F32), (TensorClass.KvCacheRead, kv)).AsVariant("fp16_kv"),
+                Op("attn_scores", OpKind.Attention, 2.0 * s.Heads * s.HeadDim * tokens, (TensorClass.ActivationsRead, s.QueryDim * F32), (TensorClass.KvCacheRead, kv)).AsVariant(AttentionVariant("fp16_kv", s)),
                 Op("softmax", OpKind.Elementwise, 5.0 * s.Heads * tokens),
-                Op("attn_output", OpKind.Attention, 2.0 * s.Heads * s.HeadDim * tokens, (TensorClass.KvCacheRead, kv), (TensorClass.ActivationsWritten, s.QueryDim * F32)).AsVariant("fp16_kv"),
+                Op("attn_output", OpKind.Attention, 2.0 * s.Heads * s.HeadDim * tokens, (TensorClass.KvCacheRead, kv), (TensorClass.ActivationsWritten, s.QueryDim * F32)).AsVariant(AttentionVariant("fp16_kv", s)),
             ]);
     }
 

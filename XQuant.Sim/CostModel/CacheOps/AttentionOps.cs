@@ -13,6 +13,9 @@ public static class AttentionOps
     public static void Add(LedgerBuilder b, double layers, TensorClass source, double kBytes, double vBytes, bool absorbedV = false, string? variant = null)
     {
         var m = b.M;
+        // With grouped KV heads each cached K/V element serves several query heads, so the per-element part of
+        // attention's work (widening, loading a tile row) is shared: a calibration rates that as its own variant.
+        variant = GroupedVariant(variant, m.Heads > m.KvHeads);
         double q = b.B * m.QDim * LedgerBuilder.ActBytes;
         b.Add(b.Op("attn_scores", OpKind.Attention, 2 * b.B * m.Heads * m.HeadDim * b.N, b.GemmDType).AsVariant(variant)
             .With(TensorClass.ActivationsRead, q)
@@ -25,6 +28,10 @@ public static class AttentionOps
                 .With(TensorClass.ActivationsWritten, q), layers);
         }
     }
+
+    /// <summary>"gqa" appended to an attention variant when the model groups its KV heads ("gqa", "fp16_kv_gqa").</summary>
+    public static string? GroupedVariant(string? variant, bool grouped) =>
+        !grouped ? variant : variant is null ? "gqa" : $"{variant}_gqa";
 
     /// <summary>
     /// Rematerialization from a cached input of width <paramref name="inWidth"/> (d for X, d_kv or 2 d_kv for
