@@ -37,7 +37,7 @@ public static class ValidateCommand
             var basePlan = p.GetValue(quick) ? ValidationPlan.Quick : ValidationPlan.Full;
             var engineConfig = gqa ? ValidationPlan.Gqa(basePlan.Engine) : basePlan.Engine;
             var engineSchemes = new List<Kernels.Engine.EngineScheme>();
-            string schemeText = p.GetValue(schemes) ?? (gqa ? "fp16,kivi:2,xquant-gqa:4,xquant-cl-gqa:2" : "fp16,kivi:2,xquant:4,xquant-cl:2");
+            string schemeText = p.GetValue(schemes) ?? string.Join(',', (gqa ? ValidationPlan.DefaultGqaSchemes : ValidationPlan.DefaultSchemes).Select(s => s.Name));
             foreach (string s in schemeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 try

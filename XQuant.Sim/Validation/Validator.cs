@@ -31,6 +31,9 @@ public sealed record ValidationPlan(
 {
     public static readonly IReadOnlyList<EngineScheme> DefaultSchemes = [EngineScheme.Fp16, EngineScheme.Kivi(2), EngineScheme.XQuant(4), EngineScheme.XQuantCl(2)];
 
+    /// <summary>The GQA engine's defaults: the XQuant forms on SVD latents.</summary>
+    public static readonly IReadOnlyList<EngineScheme> DefaultGqaSchemes = [EngineScheme.Fp16, EngineScheme.Kivi(2), EngineScheme.XQuantGqa(4), EngineScheme.XQuantClGqa(2)];
+
     /// <summary>
     /// The full run: kernels at 1024 and 4096 tokens of width 1024; the d=1024, 8-layer engine at 512 to 4096
     /// tokens; 13 rounds of (4 x kernel grid and calibration, one step per engine): 52 kernel runs, 11 timed steps.
