@@ -1,18 +1,10 @@
-using XQuant.Sim.Cli;
+using static XQuant.Sim.Tests.TestCli;
 
 namespace XQuant.Sim.Tests.Cli;
 
 [TestClass]
 public sealed class CliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var o = new StringWriter();
-        using var e = new StringWriter();
-        int code = CliApp.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
-
     [TestMethod]
     public void Memory_PrintsEverySchemeForLlama2()
     {

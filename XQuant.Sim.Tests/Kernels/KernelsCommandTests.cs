@@ -1,18 +1,10 @@
-using XQuant.Sim.Cli;
+using static XQuant.Sim.Tests.TestCli;
 
 namespace XQuant.Sim.Tests.Kernels;
 
 [TestClass]
 public sealed class KernelsCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        int code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [TestMethod]
     public void CpuRunChecksEveryKernel()
     {

@@ -1,8 +1,8 @@
 using XQuant.Sim.Calibration;
-using XQuant.Sim.Cli;
 using XQuant.Sim.Hardware;
 using XQuant.Sim.Tests.Kernels;
 using XQuant.Sim.Validation;
+using static XQuant.Sim.Tests.TestCli;
 
 namespace XQuant.Sim.Tests.Validation;
 
@@ -10,16 +10,6 @@ namespace XQuant.Sim.Tests.Validation;
 [TestClass]
 public sealed class DeviceCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var o = new StringWriter();
-        using var e = new StringWriter();
-        int code = CliApp.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
-
-    private static string TempDir() => Path.Combine(Path.GetTempPath(), $"xqsim-device-{Guid.NewGuid():N}");
-
     /// <summary>A calibrated profile that says it was measured on a CUDA device (as one from a GPU machine would).</summary>
     private static void WriteCudaCalibration(string path) => CalibratedProfileJson.Write(path, new HardwareProfile
     {
@@ -39,104 +29,81 @@ public sealed class DeviceCommandTests
     [TestMethod]
     public void IlgpuCpu_CalibrateThenValidate_KernelsOnly_SaysEmulator()
     {
-        string dir = TempDir();
-        try
+        using var temp = new TempDir();
+        string dir = temp.Path;
+        string cal = Path.Combine(dir, "cal.json");
+        var (code, output, err) = Run("calibrate", "--device", "ilgpu-cpu", "--quick", "--out", cal);
+        Assert.AreEqual(0, code, err);
+        StringAssert.Contains(output, "emulator times, not measurements");
+        StringAssert.Contains(output, "self-check: stream, fill and GEMM kernels agree");
+        var p = HardwareProfileLoader.Load(cal);
+        Assert.AreEqual(Provenance.Calibrated, p.Provenance);
+        StringAssert.StartsWith(p.Calibration!.Device, "ILGPU CPU: ");
+        StringAssert.Contains(p.Calibration.Runtime, "ILGPU 1.5.3");
+        StringAssert.Contains(p.Notes, "emulator");
+        Assert.IsNull(p.OnChip, "the on-chip level is not measured on a device");
+        Assert.IsGreaterThan(0, p.Peak(DType.Fp32) ?? 0);
+        Assert.IsGreaterThan(0, p.DramBandwidthBytesPerSec);
+        Assert.IsGreaterThan(0, p.KernelLaunchLatencySec ?? 0);
+        var names = p.Calibration.Measurements.Select(m => m.Name).ToList();
+        foreach (string n in new[] { "dram_read_bandwidth", "dram_copy_bandwidth", "dram_triad_bandwidth", "gemm_fp32_64x64x64", "launch_latency", "class_quantize", "class_quantize.per_channel", "class_dequantize", "class_remat", "class_attention" })
         {
-            string cal = Path.Combine(dir, "cal.json");
-            var (code, output, err) = Run("calibrate", "--device", "ilgpu-cpu", "--quick", "--out", cal);
-            Assert.AreEqual(0, code, err);
-            StringAssert.Contains(output, "emulator times, not measurements");
-            StringAssert.Contains(output, "self-check: stream, fill and GEMM kernels agree");
-            var p = HardwareProfileLoader.Load(cal);
-            Assert.AreEqual(Provenance.Calibrated, p.Provenance);
-            StringAssert.StartsWith(p.Calibration!.Device, "ILGPU CPU: ");
-            StringAssert.Contains(p.Calibration.Runtime, "ILGPU 1.5.3");
-            StringAssert.Contains(p.Notes, "emulator");
-            Assert.IsNull(p.OnChip, "the on-chip level is not measured on a device");
-            Assert.IsGreaterThan(0, p.Peak(DType.Fp32) ?? 0);
-            Assert.IsGreaterThan(0, p.DramBandwidthBytesPerSec);
-            Assert.IsGreaterThan(0, p.KernelLaunchLatencySec ?? 0);
-            var names = p.Calibration.Measurements.Select(m => m.Name).ToList();
-            foreach (string n in new[] { "dram_read_bandwidth", "dram_copy_bandwidth", "dram_triad_bandwidth", "gemm_fp32_64x64x64", "launch_latency", "class_quantize", "class_quantize.per_channel", "class_dequantize", "class_remat", "class_attention" })
-            {
-                CollectionAssert.Contains(names, n);
-            }
+            CollectionAssert.Contains(names, n);
+        }
 
-            (code, output, err) = Run("validate", "--device", "ilgpu-cpu", "--quick", "--calibration", cal, "--out", dir);
-            Assert.AreEqual(0, code, err);
-            StringAssert.Contains(output, "emulator times, not measurements");
-            string[] kernels = File.ReadAllLines(Path.Combine(dir, "kernels.csv"));
-            Assert.HasCount(8, kernels, string.Join("\n", kernels)); // header + 7 cases at one token count
-            Assert.IsFalse(kernels.Any(l => l.StartsWith("attention_kivi", StringComparison.Ordinal) || l.StartsWith("attention_remat", StringComparison.Ordinal)));
-            string summary = File.ReadAllText(Path.Combine(dir, "summary.csv"));
-            StringAssert.Contains(summary, "all kernels,calibrated,7,");
-            Assert.DoesNotContain("step", summary);
-            Assert.HasCount(1, File.ReadAllLines(Path.Combine(dir, "steps.csv")), "steps.csv holds its header only");
-            string md = File.ReadAllText(Path.Combine(dir, "validation.md"));
-            StringAssert.Contains(md, "None: the decode engine runs on the CPU only");
-            StringAssert.Contains(md, "no ILGPU version, so not validated here: attention_fp16, attention_kivi, attention_remat");
-            StringAssert.Contains(md, "emulator times, not measurements");
-        }
-        finally
-        {
-            if (Directory.Exists(dir))
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-        }
+        (code, output, err) = Run("validate", "--device", "ilgpu-cpu", "--quick", "--calibration", cal, "--out", dir);
+        Assert.AreEqual(0, code, err);
+        StringAssert.Contains(output, "emulator times, not measurements");
+        string[] kernels = File.ReadAllLines(Path.Combine(dir, "kernels.csv"));
+        Assert.HasCount(8, kernels, string.Join("\n", kernels)); // header + 7 cases at one token count
+        Assert.IsFalse(kernels.Any(l => l.StartsWith("attention_kivi", StringComparison.Ordinal) || l.StartsWith("attention_remat", StringComparison.Ordinal)));
+        string summary = File.ReadAllText(Path.Combine(dir, "summary.csv"));
+        StringAssert.Contains(summary, "all kernels,calibrated,7,");
+        Assert.DoesNotContain("step", summary);
+        Assert.HasCount(1, File.ReadAllLines(Path.Combine(dir, "steps.csv")), "steps.csv holds its header only");
+        string md = File.ReadAllText(Path.Combine(dir, "validation.md"));
+        StringAssert.Contains(md, "None: the decode engine runs on the CPU only");
+        StringAssert.Contains(md, "no ILGPU version, so not validated here: attention_fp16, attention_kivi, attention_remat");
+        StringAssert.Contains(md, "emulator times, not measurements");
     }
 
     [TestMethod]
     public void Cuda_WithoutAGpu_OneLineNamingDevice_Exit2_NoFile()
     {
-        string dir = TempDir();
-        try
+        using var temp = new TempDir();
+        string dir = temp.Path;
+        string cal = Path.Combine(dir, "cal.json");
+        var (code, _, err) = Run("calibrate", "--device", "cuda", "--out", cal);
+        if (code == 0)
         {
-            Directory.CreateDirectory(dir);
-            string cal = Path.Combine(dir, "cal.json");
-            var (code, _, err) = Run("calibrate", "--device", "cuda", "--out", cal);
-            if (code == 0)
-            {
-                return; // a machine with an NVIDIA GPU: nothing to check here
-            }
-            Assert.AreEqual(2, code, err);
-            Assert.HasCount(1, err.Trim().Split('\n'), err);
-            StringAssert.StartsWith(err, "--device: cuda: no CUDA device found");
-            Assert.IsFalse(File.Exists(cal), "no partial calibration file");
+            return; // a machine with an NVIDIA GPU: nothing to check here
+        }
+        Assert.AreEqual(2, code, err);
+        Assert.HasCount(1, err.Trim().Split('\n'), err);
+        StringAssert.StartsWith(err, "--device: cuda: no CUDA device found");
+        Assert.IsFalse(File.Exists(cal), "no partial calibration file");
 
-            string cudaCal = Path.Combine(dir, "cuda-cal.json");
-            WriteCudaCalibration(cudaCal);
-            string outDir = Path.Combine(dir, "out");
-            (code, _, err) = Run("validate", "--device", "cuda", "--calibration", cudaCal, "--out", outDir);
-            Assert.AreEqual(2, code, err);
-            Assert.HasCount(1, err.Trim().Split('\n'), err);
-            StringAssert.StartsWith(err, "--device: cuda: no CUDA device found");
-            Assert.IsFalse(Directory.Exists(outDir), "no validation output");
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        string cudaCal = Path.Combine(dir, "cuda-cal.json");
+        WriteCudaCalibration(cudaCal);
+        string outDir = Path.Combine(dir, "out");
+        (code, _, err) = Run("validate", "--device", "cuda", "--calibration", cudaCal, "--out", outDir);
+        Assert.AreEqual(2, code, err);
+        Assert.HasCount(1, err.Trim().Split('\n'), err);
+        StringAssert.StartsWith(err, "--device: cuda: no CUDA device found");
+        Assert.IsFalse(Directory.Exists(outDir), "no validation output");
     }
 
     [TestMethod]
     public void Validate_RejectsACalibrationFromAnotherDevice()
     {
-        string dir = TempDir();
-        try
-        {
-            Directory.CreateDirectory(dir);
-            string cudaCal = Path.Combine(dir, "cuda-cal.json");
-            WriteCudaCalibration(cudaCal);
-            var (code, _, err) = Run("validate", "--device", "cpu", "--calibration", cudaCal, "--out", dir);
-            Assert.AreEqual(2, code);
-            StringAssert.Contains(err, "was calibrated on 'ILGPU Cuda: Test GPU', not on --device cpu; run 'xqsim calibrate --device cpu'");
-            Assert.IsFalse(File.Exists(Path.Combine(dir, "summary.csv")));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var temp = new TempDir();
+        string dir = temp.Path;
+        string cudaCal = Path.Combine(dir, "cuda-cal.json");
+        WriteCudaCalibration(cudaCal);
+        var (code, _, err) = Run("validate", "--device", "cpu", "--calibration", cudaCal, "--out", dir);
+        Assert.AreEqual(2, code);
+        StringAssert.Contains(err, "was calibrated on 'ILGPU Cuda: Test GPU', not on --device cpu; run 'xqsim calibrate --device cpu'");
+        Assert.IsFalse(File.Exists(Path.Combine(dir, "summary.csv")));
     }
 
     [TestMethod]

@@ -1,52 +1,35 @@
-using XQuant.Sim.Cli;
+using static XQuant.Sim.Tests.TestCli;
 
 namespace XQuant.Sim.Tests.Validation;
 
 [TestClass]
 public sealed class ValidateCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var o = new StringWriter();
-        using var e = new StringWriter();
-        int code = CliApp.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
-
     [TestMethod]
     public void QuickCalibrateThenValidate_WritesEveryOutput()
     {
-        string dir = Path.Combine(Path.GetTempPath(), $"xqsim-validate-{Guid.NewGuid():N}");
-        try
+        using var temp = new TempDir();
+        string dir = temp.Path;
+        string cal = Path.Combine(dir, "cal.json");
+        var (code, output, err) = Run("calibrate", "--quick", "--out", cal);
+        Assert.AreEqual(0, code, err);
+        StringAssert.Contains(output, "dram_read_bandwidth");
+        (code, output, err) = Run("validate", "--quick", "--calibration", cal, "--out", dir);
+        Assert.AreEqual(0, code, err);
+        StringAssert.Contains(output, "decode step");
+        foreach (string f in new[] { "summary.csv", "kernels.csv", "steps.csv", "roofline-points.csv", "validation.md" })
         {
-            string cal = Path.Combine(dir, "cal.json");
-            var (code, output, err) = Run("calibrate", "--quick", "--out", cal);
-            Assert.AreEqual(0, code, err);
-            StringAssert.Contains(output, "dram_read_bandwidth");
-            (code, output, err) = Run("validate", "--quick", "--calibration", cal, "--out", dir);
-            Assert.AreEqual(0, code, err);
-            StringAssert.Contains(output, "decode step");
-            foreach (string f in new[] { "summary.csv", "kernels.csv", "steps.csv", "roofline-points.csv", "validation.md" })
-            {
-                Assert.IsTrue(File.Exists(Path.Combine(dir, f)), f);
-            }
-            string steps = File.ReadAllText(Path.Combine(dir, "steps.csv"));
-            StringAssert.Contains(steps, "cache_bytes_equal");
-            Assert.IsFalse(steps.Contains(",NO,", StringComparison.Ordinal), "engine cache bytes differ from the accounting:\n" + steps);
-            StringAssert.StartsWith(File.ReadAllText(Path.Combine(dir, "roofline-points.csv")), "point,flops,dram_bytes,measured_s");
-            // The calibration timed in validate's own rounds is written beside the results and scored as a tier.
-            var interleaved = Hardware.HardwareProfileLoader.Load(Path.Combine(dir, "calibrated-interleaved.json"));
-            Assert.IsNotNull(interleaved.Calibration);
-            Assert.IsTrue(interleaved.DramBandwidthBytesPerSec > 0);
-            StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "summary.csv")), "decode step,interleaved,");
+            Assert.IsTrue(File.Exists(Path.Combine(dir, f)), f);
         }
-        finally
-        {
-            if (Directory.Exists(dir))
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-        }
+        string steps = File.ReadAllText(Path.Combine(dir, "steps.csv"));
+        StringAssert.Contains(steps, "cache_bytes_equal");
+        Assert.IsFalse(steps.Contains(",NO,", StringComparison.Ordinal), "engine cache bytes differ from the accounting:\n" + steps);
+        StringAssert.StartsWith(File.ReadAllText(Path.Combine(dir, "roofline-points.csv")), "point,flops,dram_bytes,measured_s");
+        // The calibration timed in validate's own rounds is written beside the results and scored as a tier.
+        var interleaved = Hardware.HardwareProfileLoader.Load(Path.Combine(dir, "calibrated-interleaved.json"));
+        Assert.IsNotNull(interleaved.Calibration);
+        Assert.IsTrue(interleaved.DramBandwidthBytesPerSec > 0);
+        StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "summary.csv")), "decode step,interleaved,");
     }
 
     [TestMethod]
@@ -73,29 +56,20 @@ public sealed class ValidateCommandTests
     [TestMethod]
     public void QuickGqaEngine_RunsTheGqaSchemes_WithCacheBytesEqualToTheAccounting()
     {
-        string dir = Path.Combine(Path.GetTempPath(), $"xqsim-validate-gqa-{Guid.NewGuid():N}");
-        try
-        {
-            string cal = Path.Combine(dir, "cal.json");
-            var (code, _, err) = Run("calibrate", "--quick", "--out", cal);
-            Assert.AreEqual(0, code, err);
-            (code, _, err) = Run("validate", "--quick", "--engine", "gqa", "--calibration", cal, "--out", dir);
-            Assert.AreEqual(0, code, err);
-            var rows = File.ReadAllLines(Path.Combine(dir, "steps.csv")).Skip(1).ToList();
-            // fp16, kivi:2, xquant-gqa:4, xquant-cl-gqa:2 at two contexts.
-            Assert.HasCount(8, rows);
-            Assert.AreEqual(2, rows.Count(r => r.StartsWith("xquant-gqa:4,", StringComparison.Ordinal)));
-            Assert.AreEqual(2, rows.Count(r => r.StartsWith("xquant-cl-gqa:2,", StringComparison.Ordinal)));
-            Assert.IsTrue(rows.All(r => r.Contains(",yes,", StringComparison.Ordinal)), "engine cache bytes differ from the accounting");
-            StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "validation.md")), "4/1 heads of 32");
-        }
-        finally
-        {
-            if (Directory.Exists(dir))
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-        }
+        using var temp = new TempDir();
+        string dir = temp.Path;
+        string cal = Path.Combine(dir, "cal.json");
+        var (code, _, err) = Run("calibrate", "--quick", "--out", cal);
+        Assert.AreEqual(0, code, err);
+        (code, _, err) = Run("validate", "--quick", "--engine", "gqa", "--calibration", cal, "--out", dir);
+        Assert.AreEqual(0, code, err);
+        var rows = File.ReadAllLines(Path.Combine(dir, "steps.csv")).Skip(1).ToList();
+        // fp16, kivi:2, xquant-gqa:4, xquant-cl-gqa:2 at two contexts.
+        Assert.HasCount(8, rows);
+        Assert.AreEqual(2, rows.Count(r => r.StartsWith("xquant-gqa:4,", StringComparison.Ordinal)));
+        Assert.AreEqual(2, rows.Count(r => r.StartsWith("xquant-cl-gqa:2,", StringComparison.Ordinal)));
+        Assert.IsTrue(rows.All(r => r.Contains(",yes,", StringComparison.Ordinal)), "engine cache bytes differ from the accounting");
+        StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "validation.md")), "4/1 heads of 32");
     }
 
     [TestMethod]

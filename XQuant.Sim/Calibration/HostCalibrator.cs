@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using XQuant.Sim.CostModel;
 using XQuant.Sim.Hardware;
@@ -49,11 +48,7 @@ public static class HostCalibrator
         if (plan.SoakSeconds > 0)
         {
             log.WriteLine($"  soak: untimed rounds for {plan.SoakSeconds:F0} s (the host's steady state under load)");
-            long t0 = Stopwatch.GetTimestamp();
-            while (Stopwatch.GetElapsedTime(t0).TotalSeconds < plan.SoakSeconds)
-            {
-                Microbench.Interleaved(calibration.Cases, 1, warmups: 0);
-            }
+            Microbench.Soak(calibration.Cases, plan.SoakSeconds);
         }
         log.WriteLine($"  {calibration.Cases.Count} microbenchmarks x {plan.Rounds} interleaved rounds");
         return calibration.Finish(Microbench.Interleaved(calibration.Cases, plan.Rounds), log);

@@ -62,6 +62,20 @@ public static class Microbench
         return times;
     }
 
+    /// <summary>
+    /// Runs interleaved rounds of <paramref name="cases"/>, untimed, for <paramref name="seconds"/>: this host slows
+    /// under sustained load, and calibrate and validate both measure its steady state (<see cref="CalibrationPlan.SoakSeconds"/>).
+    /// </summary>
+    public static void Soak(IReadOnlyList<TimedCase> cases, double seconds)
+    {
+        ArgumentNullException.ThrowIfNull(cases);
+        long t0 = Stopwatch.GetTimestamp();
+        while (seconds > 0 && cases.Count > 0 && Stopwatch.GetElapsedTime(t0).TotalSeconds < seconds)
+        {
+            Interleaved(cases, 1, warmups: 0);
+        }
+    }
+
     private static float[]? flushBuffer;
 
     /// <summary>

@@ -112,11 +112,7 @@ public static class Validator
         if (plan.SoakSeconds > 0)
         {
             log.WriteLine($"  soak: untimed rounds of the kernel grid and calibration for {plan.SoakSeconds:F0} s (the host's steady state under load)");
-            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-            while (System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds < plan.SoakSeconds)
-            {
-                Microbench.Interleaved(timed, 1, warmups: 0);
-            }
+            Microbench.Soak(timed, plan.SoakSeconds);
         }
         log.WriteLine($"  {plan.Rounds} rounds, each: {cases.Count} kernels{(calibration is null ? "" : $" and {calibrationCases.Count} calibration microbenchmarks")} interleaved x {plan.KernelRoundsPerRound} (caches flushed before each kernel), then one decode step of each of {runs.Count} engines ({plan.StepWarmups} warm-up rounds)");
         for (int r = 0; r < plan.Rounds; r++)
@@ -145,18 +141,18 @@ public static class Validator
             var k = cases[i];
             var point = new KernelPoint(k, ErrorStats.Median(times[i]), ErrorStats.Spread(times[i]), k.Predict(sol), k.Predict(calibrated), interleaved is null ? null : k.Predict(interleaved));
             kernels.Add(point);
-            log.WriteLine($"  {k.Kernel,-16} {k.Shape,-34} measured {point.MeasuredSec * 1e3,9:F3} ms  predicted {point.PredictedSec * 1e3,9:F3} ms ({ErrorStats.SignedError(point.PredictedSec, point.MeasuredSec) * 100,6:F1}%){Interleaved(point.PredictedInterleavedSec, point.MeasuredSec)}");
+            log.WriteLine($"  {k.Kernel,-16} {k.Shape,-34} measured {point.MeasuredSec * 1e3,9:F3} ms  predicted {point.PredictedSec * 1e3,9:F3} ms ({ErrorStats.SignedError(point.PredictedSec, point.MeasuredSec) * 100,6:F1}%){InterleavedNote(point.PredictedInterleavedSec, point.MeasuredSec)}");
         }
         var steps = new List<StepPoint>();
         foreach (var run in runs)
         {
             var p = EngineBench.Point(run, plan.StepWarmups, sol, calibrated, references[run.Context], interleaved);
             steps.Add(p);
-            log.WriteLine($"  step {run.Scheme.Name,-12} l={p.Context,-5} measured {p.MeasuredSec * 1e3,9:F3} ms  predicted {p.PredictedSec * 1e3,9:F3} ms ({ErrorStats.SignedError(p.PredictedSec, p.MeasuredSec) * 100,6:F1}%){Interleaved(p.PredictedInterleavedSec, p.MeasuredSec)}  cache {p.EngineCacheBytes} B (accounting {p.AccountedCacheBytes:F0})");
+            log.WriteLine($"  step {run.Scheme.Name,-12} l={p.Context,-5} measured {p.MeasuredSec * 1e3,9:F3} ms  predicted {p.PredictedSec * 1e3,9:F3} ms ({ErrorStats.SignedError(p.PredictedSec, p.MeasuredSec) * 100,6:F1}%){InterleavedNote(p.PredictedInterleavedSec, p.MeasuredSec)}  cache {p.EngineCacheBytes} B (accounting {p.AccountedCacheBytes:F0})");
         }
         return new ValidationResult(plan, calibrated, sol, kernels, steps, interleaved);
     }
 
-    private static string Interleaved(double? predicted, double measured) =>
+    private static string InterleavedNote(double? predicted, double measured) =>
         predicted is double v ? $", interleaved {v * 1e3,9:F3} ms ({ErrorStats.SignedError(v, measured) * 100,6:F1}%)" : "";
 }
