@@ -1,7 +1,7 @@
-using XQuant.Sim.CostModel;
-using XQuant.Sim.Hardware;
-using XQuant.Sim.Models;
-using XQuant.Sim.Schemes;
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Domain.Schemes;
 
 namespace XQuant.Sim.Tests;
 
@@ -11,7 +11,14 @@ internal static class TestData
     /// <summary>d = 64, 2 layers, 4 heads of 16, MHA (d_kv = 64), FFN 128, vocab 100.</summary>
     public static readonly ModelConfig TinyMha = new()
     {
-        Id = "tiny-mha", HiddenSize = 64, Layers = 2, Heads = 4, KvHeads = 4, HeadDim = 16, IntermediateSize = 128, VocabSize = 100,
+        Id = "tiny-mha",
+        HiddenSize = 64,
+        Layers = 2,
+        Heads = 4,
+        KvHeads = 4,
+        HeadDim = 16,
+        IntermediateSize = 128,
+        VocabSize = 100,
     };
 
     /// <summary>Same, GQA with one KV head (d_kv = 16, g = 4).</summary>
@@ -20,9 +27,14 @@ internal static class TestData
     /// <summary>1 TFLOP/s BF16, 2 TFLOP/s FP32 vector, 1 TB/s DRAM, 1 GB, no on-chip pool: round numbers for hand checks.</summary>
     public static readonly HardwareProfile Round = new()
     {
-        Id = "round", Name = "round", Vendor = "test", Kind = DeviceKind.Gpu, ReleaseYear = 2024,
+        Id = "round",
+        Name = "round",
+        Vendor = "test",
+        Kind = DeviceKind.Gpu,
+        ReleaseYear = 2024,
         PeakFlopsPerSec = new Dictionary<DType, double> { [DType.Bf16] = 1e12, [DType.Fp32] = 2e12 },
-        PeakFlopsSource = "test", Dram = new MemoryLevel("HBM", 1e9, 1e12, "test", null),
+        PeakFlopsSource = "test",
+        Dram = new MemoryLevel("HBM", 1e9, 1e12, "test", null),
     };
 
     public static ModelConfig Model(string id) => ModelConfigLoader.Load(TestPaths.Model(id));

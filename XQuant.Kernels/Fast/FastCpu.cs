@@ -288,29 +288,29 @@ public static partial class FastCpu
                     codes.AsByte().Store(dst);
                     break;
                 case 4:
-                {
-                    var u = codes.AsUInt16();
-                    Avx512BW.ConvertToVector256Byte(u | (u >> 4)).Store(dst);
-                    break;
-                }
+                    {
+                        var u = codes.AsUInt16();
+                        Avx512BW.ConvertToVector256Byte(u | (u >> 4)).Store(dst);
+                        break;
+                    }
                 case 2:
-                {
-                    var u = codes.AsUInt32();
-                    Avx512F.ConvertToVector128Byte(u | (u >> 6) | (u >> 12) | (u >> 18)).Store(dst);
-                    break;
-                }
+                    {
+                        var u = codes.AsUInt32();
+                        Avx512F.ConvertToVector128Byte(u | (u >> 6) | (u >> 12) | (u >> 18)).Store(dst);
+                        break;
+                    }
                 default:
-                {
-                    var u16 = codes.AsUInt16();
-                    var y = (u16 | (u16 >> 5)) & Vector512.Create((ushort)0x3F);
-                    var u32 = y.AsUInt32();
-                    var zz = (u32 | (u32 >> 10)) & Vector512.Create(0xFFFu);
-                    var u64 = zz.AsUInt64();
-                    var p = Avx512Vbmi.PermuteVar64x8((u64 | (u64 >> 20)).AsByte(), gather);
-                    p.GetLower().GetLower().Store(dst);
-                    *(ulong*)(dst + 16) = p.AsUInt64().GetElement(2);
-                    break;
-                }
+                    {
+                        var u16 = codes.AsUInt16();
+                        var y = (u16 | (u16 >> 5)) & Vector512.Create((ushort)0x3F);
+                        var u32 = y.AsUInt32();
+                        var zz = (u32 | (u32 >> 10)) & Vector512.Create(0xFFFu);
+                        var u64 = zz.AsUInt64();
+                        var p = Avx512Vbmi.PermuteVar64x8((u64 | (u64 >> 20)).AsByte(), gather);
+                        p.GetLower().GetLower().Store(dst);
+                        *(ulong*)(dst + 16) = p.AsUInt64().GetElement(2);
+                        break;
+                    }
             }
         }
     }
@@ -491,25 +491,25 @@ public static partial class FastCpu
                 }
                 break;
             default:
-            {
-                // 3 bits: 2 codes -> 6 bits per ushort, 4 -> 12 per uint, 8 -> 24 per ulong; vpermb gathers bytes 0-2
-                // of each ulong into 24 bytes.
-                var gather = Vector512.Create(
-                    (byte)0, 1, 2, 8, 9, 10, 16, 17, 18, 24, 25, 26, 32, 33, 34, 40, 41, 42, 48, 49, 50, 56, 57, 58,
-                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-                for (; i < n; i += 64, dst += 24)
                 {
-                    var u16 = Codes64(x + i, vs, vz, vmax).AsUInt16();
-                    var y = (u16 | (u16 >> 5)) & Vector512.Create((ushort)0x3F);
-                    var u32 = y.AsUInt32();
-                    var z = (u32 | (u32 >> 10)) & Vector512.Create(0xFFFu);
-                    var u64 = z.AsUInt64();
-                    var packed = Avx512Vbmi.PermuteVar64x8((u64 | (u64 >> 20)).AsByte(), gather);
-                    packed.GetLower().GetLower().Store(dst);
-                    *(ulong*)(dst + 16) = packed.AsUInt64().GetElement(2);
+                    // 3 bits: 2 codes -> 6 bits per ushort, 4 -> 12 per uint, 8 -> 24 per ulong; vpermb gathers bytes 0-2
+                    // of each ulong into 24 bytes.
+                    var gather = Vector512.Create(
+                        (byte)0, 1, 2, 8, 9, 10, 16, 17, 18, 24, 25, 26, 32, 33, 34, 40, 41, 42, 48, 49, 50, 56, 57, 58,
+                        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+                    for (; i < n; i += 64, dst += 24)
+                    {
+                        var u16 = Codes64(x + i, vs, vz, vmax).AsUInt16();
+                        var y = (u16 | (u16 >> 5)) & Vector512.Create((ushort)0x3F);
+                        var u32 = y.AsUInt32();
+                        var z = (u32 | (u32 >> 10)) & Vector512.Create(0xFFFu);
+                        var u64 = z.AsUInt64();
+                        var packed = Avx512Vbmi.PermuteVar64x8((u64 | (u64 >> 20)).AsByte(), gather);
+                        packed.GetLower().GetLower().Store(dst);
+                        *(ulong*)(dst + 16) = packed.AsUInt64().GetElement(2);
+                    }
+                    break;
                 }
-                break;
-            }
         }
     }
 

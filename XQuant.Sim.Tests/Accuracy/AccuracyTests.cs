@@ -1,6 +1,7 @@
 using XQuant.Kernels.Engine;
-using XQuant.Sim.Accuracy;
-using XQuant.Sim.Input;
+using XQuant.Sim.Rendering.Reports;
+using XQuant.Sim.Studies.Accuracy;
+using XQuant.Sim.Foundation.Input;
 
 namespace XQuant.Sim.Tests.Accuracy;
 
@@ -82,9 +83,9 @@ public sealed class AccuracyTests
         try
         {
             var files = AccuracyReport.Write(dir, Result.Value, "test", "tiny");
-            var points = XQuant.Sim.Quality.PaperQuality.Load(files.Single(f => f.EndsWith("quality.csv", StringComparison.Ordinal)));
+            var points = XQuant.Sim.Studies.Quality.PaperQuality.Load(files.Single(f => f.EndsWith("quality.csv", StringComparison.Ordinal)));
             Assert.AreEqual(Result.Value.Schemes.Count + 1, points.Count);
-            Assert.IsTrue(points.All(p => p.Source == XQuant.Sim.Quality.QualitySource.MeasuredSynthetic && p.Model == "tiny"));
+            Assert.IsTrue(points.All(p => p.Source == XQuant.Sim.Studies.Quality.QualitySource.MeasuredSynthetic && p.Model == "tiny"));
             Assert.AreEqual("xquant:4,g=128", points.Single(p => p.Method == "xquant" && p.Bits == 4).Scheme);
             string md = File.ReadAllText(files.Single(f => f.EndsWith("accuracy.md", StringComparison.Ordinal)));
             Assert.Contains("synthetic", md);

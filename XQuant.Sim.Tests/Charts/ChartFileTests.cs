@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Xml.Linq;
-using XQuant.Sim.Charts;
-using XQuant.Sim.Reports;
-using XQuant.Sim.Scenarios;
+using XQuant.Sim.Rendering.Charts;
+using XQuant.Sim.Rendering.Export;
+using XQuant.Sim.Studies.Scenarios;
 using XQuant.Sim.Tests.Reports;
 
 namespace XQuant.Sim.Tests.Charts;

@@ -1,11 +1,10 @@
-using XQuant.Sim.Charts;
-using XQuant.Sim.CostModel;
-using XQuant.Sim.Hardware;
-using XQuant.Sim.Models;
-using XQuant.Sim.Planning;
-using XQuant.Sim.Reports;
-using XQuant.Sim.Scenarios;
-using XQuant.Sim.Schemes;
+using XQuant.Sim.Rendering.Charts;
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Domain.Planning;
+using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Studies.Scenarios;
 using XQuant.Sim.Tests.Reports;
 
 namespace XQuant.Sim.Tests.Charts;

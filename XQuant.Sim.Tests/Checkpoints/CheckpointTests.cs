@@ -1,8 +1,8 @@
 using XQuant.Kernels.Engine;
 using XQuant.Kernels.Quantization;
-using XQuant.Sim.Accuracy;
-using XQuant.Sim.Checkpoints;
-using XQuant.Sim.Input;
+using XQuant.Sim.Studies.Accuracy;
+using XQuant.Sim.Studies.Checkpoints;
+using XQuant.Sim.Foundation.Input;
 
 namespace XQuant.Sim.Tests.Checkpoints;
 

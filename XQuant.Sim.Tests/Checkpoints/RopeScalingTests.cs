@@ -1,7 +1,7 @@
 using XQuant.Kernels.Attention;
 using XQuant.Kernels.Engine;
-using XQuant.Sim.Checkpoints;
-using XQuant.Sim.Input;
+using XQuant.Sim.Studies.Checkpoints;
+using XQuant.Sim.Foundation.Input;
 
 namespace XQuant.Sim.Tests.Checkpoints;
 

@@ -1,5 +1,4 @@
-using XQuant.Sim.Checkpoints;
-using XQuant.Sim.Input;
+using XQuant.Sim.Studies.Checkpoints;
 
 namespace XQuant.Sim.Tests.Checkpoints;
 

@@ -1,5 +1,5 @@
-using XQuant.Sim.CostModel;
-using XQuant.Sim.Hardware;
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Hardware;
 
 namespace XQuant.Sim.Tests.CostModel;
 

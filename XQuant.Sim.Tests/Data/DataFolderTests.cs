@@ -1,7 +1,7 @@
 using System.Text.Json;
-using XQuant.Sim.Hardware;
-using XQuant.Sim.Models;
-using XQuant.Sim.Scenarios;
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Studies.Scenarios;
 
 namespace XQuant.Sim.Tests.Data;
 

@@ -1,9 +1,9 @@
 using XQuant.Kernels.Metrics;
 using XQuant.Kernels.Engine;
-using XQuant.Sim.Accuracy;
-using XQuant.Sim.Input;
-using XQuant.Sim.Memory;
-using XQuant.Sim.Validation;
+using XQuant.Sim.Studies.Accuracy;
+using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Domain.Memory;
+using XQuant.Sim.Studies.Measurement;
 
 namespace XQuant.Sim.Tests.Engine;
 

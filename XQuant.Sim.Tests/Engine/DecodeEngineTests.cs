@@ -2,8 +2,8 @@ using XQuant.Kernels.Metrics;
 using XQuant.Kernels.Engine;
 using XQuant.Kernels.Fast;
 using XQuant.Kernels.Quantization;
-using XQuant.Sim.Memory;
-using XQuant.Sim.Validation;
+using XQuant.Sim.Domain.Memory;
+using XQuant.Sim.Studies.Measurement;
 
 namespace XQuant.Sim.Tests.Engine;
 

@@ -1,6 +1,6 @@
-using XQuant.Sim.CostModel;
-using XQuant.Sim.Models;
-using XQuant.Sim.Planning;
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Domain.Planning;
 
 namespace XQuant.Sim.Tests.Hardening;
 
@@ -10,7 +10,14 @@ public sealed class ExtremeSizeTests
     /// <summary>About 1.1 T parameters: d = 32768, 96 layers, FFN 4d, GQA 16 KV heads, vocab 256k.</summary>
     private static readonly ModelConfig Trillion = new()
     {
-        Id = "1t", HiddenSize = 32768, Layers = 96, Heads = 256, KvHeads = 16, HeadDim = 128, IntermediateSize = 4 * 32768, VocabSize = 256_000,
+        Id = "1t",
+        HiddenSize = 32768,
+        Layers = 96,
+        Heads = 256,
+        KvHeads = 16,
+        HeadDim = 128,
+        IntermediateSize = 4 * 32768,
+        VocabSize = 256_000,
     };
 
     [TestMethod]

@@ -1,4 +1,4 @@
-using XQuant.Sim.Fuzzing;
+using XQuant.Sim.Cli.Fuzzing;
 
 namespace XQuant.Sim.Tests.Hardening;
 

@@ -1,6 +1,6 @@
-using XQuant.Sim.Memory;
-using XQuant.Sim.Models;
-using XQuant.Sim.Schemes;
+using XQuant.Sim.Domain.Memory;
+using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Domain.Schemes;
 
 namespace XQuant.Sim.Tests.Memory;
 
@@ -89,7 +89,14 @@ public sealed class CacheMemoryTests
         // per-token 2 groups per token.
         var layout = new KiviScheme(2).Layout(new ModelConfig
         {
-            Id = "tiny", HiddenSize = 256, Layers = 1, Heads = 2, KvHeads = 2, HeadDim = 128, IntermediateSize = 512, VocabSize = 10,
+            Id = "tiny",
+            HiddenSize = 256,
+            Layers = 1,
+            Heads = 2,
+            KvHeads = 2,
+            HeadDim = 128,
+            IntermediateSize = 512,
+            VocabSize = 10,
         });
         var m = CacheMemory.ForSequence(layout, 300);
         Assert.AreEqual(2 * 256 * (256 * 2 / 8.0), m.PayloadBytes);
@@ -122,7 +129,14 @@ public sealed class CacheMemoryTests
     {
         var huge = new ModelConfig
         {
-            Id = "1t", HiddenSize = 32768, Layers = 128, Heads = 256, KvHeads = 256, HeadDim = 128, IntermediateSize = 131072, VocabSize = 256000,
+            Id = "1t",
+            HiddenSize = 32768,
+            Layers = 128,
+            Heads = 256,
+            KvHeads = 256,
+            HeadDim = 128,
+            IntermediateSize = 131072,
+            VocabSize = 256000,
         };
         double bytes = CacheMemory.ForBatch(new Fp16KvScheme().Layout(huge), 100_000, 10_000_000).TotalBytes;
         Assert.AreEqual(2.0 * 32768 * 2 * 128 * 100_000 * 10_000_000, bytes, 1e6);

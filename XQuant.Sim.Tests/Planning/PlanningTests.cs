@@ -1,6 +1,6 @@
-using XQuant.Sim.CostModel;
-using XQuant.Sim.Memory;
-using XQuant.Sim.Planning;
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Memory;
+using XQuant.Sim.Domain.Planning;
 
 namespace XQuant.Sim.Tests.Planning;
 

@@ -1,4 +1,4 @@
-using XQuant.Sim.Quality;
+using XQuant.Sim.Studies.Quality;
 
 namespace XQuant.Sim.Tests.Quality;
 

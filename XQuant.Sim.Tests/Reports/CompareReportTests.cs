@@ -1,7 +1,10 @@
 using System.Globalization;
-using XQuant.Sim.Charts;
 using XQuant.Sim.Cli;
-using XQuant.Sim.Reports;
+using XQuant.Sim.Foundation.Output;
+using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Rendering.Charts;
+using XQuant.Sim.Rendering.Reports;
+using XQuant.Sim.Rendering.Tables;
 
 namespace XQuant.Sim.Tests.Reports;
 
@@ -72,7 +75,7 @@ public sealed class CompareReportTests
 
     private static string NormTable() => TextTable.Build(CaseTable.ReadableColumns, ReportFixtures.SmallResult.Cases).ToMarkdown();
 
-    private static string CsvOf(CompareResult r) => Output.CsvOutput.ToCsv(TextTable.Build(CaseTable.CsvColumns, r.Cases));
+    private static string CsvOf(CompareResult r) => CsvOutput.ToCsv(TextTable.Build(CaseTable.CsvColumns, r.Cases));
 
     [TestMethod]
     public void Write_IsByteIdenticalAcrossRuns_AndHtmlIsSelfContained()

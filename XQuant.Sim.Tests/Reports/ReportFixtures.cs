@@ -1,9 +1,8 @@
 using XQuant.Sim.Cli;
-using XQuant.Sim.CostModel;
-using XQuant.Sim.Hardware;
-using XQuant.Sim.Models;
-using XQuant.Sim.Reports;
-using XQuant.Sim.Schemes;
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Rendering.Reports;
 
 namespace XQuant.Sim.Tests.Reports;
 

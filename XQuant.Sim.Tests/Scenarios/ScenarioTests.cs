@@ -1,6 +1,6 @@
-using XQuant.Sim.Input;
-using XQuant.Sim.Reports;
-using XQuant.Sim.Scenarios;
+using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Rendering.Export;
+using XQuant.Sim.Studies.Scenarios;
 
 namespace XQuant.Sim.Tests.Scenarios;
 

@@ -1,4 +1,4 @@
-using XQuant.Sim.Schemes;
+using XQuant.Sim.Domain.Schemes;
 
 namespace XQuant.Sim.Tests.Schemes;
 

@@ -1,6 +1,7 @@
-using XQuant.Sim.Calibration;
-using XQuant.Sim.CostModel;
-using XQuant.Sim.Hardware;
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Studies.Measurement;
 
 namespace XQuant.Sim.Tests.Validation;
 
@@ -107,7 +108,7 @@ public sealed class CalibrationTests
             Assert.AreEqual(7e8, back.AchievedFlops("quantize.per_channel"));
             Assert.AreEqual(3e9, back.AchievedFlops("dequantize.fused"));
             File.WriteAllText(path, File.ReadAllText(path).Replace("\"dequantize.fused\"", "\"dequantize.tiled\"", StringComparison.Ordinal));
-            var e = Assert.ThrowsExactly<Input.InputException>(() => HardwareProfileLoader.Load(path));
+            var e = Assert.ThrowsExactly<InputException>(() => HardwareProfileLoader.Load(path));
             StringAssert.Contains(e.Message, "dequantize.tiled: unknown kernel class");
         }
         finally
@@ -136,7 +137,7 @@ public sealed class CalibrationTests
         var hw = Sample() with { AchievedFlopsPerSecByKind = null };
         var op = new OpCost("rope", OpKind.Elementwise, 1e9, DType.Fp32).With(TensorClass.ActivationsRead, 1.25e8);
         op.Place(0);
-        var k = new Sim.Validation.KernelCase("rope", "elementwise", "test", () => { }, [op]);
+        var k = new Sim.Studies.Measurement.KernelCase("rope", "elementwise", "test", () => { }, [op]);
         foreach (double t in new[] { 0.030011, 0.010011 })
         {
             var rates = new Dictionary<string, double>();
@@ -154,7 +155,7 @@ public sealed class CalibrationTests
         try
         {
             File.WriteAllText(path, CalibratedProfileJson.ToJson(Sample()).Replace("\"quantize\"", "\"quantise\"", StringComparison.Ordinal));
-            var e = Assert.ThrowsExactly<Input.InputException>(() => HardwareProfileLoader.Load(path));
+            var e = Assert.ThrowsExactly<InputException>(() => HardwareProfileLoader.Load(path));
             StringAssert.Contains(e.Message, "quantise: unknown kernel class");
         }
         finally

@@ -1,7 +1,6 @@
-using XQuant.Sim.Calibration;
-using XQuant.Sim.Hardware;
+using XQuant.Sim.Studies.Measurement;
+using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Tests.Kernels;
-using XQuant.Sim.Validation;
 using static XQuant.Sim.Tests.TestCli;
 
 namespace XQuant.Sim.Tests.Validation;

@@ -1,4 +1,4 @@
-using XQuant.Sim.Validation;
+using XQuant.Sim.Studies.Measurement;
 
 namespace XQuant.Sim.Tests.Validation;
 

@@ -1,4 +1,5 @@
 using static XQuant.Sim.Tests.TestCli;
+using XQuant.Sim.Domain.Hardware;
 
 namespace XQuant.Sim.Tests.Validation;
 
@@ -26,7 +27,7 @@ public sealed class ValidateCommandTests
         Assert.IsFalse(steps.Contains(",NO,", StringComparison.Ordinal), "engine cache bytes differ from the accounting:\n" + steps);
         StringAssert.StartsWith(File.ReadAllText(Path.Combine(dir, "roofline-points.csv")), "point,flops,dram_bytes,measured_s");
         // The calibration timed in validate's own rounds is written beside the results and scored as a tier.
-        var interleaved = Hardware.HardwareProfileLoader.Load(Path.Combine(dir, "calibrated-interleaved.json"));
+        var interleaved = HardwareProfileLoader.Load(Path.Combine(dir, "calibrated-interleaved.json"));
         Assert.IsNotNull(interleaved.Calibration);
         Assert.IsTrue(interleaved.DramBandwidthBytesPerSec > 0);
         StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "summary.csv")), "decode step,interleaved,");

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using XQuant.Kernels.Engine;
-using XQuant.Sim.Accuracy;
-using XQuant.Sim.Checkpoints;
-using XQuant.Sim.Input;
-using XQuant.Sim.Output;
-using XQuant.Sim.Reports;
+using XQuant.Sim.Rendering.Reports;
+using XQuant.Sim.Studies.Accuracy;
+using XQuant.Sim.Studies.Checkpoints;
+using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Foundation.Output;
 
 namespace XQuant.Sim.Cli;
 

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
-using XQuant.Sim.Planning;
-using XQuant.Sim.Reports;
-using XQuant.Sim.Scenarios;
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Planning;
+using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Studies.Scenarios;
 
 namespace XQuant.Sim.Cli;
 
@@ -19,11 +21,11 @@ public static class BenchCommand
         {
             var scenario = ScenarioLoader.Load(ScenarioLoader.Resolve(p.GetValue(file)!));
             string what = p.GetValue(part)!;
-            Action<CostModel.Workload> cost = what switch
+            Action<Workload> cost = what switch
             {
                 "case" => w => CaseCoster.Cost(w),
-                "step" => w => CostModel.Roofline.Step(w),
-                _ => throw new Input.InputException("--part", "", $"'{Input.JsonFields.Truncate(what)}' is not allowed (allowed: case, step)"),
+                "step" => w => Roofline.Step(w),
+                _ => throw new InputException("--part", "", $"'{JsonFields.Truncate(what)}' is not allowed (allowed: case, step)"),
             };
             var cases = scenario.Expand().ToList();
             double limit = Math.Clamp(p.GetValue(seconds), 0.1, 600);

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using XQuant.Kernels.Ilgpu;
-using XQuant.Sim.Calibration;
-using XQuant.Sim.Input;
+using XQuant.Sim.Studies.Measurement;
+using XQuant.Sim.Foundation.Input;
 
 namespace XQuant.Sim.Cli;
 

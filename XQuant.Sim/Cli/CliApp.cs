@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using XQuant.Sim.Input;
+using XQuant.Sim.Foundation.Input;
 
 namespace XQuant.Sim.Cli;
 

@@ -1,8 +1,11 @@
 using System.CommandLine;
-using XQuant.Sim.Charts;
-using XQuant.Sim.Models;
-using XQuant.Sim.Output;
-using XQuant.Sim.Reports;
+using XQuant.Sim.Rendering.Charts;
+using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Foundation.Output;
+using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Rendering.Export;
+using XQuant.Sim.Rendering.Reports;
+using XQuant.Sim.Rendering.Tables;
 
 namespace XQuant.Sim.Cli;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using XQuant.Sim.Fuzzing;
-using XQuant.Sim.Input;
-using XQuant.Sim.Reports;
+using XQuant.Sim.Cli.Fuzzing;
+using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Foundation.Text;
 
 namespace XQuant.Sim.Cli;
 

@@ -1,11 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.Intrinsics;
 using XQuant.Kernels.Fast;
 using XQuant.Kernels.Ilgpu;
 using XQuant.Kernels.Suite;
-using XQuant.Sim.Input;
-using XQuant.Sim.Reports;
+using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Foundation.Text;
 
 namespace XQuant.Sim.Cli;
 

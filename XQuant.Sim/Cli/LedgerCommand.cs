@@ -1,9 +1,10 @@
 using System.CommandLine;
-using XQuant.Sim.CostModel;
-using XQuant.Sim.Hardware;
-using XQuant.Sim.Models;
-using XQuant.Sim.Planning;
-using XQuant.Sim.Reports;
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Rendering.Tables;
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Domain.Planning;
+using XQuant.Sim.Foundation.Text;
 
 namespace XQuant.Sim.Cli;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
-using XQuant.Sim.Hardware;
-using XQuant.Sim.Models;
-using XQuant.Sim.Reports;
-using XQuant.Sim.Schemes;
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Domain.Schemes;
 
 namespace XQuant.Sim.Cli;
 

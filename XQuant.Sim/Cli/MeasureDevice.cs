@@ -1,5 +1,5 @@
 using XQuant.Kernels.Ilgpu;
-using XQuant.Sim.Input;
+using XQuant.Sim.Foundation.Input;
 
 namespace XQuant.Sim.Cli;
 

@@ -1,10 +1,10 @@
 using System.CommandLine;
-using XQuant.Sim.Input;
-using XQuant.Sim.Memory;
-using XQuant.Sim.Models;
-using XQuant.Sim.Output;
-using XQuant.Sim.Reports;
-using XQuant.Sim.Schemes;
+using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Domain.Memory;
+using XQuant.Sim.Rendering.Tables;
+using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Foundation.Output;
+using XQuant.Sim.Domain.Schemes;
 
 namespace XQuant.Sim.Cli;
 

@@ -1,10 +1,12 @@
 using System.CommandLine;
-using XQuant.Sim.Charts;
-using XQuant.Sim.Hardware;
-using XQuant.Sim.Models;
-using XQuant.Sim.Output;
-using XQuant.Sim.Quality;
-using XQuant.Sim.Reports;
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Foundation.Output;
+using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Rendering.Charts;
+using XQuant.Sim.Rendering.Tables;
+using XQuant.Sim.Studies.Quality;
 
 namespace XQuant.Sim.Cli;
 
@@ -33,7 +35,7 @@ public static class ParetoCommand
             var datasets = points.Select(q => q.Dataset).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
             if (!datasets.Contains(ds))
             {
-                throw new Input.InputException("--dataset", "", $"'{Input.JsonFields.Truncate(ds)}' has no quality data (allowed: {string.Join(", ", datasets)})");
+                throw new InputException("--dataset", "", $"'{JsonFields.Truncate(ds)}' has no quality data (allowed: {string.Join(", ", datasets)})");
             }
             double b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
             double l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];

@@ -1,9 +1,10 @@
 using System.CommandLine;
-using XQuant.Sim.Charts;
-using XQuant.Sim.CostModel;
-using XQuant.Sim.Hardware;
-using XQuant.Sim.Models;
-using XQuant.Sim.Planning;
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Domain.Planning;
+using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Rendering.Charts;
 
 namespace XQuant.Sim.Cli;
 
@@ -55,5 +56,5 @@ public static class RooflineCommand
     }
 
     internal static int CheckSize(int pixels, string source) =>
-        pixels is >= 200 and <= 8000 ? pixels : throw new Input.InputException(source, "", "must be from 200 to 8000 pixels");
+        pixels is >= 200 and <= 8000 ? pixels : throw new InputException(source, "", "must be from 200 to 8000 pixels");
 }

@@ -1,6 +1,10 @@
 using System.CommandLine;
-using XQuant.Sim.Reports;
-using XQuant.Sim.Scenarios;
+using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Foundation.Output;
+using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Rendering.Export;
+using XQuant.Sim.Rendering.Reports;
+using XQuant.Sim.Studies.Scenarios;
 
 namespace XQuant.Sim.Cli;
 
@@ -18,11 +22,11 @@ public static class RunCommand
             string detailText = p.GetValue(detail)!;
             if (detailText is not ("summary" or "ops"))
             {
-                throw new Input.InputException("--detail", "", $"'{Input.JsonFields.Truncate(detailText)}' is not allowed (allowed: summary, ops)");
+                throw new InputException("--detail", "", $"'{JsonFields.Truncate(detailText)}' is not allowed (allowed: summary, ops)");
             }
             var scenario = ScenarioLoader.Load(ScenarioLoader.Resolve(p.GetValue(file)!));
             string dir = p.GetValue(outDir) ?? Path.Combine("out", scenario.Name);
-            var progress = new Output.Progress(ctx.ProgressToTerminal ? ctx.Error : null, "costing");
+            var progress = new Progress(ctx.ProgressToTerminal ? ctx.Error : null, "costing");
             if (scenario.CaseCount > ScenarioRunner.StreamingThreshold)
             {
                 return RunStreaming(ctx, scenario, dir, detailText == "ops", progress);
@@ -62,7 +66,7 @@ public static class RunCommand
     }
 
     /// <summary>Large sweeps: CSV rows stream to disk as cases are costed; summaries that need every result are skipped.</summary>
-    private static int RunStreaming(CliContext ctx, Scenario scenario, string dir, bool detailOps, Output.Progress progress)
+    private static int RunStreaming(CliContext ctx, Scenario scenario, string dir, bool detailOps, Progress progress)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var paths = CsvExporter.ExportStreaming(ScenarioRunner.Stream(scenario, progress.Report, ctx.Cancel), dir, detailOps);

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using XQuant.Kernels.Ilgpu;
-using XQuant.Sim.Calibration;
-using XQuant.Sim.Hardware;
-using XQuant.Sim.Input;
-using XQuant.Sim.Reports;
-using XQuant.Sim.Validation;
+using XQuant.Sim.Studies.Measurement;
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Rendering.Reports;
 
 namespace XQuant.Sim.Cli;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using XQuant.Sim.CostModel;
-using XQuant.Sim.Hardware;
-using XQuant.Sim.Input;
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Foundation.Input;
 
 namespace XQuant.Sim.Cli;
 
@@ -31,10 +31,10 @@ public static class WorkloadOptions
             ? w
             : throw new InputException(source, "", $"'{JsonFields.Truncate(text)}' is not a weight precision (allowed: {string.Join(", ", WeightPrecisions.Names)})");
 
-    public static CostModel.Phase ParsePhase(string text, string source = "--phase") => text switch
+    public static Domain.CostModel.Phase ParsePhase(string text, string source = "--phase") => text switch
     {
-        "decode" => CostModel.Phase.Decode,
-        "prefill" => CostModel.Phase.Prefill,
+        "decode" => Domain.CostModel.Phase.Decode,
+        "prefill" => Domain.CostModel.Phase.Prefill,
         _ => throw new InputException(source, "", $"'{JsonFields.Truncate(text)}' is not a phase (allowed: decode, prefill)"),
     };
 

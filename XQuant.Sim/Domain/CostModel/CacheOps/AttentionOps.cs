@@ -1,0 +1,69 @@
+namespace XQuant.Sim.Domain.CostModel.CacheOps;
+
+/// <summary>Decode attention for one new query token per sequence over N = context + 1 keys and values.</summary>
+public static class AttentionOps
+{
+    /// <summary>
+    /// Scores, softmax and weighted sum. <paramref name="kBytes"/> and <paramref name="vBytes"/> are what the two
+    /// attention GEMVs read for K and V, charged to <paramref name="source"/> (the FP16 KV cache, or unfused
+    /// rematerialized K/V in DRAM); 0 when K/V arrive on chip from a fused dequant or remat. <paramref name="variant"/>
+    /// names the implementation variant of the two attention GEMVs (e.g. "fp16_kv" when they read the FP16 cache
+    /// directly), whose calibrated rate, where a profile has one, replaces the attention class's.
+    /// </summary>
+    public static void Add(LedgerBuilder b, double layers, TensorClass source, double kBytes, double vBytes, bool absorbedV = false, string? variant = null)
+    {
+        var m = b.M;
+        // With grouped KV heads each cached K/V element serves several query heads, so the per-element part of
+        // attention's work (widening, loading a tile row) is shared: a calibration rates that as its own variant.
+        variant = GroupedVariant(variant, m.Heads > m.KvHeads);
+        double q = b.B * m.QDim * LedgerBuilder.ActBytes;
+        b.Add(b.Op("attn_scores", OpKind.Attention, 2 * b.B * m.Heads * m.HeadDim * b.N, b.GemmDType).AsVariant(variant)
+            .With(TensorClass.ActivationsRead, q)
+            .With(source, kBytes), layers);
+        b.Add(b.Op("softmax", OpKind.Elementwise, 5 * b.B * m.Heads * b.N), layers);
+        if (!absorbedV)
+        {
+            b.Add(b.Op("attn_output", OpKind.Attention, 2 * b.B * m.Heads * m.HeadDim * b.N, b.GemmDType).AsVariant(variant)
+                .With(source, vBytes)
+                .With(TensorClass.ActivationsWritten, q), layers);
+        }
+    }
+
+    /// <summary>"gqa" appended to an attention variant when the model groups its KV heads ("gqa", "fp16_kv_gqa").</summary>
+    public static string? GroupedVariant(string? variant, bool grouped) =>
+        !grouped ? variant : variant is null ? "gqa" : $"{variant}_gqa";
+
+    /// <summary>
+    /// Rematerialization from a cached input of width <paramref name="inWidth"/> (d for X, d_kv or 2 d_kv for
+    /// latents) through matrices of inWidth x d_kv for K and for V, then RoPE on the keys and attention. Fused:
+    /// K/V tiles never leave the chip. Unfused: K and V are written to DRAM and read back. V-absorbed: V is never
+    /// formed; each query head computes (p X^) (inWidth) and multiplies by its slice of the V matrix.
+    /// </summary>
+    public static void AddRemat(LedgerBuilder b, double layers, double inWidth, string kName = "remat_k", string vName = "remat_v")
+    {
+        var m = b.M;
+        double kd = m.KvDim;
+        var mode = b.W.Scheme.Remat;
+        bool unfused = mode == Schemes.RematMode.Unfused;
+        double kvTensor = b.B * b.N * kd * LedgerBuilder.ActBytes;
+        b.Add(b.Op(kName, OpKind.Remat, 2 * b.B * b.N * inWidth * kd)
+            .With(TensorClass.Weights, inWidth * kd * b.WeightBytes)
+            .With(TensorClass.ActivationsWritten, unfused ? kvTensor : 0), layers);
+        b.Add(b.Op("rope_k", OpKind.Elementwise, 3 * b.B * b.N * kd)
+            .With(TensorClass.ActivationsRead, unfused ? kvTensor : 0)
+            .With(TensorClass.ActivationsWritten, unfused ? kvTensor : 0), layers);
+        if (mode == Schemes.RematMode.VAbsorbed)
+        {
+            b.Add(b.Op("attn_px", OpKind.Attention, 2 * b.B * m.Heads * b.N * inWidth, b.RematDType), layers);
+            b.Add(b.Op("v_absorb", OpKind.Gemm, 2 * b.B * m.Heads * inWidth * m.HeadDim)
+                .With(TensorClass.Weights, inWidth * kd * b.WeightBytes)
+                .With(TensorClass.ActivationsWritten, b.B * m.QDim * LedgerBuilder.ActBytes), layers);
+            Add(b, layers, TensorClass.ActivationsRead, 0, 0, absorbedV: true);
+            return;
+        }
+        b.Add(b.Op(vName, OpKind.Remat, 2 * b.B * b.N * inWidth * kd)
+            .With(TensorClass.Weights, inWidth * kd * b.WeightBytes)
+            .With(TensorClass.ActivationsWritten, unfused ? kvTensor : 0), layers);
+        Add(b, layers, TensorClass.ActivationsRead, unfused ? kvTensor : 0, unfused ? kvTensor : 0);
+    }
+}

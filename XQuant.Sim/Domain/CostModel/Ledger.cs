@@ -1,0 +1,56 @@
+using XQuant.Sim.Domain.CostModel.CacheOps;
+using XQuant.Sim.Domain.Schemes;
+
+namespace XQuant.Sim.Domain.CostModel;
+
+/// <summary>
+/// The per-operator ledger of one step: shared transformer ops for every layer, the scheme's cache ops, and the
+/// model-level ops. Rematerialization and dequantization are their own entries, never folded into attention.
+/// </summary>
+public static class Ledger
+{
+    public static void Fill(LedgerBuilder b)
+    {
+        bool decode = b.W.Phase == Phase.Decode;
+        double tokens = decode ? b.B : b.B * b.L;
+        TransformerOps.AddLayerOps(b, tokens, b.M.Layers);
+        TransformerOps.AddModelOps(b, tokens);
+        if (!decode)
+        {
+            TransformerOps.AddPrefillAttention(b, b.M.Layers);
+        }
+        switch (b.W.Scheme)
+        {
+            case Fp16KvScheme or KiviScheme:
+                Run(b, decode, KvCacheOps.Decode, KvCacheOps.Prefill);
+                break;
+            case XQuantScheme or XQuantClScheme:
+                Run(b, decode, XQuantOps.Decode, XQuantOps.Prefill);
+                break;
+            case XQuantGqaScheme or XQuantClGqaScheme:
+                Run(b, decode, LatentOps.Decode, LatentOps.Prefill);
+                break;
+            default:
+                throw new NotSupportedException($"no cost model for scheme family '{b.W.Scheme.Family}'");
+        }
+    }
+
+    public static IReadOnlyList<OpCost> Build(Workload w)
+    {
+        var b = new LedgerBuilder(w);
+        Fill(b);
+        return b.Build();
+    }
+
+    private static void Run(LedgerBuilder b, bool decode, Action<LedgerBuilder> decodeOps, Action<LedgerBuilder> prefillOps)
+    {
+        if (decode)
+        {
+            decodeOps(b);
+        }
+        else
+        {
+            prefillOps(b);
+        }
+    }
+}

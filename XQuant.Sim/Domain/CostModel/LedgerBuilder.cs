@@ -1,0 +1,127 @@
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Domain.Schemes;
+
+namespace XQuant.Sim.Domain.CostModel;
+
+/// <summary>
+/// Collects ops for one step. Each op is created for ONE layer (or once for model-level ops), placed (DRAM vs
+/// on-chip) at that size, then multiplied by how many layers share it. Ops of the same name are totalled, so
+/// the ledger lists each operator once with its whole-step FLOPs and bytes.
+/// </summary>
+public sealed class LedgerBuilder
+{
+    private readonly Dictionary<string, OpCost> _byName = new(StringComparer.Ordinal);
+    private readonly List<string> _order = [];
+    private readonly HashSet<string> _notes = new(StringComparer.Ordinal);
+
+    public LedgerBuilder(Workload w)
+    {
+        W = w;
+        M = w.Model;
+        Layout = LayoutCache.Get(w.Scheme, w.Model);
+        B = w.Batch;
+        L = w.ContextTokens;
+        WeightBytes = w.Weights.BytesPerWeight();
+        GemmDType = Resolve(w.GemmDTypeOrDefault, "GEMMs");
+        RematDType = Resolve(w.Scheme.RematDType, "rematerialization");
+        VectorDType = ResolveVector();
+        OnChipCapacityBytes = w.Hardware.OnChip?.CapacityBytes ?? 0;
+    }
+
+    public Workload W { get; }
+    public ModelConfig M { get; }
+    public CacheLayout Layout { get; }
+
+    /// <summary>Batch.</summary>
+    public double B { get; }
+
+    /// <summary>Cached tokens per sequence before this step (decode) or prompt tokens (prefill).</summary>
+    public double L { get; }
+
+    /// <summary>Tokens attended in a decode step: the cache plus the new token.</summary>
+    public double N => L + 1;
+
+    public double WeightBytes { get; }
+    public DType GemmDType { get; }
+    public DType RematDType { get; }
+
+    /// <summary>Dtype of elementwise work (norms, RoPE, softmax, (de)quantization): the vector unit's.</summary>
+    public DType VectorDType { get; }
+
+    public double OnChipCapacityBytes { get; }
+
+    /// <summary>Activations are BF16 in memory: 2 bytes.</summary>
+    public const double ActBytes = 2.0;
+
+    public IReadOnlyCollection<string> Notes => _notes;
+
+    public void Note(string note) => _notes.Add(note);
+
+    public OpCost Op(string name, OpKind kind, double flops, DType? dtype = null) =>
+        new(name, kind, flops, dtype ?? (kind is OpKind.Gemm ? GemmDType : kind is OpKind.Remat ? RematDType : VectorDType));
+
+    /// <summary>Adds an op built for one layer, repeated <paramref name="times"/> times.</summary>
+    public void Add(OpCost perLayer, double times)
+    {
+        if (times <= 0)
+        {
+            return;
+        }
+        perLayer.Place(OnChipCapacityBytes);
+        var scaled = perLayer.ScaleInPlace(times);
+        if (_byName.TryGetValue(scaled.Name, out var existing))
+        {
+            existing.Accumulate(scaled);
+        }
+        else
+        {
+            _byName[scaled.Name] = scaled;
+            _order.Add(scaled.Name);
+        }
+    }
+
+    public IReadOnlyList<OpCost> Build() => _order.Select(n => _byName[n]).ToList();
+
+    /// <summary>A GEMM of m rows through a k x n weight matrix read once from DRAM.</summary>
+    public OpCost Gemm(string name, double m, double k, double n, OpKind kind = OpKind.Gemm) =>
+        Op(name, kind, 2 * m * k * n)
+            .With(TensorClass.Weights, k * n * WeightBytes)
+            .With(TensorClass.ActivationsRead, m * k * ActBytes)
+            .With(TensorClass.ActivationsWritten, m * n * ActBytes);
+
+    public OpCost Elementwise(string name, double elements, double flopsPerElement, double readElements, double writtenElements) =>
+        Op(name, OpKind.Elementwise, elements * flopsPerElement)
+            .With(TensorClass.ActivationsRead, readElements * ActBytes)
+            .With(TensorClass.ActivationsWritten, writtenElements * ActBytes);
+
+    private DType Resolve(DType wanted, string what)
+    {
+        var hw = W.Hardware;
+        if (hw.Supports(wanted))
+        {
+            return wanted;
+        }
+        foreach (var t in new[] { DType.Bf16, DType.Fp16, DType.Fp8, DType.Int8, DType.Fp32, DType.Tf32, DType.Int4 })
+        {
+            if (hw.Supports(t))
+            {
+                _notes.Add($"{hw.Id} has no {wanted.Name()} rate; {what} timed at its {t.Name()} peak");
+                return t;
+            }
+        }
+        throw new InvalidOperationException($"{hw.Id} has no compute peak at all");
+    }
+
+    private DType ResolveVector()
+    {
+        foreach (var t in new[] { DType.Fp32, DType.Bf16, DType.Fp16, DType.Int8, DType.Fp8 })
+        {
+            if (W.Hardware.Supports(t))
+            {
+                return t;
+            }
+        }
+        return GemmDType;
+    }
+}

@@ -1,0 +1,53 @@
+namespace XQuant.Sim.Domain.CostModel;
+
+/// <summary>
+/// The operators every scheme shares: norms, Q projection, output projection, SwiGLU FFN, residual adds, and the
+/// model-level embedding, final norm and LM head. FLOPs per element of elementwise work are round, documented
+/// counts (RMSNorm 4, RoPE 3, SiLU x up 5, softmax 5).
+/// </summary>
+public static class TransformerOps
+{
+    public static void AddLayerOps(LedgerBuilder b, double tokens, double layers)
+    {
+        var m = b.M;
+        double d = m.HiddenSize;
+        b.Add(Norm(b, "attn_norm", tokens), layers);
+        b.Add(b.Gemm("q_proj", tokens, d, m.QDim), layers);
+        b.Add(b.Elementwise("rope_q", tokens * m.QDim, 3, tokens * m.QDim, tokens * m.QDim), layers);
+        b.Add(b.Gemm("o_proj", tokens, m.QDim, d), layers);
+        b.Add(b.Elementwise("residual_add", 2 * tokens * d, 1, 4 * tokens * d, 2 * tokens * d), layers);
+        b.Add(Norm(b, "ffn_norm", tokens), layers);
+        b.Add(b.Gemm("ffn_gate_up", tokens, d, 2.0 * m.IntermediateSize), layers);
+        b.Add(b.Elementwise("ffn_act", tokens * m.IntermediateSize, 5, 2 * tokens * m.IntermediateSize, tokens * m.IntermediateSize), layers);
+        b.Add(b.Gemm("ffn_down", tokens, m.IntermediateSize, d), layers);
+    }
+
+    /// <summary>Embedding lookup, final norm and LM head (logits for one token per sequence, FP32).</summary>
+    public static void AddModelOps(LedgerBuilder b, double tokens)
+    {
+        var m = b.M;
+        double d = m.HiddenSize;
+        b.Add(b.Op("embedding", OpKind.Elementwise, 0)
+            .With(TensorClass.Weights, tokens * d * b.WeightBytes)
+            .With(TensorClass.ActivationsWritten, tokens * d * LedgerBuilder.ActBytes), 1);
+        b.Add(Norm(b, "final_norm", b.B), 1);
+        b.Add(b.Op("lm_head", OpKind.Gemm, 2 * b.B * d * m.VocabSize)
+            .With(TensorClass.Weights, d * m.VocabSize * b.WeightBytes)
+            .With(TensorClass.ActivationsRead, b.B * d * LedgerBuilder.ActBytes)
+            .With(TensorClass.ActivationsWritten, b.B * m.VocabSize * 4.0), 1);
+    }
+
+    private static OpCost Norm(LedgerBuilder b, string name, double tokens) =>
+        b.Elementwise(name, tokens * b.M.HiddenSize, 4, tokens * b.M.HiddenSize, tokens * b.M.HiddenSize)
+            .With(TensorClass.Weights, b.M.HiddenSize * 2.0);
+
+    /// <summary>Causal attention over the prompt (flash-style: scores never leave the chip).</summary>
+    public static void AddPrefillAttention(LedgerBuilder b, double layers)
+    {
+        var m = b.M;
+        double pairs = b.B * b.L * (b.L + 1) / 2;
+        b.Add(b.Op("attn_prefill", OpKind.Attention, 4 * m.Heads * m.HeadDim * pairs + 5 * m.Heads * pairs, b.GemmDType)
+            .With(TensorClass.ActivationsRead, b.B * b.L * (m.QDim + 2.0 * m.KvDim) * LedgerBuilder.ActBytes)
+            .With(TensorClass.ActivationsWritten, b.B * b.L * m.QDim * LedgerBuilder.ActBytes), layers);
+    }
+}

@@ -1,0 +1,40 @@
+namespace XQuant.Sim.Domain.Models;
+
+/// <summary>
+/// The shape of a Llama-style decoder (pre-norm, RoPE, GQA or MHA attention, SwiGLU FFN), read from a Hugging
+/// Face config.json. Sizes are in elements; <see cref="KvDim"/> = KvHeads x HeadDim is d_kv in the paper.
+/// </summary>
+public sealed record ModelConfig
+{
+    public required string Id { get; init; }
+    public required int HiddenSize { get; init; }
+    public required int Layers { get; init; }
+    public required int Heads { get; init; }
+    public required int KvHeads { get; init; }
+    public required int HeadDim { get; init; }
+    public required int IntermediateSize { get; init; }
+    public required int VocabSize { get; init; }
+    public int MaxPositionEmbeddings { get; init; }
+    public bool TieWordEmbeddings { get; init; }
+    public bool AttentionBias { get; init; }
+    public string TorchDtype { get; init; } = "bfloat16";
+    public string SourcePath { get; init; } = "";
+
+    public int QDim => Heads * HeadDim;
+    public int KvDim => KvHeads * HeadDim;
+    public int GroupSize => Heads / KvHeads;
+    public bool IsGqa => KvHeads < Heads;
+    public string AttentionKind => KvHeads == Heads ? "MHA" : KvHeads == 1 ? "MQA" : "GQA";
+
+    /// <summary>Weights of one decoder layer (elements): Q, K, V, O projections, three FFN matrices, two norms.</summary>
+    public double LayerParams =>
+        (double)HiddenSize * QDim + 2.0 * HiddenSize * KvDim + (double)QDim * HiddenSize
+        + 3.0 * HiddenSize * IntermediateSize + 2.0 * HiddenSize
+        + (AttentionBias ? QDim + 2.0 * KvDim : 0);
+
+    public double EmbeddingParams => (double)VocabSize * HiddenSize;
+
+    public double LmHeadParams => TieWordEmbeddings ? 0 : (double)VocabSize * HiddenSize;
+
+    public double TotalParams => Layers * LayerParams + EmbeddingParams + LmHeadParams + HiddenSize;
+}

@@ -1,0 +1,126 @@
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Hardware;
+
+namespace XQuant.Sim.Domain.Planning;
+
+/// <summary>Where one scheme's step time crosses another's: a context length at a fixed batch, or a batch at a fixed context.</summary>
+public sealed record Crossover(double ContextTokens, bool SchemeFasterBelow);
+
+/// <summary>The three break-even answers for one scheme on one device, each with the formula that produced it.</summary>
+public sealed record BreakEvenResult(
+    Workload Workload,
+    Workload Versus,
+    double HideContextTokens,
+    double HideContextClosedForm,
+    double WeightBytesPerLayer,
+    double RematFlopsPerTokenPerLayer,
+    IReadOnlyList<Crossover> Crossovers,
+    IReadOnlyList<Crossover> BatchCrossovers,
+    double SchemeStepSec,
+    double VersusStepSec,
+    double RidgeNeededFlopsPerByte,
+    double DeviceRidgeFlopsPerByte);
+
+/// <summary>
+/// Break-even analysis from the ledger. All step times are the overlapped form (compute and memory overlap
+/// across the step), the one under which "remat hides under the weight stream" is meaningful.
+/// </summary>
+public static class BreakEven
+{
+    public const double ContextLimit = 1 << 24;
+
+    public static BreakEvenResult Analyze(Workload scheme, Workload versus)
+    {
+        double hide = HideContext(scheme);
+        var atL = Roofline.Step(scheme);
+        var vsL = Roofline.Step(versus);
+        var m = scheme.Model;
+        double weightBytesPerLayer = m.LayerParams * scheme.Weights.BytesPerWeight();
+        double remat = atL.FlopsOf(OpKind.Remat) / (scheme.Batch * (scheme.ContextTokens + 1) * m.Layers);
+        var hw = scheme.Hardware;
+        var rematPeak = hw.Peak(scheme.Scheme.RematDType) ?? hw.Peak(DType.Bf16) ?? double.NaN;
+        double ridge = rematPeak / hw.DramBandwidthBytesPerSec;
+        double closed = remat > 0 ? weightBytesPerLayer * ridge / (scheme.Batch * remat) : double.PositiveInfinity;
+        return new BreakEvenResult(
+            scheme,
+            versus,
+            hide,
+            closed,
+            weightBytesPerLayer,
+            remat,
+            Crossovers(scheme, versus),
+            BatchCrossovers(scheme, versus),
+            atL.OverlappedSec,
+            vsL.OverlappedSec,
+            vsL.DramBytes > 0 ? atL.Flops / vsL.DramBytes : double.PositiveInfinity,
+            ridge);
+    }
+
+    /// <summary>
+    /// The largest context at which the step is still memory-bound (sum of compute times &lt;= sum of memory
+    /// times): up to there, the extra FLOPs hide under the weight and cache stream. Bisection on the ledger.
+    /// </summary>
+    public static double HideContext(Workload w)
+    {
+        double Excess(double l) { var s = Roofline.Step(w with { ContextTokens = l }); return s.ComputeSec - s.MemorySec; }
+        if (Excess(0) > 0)
+        {
+            return 0;
+        }
+        if (Excess(ContextLimit) <= 0)
+        {
+            return double.PositiveInfinity;
+        }
+        return Bisect(Excess, 0, ContextLimit);
+    }
+
+    public const double BatchLimit = 1 << 20;
+
+    /// <summary>Contexts where the two schemes' overlapped step times cross, scanning powers of two then bisecting.</summary>
+    public static IReadOnlyList<Crossover> Crossovers(Workload a, Workload b) =>
+        Scan(l => Roofline.Step(a with { ContextTokens = l }).OverlappedSec - Roofline.Step(b with { ContextTokens = l }).OverlappedSec, ContextLimit);
+
+    /// <summary>
+    /// Batches where the two schemes' step times cross at the workload's context (both at the same batch).
+    /// <see cref="Crossover.ContextTokens"/> holds the batch.
+    /// </summary>
+    public static IReadOnlyList<Crossover> BatchCrossovers(Workload a, Workload b) =>
+        Scan(n => Roofline.Step(a with { Batch = n }).OverlappedSec - Roofline.Step(b with { Batch = n }).OverlappedSec, BatchLimit);
+
+    private static List<Crossover> Scan(Func<double, double> Diff, double limit)
+    {
+        var result = new List<Crossover>();
+        double prevL = 1;
+        double prev = Diff(prevL);
+        for (double l = 2; l <= limit; l *= 2)
+        {
+            double cur = Diff(l);
+            if (Math.Sign(cur) != Math.Sign(prev) && cur != 0 && prev != 0)
+            {
+                result.Add(new Crossover(Bisect(Diff, prevL, l), prev < 0));
+            }
+            prevL = l;
+            prev = cur;
+        }
+        return result;
+    }
+
+    /// <summary>Largest integer x in [lo, hi] with f(x) &lt;= 0, for f increasing across one sign change.</summary>
+    private static double Bisect(Func<double, double> f, double lo, double hi)
+    {
+        bool rising = f(hi) > 0;
+        while (hi - lo > 1)
+        {
+            double mid = Math.Floor((lo + hi) / 2);
+            if ((f(mid) <= 0) == rising)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+}

@@ -1,0 +1,84 @@
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Memory;
+using XQuant.Sim.Domain.Schemes;
+
+namespace XQuant.Sim.Domain.Planning;
+
+/// <summary>What must fit in device memory: weights + cache(batch, context) + activations + runtime reserve.</summary>
+public sealed record CapacityResult(
+    double DeviceBytes,
+    double ReserveBytes,
+    double WeightBytes,
+    double CacheBytes,
+    double ActivationBytes,
+    double MaxBatchAtContext,
+    double MaxContextAtBatch)
+{
+    public double UsedBytes => WeightBytes + CacheBytes + ActivationBytes + ReserveBytes;
+
+    public bool Fits => UsedBytes <= DeviceBytes;
+}
+
+/// <summary>The capacity planner. Pure functions of a workload.</summary>
+public static class Capacity
+{
+    /// <summary>Contexts are searched up to 2^40 tokens; anything larger is reported as that bound.</summary>
+    public const double ContextSearchLimit = 1L << 40;
+
+    public static double WeightBytes(Workload w) => w.Model.TotalParams * w.Weights.BytesPerWeight();
+
+    /// <summary>
+    /// Decode working set per batch: hidden states, Q, K, V, FFN intermediates (BF16) and FP32 logits per
+    /// sequence, plus one layer's rematerialized K and V when remat is unfused (they round-trip DRAM).
+    /// </summary>
+    public static double ActivationBytes(Workload w, double batch, double context)
+    {
+        var m = w.Model;
+        double perSeq = (4.0 * m.HiddenSize + m.QDim + 2.0 * m.KvDim + 3.0 * m.IntermediateSize) * 2.0 + m.VocabSize * 4.0;
+        double remat = w.Scheme.Remat == RematMode.Unfused ? (context + 1) * 2.0 * m.KvDim * 2.0 : 0;
+        return batch * (perSeq + remat);
+    }
+
+    public static CapacityResult Plan(Workload w, CacheLayout layout)
+    {
+        double device = w.Hardware.Dram.CapacityBytes;
+        double reserve = device * w.RuntimeReserveFraction;
+        double weights = WeightBytes(w);
+        double free = device - reserve - weights;
+        double cache = CacheMemory.ForBatch(layout, w.Batch, w.ContextTokens).TotalBytes;
+        double act = ActivationBytes(w, w.Batch, w.ContextTokens);
+        // Sequences of a batch sit at different points of the window's flush cycle: plan for the fullest window.
+        double perSeq = CacheMemory.TotalBytesPerSequence(layout, w.ContextTokens, worstWindow: true) + ActivationBytes(w, 1, w.ContextTokens);
+        double maxBatch = free <= 0 ? 0 : Math.Floor(free / perSeq);
+        double maxContext = MaxContext(w, layout, free);
+        return new CapacityResult(device, reserve, weights, cache, act, maxBatch, maxContext);
+    }
+
+    private static double MaxContext(Workload w, CacheLayout layout, double free)
+    {
+        // Worst-case window: every context up to the answer fits too, although the window flushes every W tokens.
+        double Need(double l) => w.Batch * CacheMemory.TotalBytesPerSequence(layout, l, worstWindow: true) + ActivationBytes(w, w.Batch, l);
+        if (free <= 0 || Need(1) > free)
+        {
+            return 0;
+        }
+        if (Need(ContextSearchLimit) <= free)
+        {
+            return ContextSearchLimit;
+        }
+        double lo = 1, hi = ContextSearchLimit;
+        while (hi - lo > 1)
+        {
+            double mid = Math.Floor((lo + hi) / 2);
+            if (Need(mid) <= free)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+}

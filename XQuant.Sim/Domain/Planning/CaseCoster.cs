@@ -1,0 +1,39 @@
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Memory;
+using XQuant.Sim.Domain.Schemes;
+
+namespace XQuant.Sim.Domain.Planning;
+
+/// <summary>Costs one workload completely. Pure: the same workload always gives the same result.</summary>
+public static class CaseCoster
+{
+    public static CaseResult Cost(Workload w, bool throughputAtMaxBatch = true)
+    {
+        var layout = LayoutCache.Get(w.Scheme, w.Model);
+        var step = Roofline.Step(w);
+        var capacity = Capacity.Plan(w, layout);
+        StepCost? atMax = null;
+        if (throughputAtMaxBatch && w.Phase == Phase.Decode && capacity.MaxBatchAtContext >= 1)
+        {
+            atMax = capacity.MaxBatchAtContext == w.Batch ? step : Roofline.Step(w with { Batch = capacity.MaxBatchAtContext });
+        }
+        var notes = new List<string>(step.Notes);
+        notes.AddRange(w.Scheme.Warnings(w.Model));
+        if (!capacity.Fits)
+        {
+            notes.Add("does not fit in device memory at this batch and context");
+        }
+        if (w.Model.MaxPositionEmbeddings > 0 && w.ContextTokens > w.Model.MaxPositionEmbeddings)
+        {
+            notes.Add($"context beyond the model's max_position_embeddings ({w.Model.MaxPositionEmbeddings})");
+        }
+        return new CaseResult(
+            w,
+            step,
+            CacheMemory.ForBatch(layout, w.Batch, w.ContextTokens),
+            CacheMemory.PaperBytesPerToken(layout) / CacheMemory.Fp16KvBytesPerToken(w.Model),
+            capacity,
+            atMax,
+            notes);
+    }
+}

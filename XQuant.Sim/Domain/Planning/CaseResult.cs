@@ -1,0 +1,26 @@
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Memory;
+
+namespace XQuant.Sim.Domain.Planning;
+
+/// <summary>
+/// One costed case: the step ledger, the cache memory, the capacity plan and the decode throughput at the largest
+/// batch that fits. Computed once; every exporter only reads it.
+/// </summary>
+public sealed record CaseResult(
+    Workload Workload,
+    StepCost Step,
+    MemoryBreakdown Cache,
+    double NormalizedSize,
+    CapacityResult Capacity,
+    StepCost? StepAtMaxBatch,
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>Tokens per second over the batch, from the overlapped step time (decode only).</summary>
+    public double TokensPerSecOverlapped => Workload.Batch / Step.OverlappedSec;
+
+    public double TokensPerSecSerial => Workload.Batch / Step.SerialSec;
+
+    /// <summary>Decode tokens/s at the largest batch that fits at this context (overlapped form), or 0 if none fits.</summary>
+    public double TokensPerSecAtMaxBatch => StepAtMaxBatch is null ? 0 : Capacity.MaxBatchAtContext / StepAtMaxBatch.OverlappedSec;
+}

@@ -1,0 +1,88 @@
+using CsvHelper;
+using XQuant.Sim.Foundation.Text;
+
+namespace XQuant.Sim.Foundation.Output;
+
+/// <summary>Writes tables as CSV with CsvHelper: snake_case headers with units, bare invariant numbers, LF endings.</summary>
+public static class CsvOutput
+{
+    private static readonly CsvWriterOptions Options = new() { NewLine = "\n" };
+
+    public static string ToCsv(TextTable table)
+    {
+        using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        Write(text, table.Headers, table.Rows);
+        return text.ToString();
+    }
+
+    /// <summary>Writes rows as they come: a sweep of a million cases never holds its table in memory.</summary>
+    public static void Write(TextWriter destination, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        using (var csv = CsvWriter.Create(destination, Options, leaveOpen: true))
+        {
+            csv.WriteRecord(headers.ToArray());
+            foreach (var row in rows)
+            {
+                csv.WriteRecord(row.ToArray());
+            }
+            csv.Flush();
+        }
+        destination.Flush();
+    }
+
+    public static void WriteFile(string path, TextTable table) => AtomicFile.WriteText(path, ToCsv(table));
+
+    /// <summary>A CSV file written row by row under a temporary name; it appears only when <see cref="Commit"/> is called.</summary>
+    public sealed class Streaming<T> : IDisposable
+    {
+        private readonly PendingFile _file;
+        private readonly StreamWriter _text;
+        private readonly CsvWriter _csv;
+        private readonly IReadOnlyList<TableColumn<T>> _columns;
+        private readonly string[] _row;
+
+        public Streaming(string path, IReadOnlyList<TableColumn<T>> columns)
+        {
+            _file = AtomicFile.Open(path);
+            _text = new StreamWriter(_file.Stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            _csv = CsvWriter.Create(_text, Options, leaveOpen: true);
+            _columns = columns;
+            _row = new string[columns.Count];
+            _csv.WriteRecord(columns.Select(c => c.Header).ToArray());
+        }
+
+        public void Add(T item)
+        {
+            for (int i = 0; i < _columns.Count; i++)
+            {
+                _row[i] = _columns[i].Cell(item);
+            }
+            _csv.WriteRecord(_row);
+        }
+
+        public void Commit()
+        {
+            CloseWriters();
+            _file.Commit();
+        }
+
+        public void Dispose()
+        {
+            CloseWriters();
+            _file.Dispose();
+        }
+
+        private bool _closed;
+
+        private void CloseWriters()
+        {
+            if (_closed)
+            {
+                return;
+            }
+            _closed = true;
+            _csv.Dispose();
+            _text.Dispose();
+        }
+    }
+}

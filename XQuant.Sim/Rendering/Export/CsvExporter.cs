@@ -1,0 +1,56 @@
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Planning;
+using XQuant.Sim.Foundation.Output;
+using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Rendering.Tables;
+using XQuant.Sim.Studies.Scenarios;
+
+namespace XQuant.Sim.Rendering.Export;
+
+/// <summary>cases.csv (one row per case) and, with --detail ops, ops.csv (one row per case and operator).</summary>
+public sealed class CsvExporter : IExporter
+{
+    public static readonly CsvExporter Default = new();
+
+    public string Name => "csv";
+
+    public IReadOnlyList<string> Export(RunResult run, string outDir)
+    {
+        string cases = Path.Combine(outDir, "cases.csv");
+        CsvOutput.WriteFile(cases, TextTable.Build(CaseTable.CsvColumns, run.Cases));
+        if (!run.DetailOps)
+        {
+            return [cases];
+        }
+        string ops = Path.Combine(outDir, "ops.csv");
+        var rows = run.Cases.SelectMany(c => c.Step.Ops.Select(o => (c, o)));
+        CsvOutput.WriteFile(ops, TextTable.Build(CaseTable.OpColumns(), rows));
+        return [cases, ops];
+    }
+
+    /// <summary>
+    /// Writes cases as they are costed, for sweeps too large to hold: memory stays bounded by one case. Both
+    /// files appear only when the whole sweep is done; Ctrl+C leaves neither.
+    /// </summary>
+    public static IReadOnlyList<string> ExportStreaming(IEnumerable<CaseResult> cases, string outDir, bool detailOps)
+    {
+        string casesPath = Path.Combine(outDir, "cases.csv");
+        string opsPath = Path.Combine(outDir, "ops.csv");
+        using var caseCsv = new CsvOutput.Streaming<CaseResult>(casesPath, CaseTable.CsvColumns);
+        using var opCsv = detailOps ? new CsvOutput.Streaming<(CaseResult, OpTiming)>(opsPath, CaseTable.OpColumns()) : null;
+        foreach (var c in cases)
+        {
+            caseCsv.Add(c);
+            if (opCsv is not null)
+            {
+                foreach (var op in c.Step.Ops)
+                {
+                    opCsv.Add((c, op));
+                }
+            }
+        }
+        caseCsv.Commit();
+        opCsv?.Commit();
+        return detailOps ? [casesPath, opsPath] : [casesPath];
+    }
+}

@@ -1,0 +1,236 @@
+using XQuant.Sim.Rendering.Charts;
+using XQuant.Sim.Cli;
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Domain.Planning;
+using XQuant.Sim.Domain.Schemes;
+
+using XQuant.Sim.Foundation.Text;
+
+namespace XQuant.Sim.Rendering.Reports;
+
+/// <summary>What `xqsim compare` was asked: one model on several devices, schemes, contexts and batches.</summary>
+public sealed record CompareRequest(
+    ModelConfig Model,
+    IReadOnlyList<HardwareProfile> Hardware,
+    IReadOnlyList<CacheScheme> Schemes,
+    IReadOnlyList<double> Contexts,
+    IReadOnlyList<double> Batches,
+    WeightPrecision Weights,
+    double RuntimeReserveFraction = Workload.DefaultRuntimeReserveFraction);
+
+/// <summary>Break-even of one rematerializing scheme on one device at one batch (overlapped step form).</summary>
+public sealed record SchemeBreakEven(string Hardware, string Scheme, string? Versus, double Batch, double HideContextTokens, IReadOnlyList<Crossover> Crossovers);
+
+/// <summary>The finished comparison: table cases, the sweeps behind the charts, and the break-even answers.</summary>
+public sealed record CompareResult(
+    CompareRequest Request,
+    IReadOnlyList<CaseResult> Cases,
+    IReadOnlyList<CaseResult> ChartCases,
+    IReadOnlyList<SchemeBreakEven> BreakEvens,
+    ChartFocus Focus);
+
+/// <summary>
+/// Builds the hardware comparison once (every cost from <see cref="CaseCoster"/> and <see cref="BreakEven"/>), then
+/// renders it as a <see cref="ReportDocument"/>; the Markdown, HTML, CSV and chart files all read that one result.
+/// </summary>
+public static class CompareReport
+{
+    /// <summary>Context sweep of the charts: powers of two from 1k to 4x the largest context asked for (and those asked).</summary>
+    public static CompareResult Build(CompareRequest r)
+    {
+        var cases = new List<CaseResult>();
+        foreach (var hw in r.Hardware)
+        {
+            foreach (double b in r.Batches)
+            {
+                foreach (double l in r.Contexts)
+                {
+                    foreach (var s in r.Schemes)
+                    {
+                        cases.Add(CaseCoster.Cost(Work(r, hw, s, b, l)));
+                    }
+                }
+            }
+        }
+        var focus = new ChartFocus(r.Batches.Min(), r.Contexts.Max(), r.Contexts.Order().ToList());
+        var chartCases = new List<CaseResult>(cases);
+        double maxContext = Math.Min(r.Contexts.Max() * 4, 1 << 22);
+        var sweepContexts = new SortedSet<double>(r.Contexts);
+        for (double l = 1024; l <= maxContext; l *= 2)
+        {
+            sweepContexts.Add(l);
+        }
+        foreach (var hw in r.Hardware)
+        {
+            foreach (var s in r.Schemes)
+            {
+                foreach (double l in sweepContexts)
+                {
+                    if (!r.Contexts.Contains(l))
+                    {
+                        chartCases.Add(CaseCoster.Cost(Work(r, hw, s, focus.Batch, l), throughputAtMaxBatch: false));
+                    }
+                }
+                var atFocus = cases.First(c => c.Workload.Hardware.Id == hw.Id && c.Workload.Scheme.Spec == s.Spec && c.Workload.Batch == focus.Batch && c.Workload.ContextTokens == focus.Context);
+                for (double b = 1; b <= atFocus.Capacity.MaxBatchAtContext; b *= 2)
+                {
+                    if (!r.Batches.Contains(b))
+                    {
+                        chartCases.Add(CaseCoster.Cost(Work(r, hw, s, b, focus.Context), throughputAtMaxBatch: false));
+                    }
+                }
+            }
+        }
+        var breakEvens = new List<SchemeBreakEven>();
+        foreach (var hw in r.Hardware)
+        {
+            foreach (var s in r.Schemes.Where(s => s.Remat != RematMode.None))
+            {
+                string wanted = BreakEvenCommand.DefaultVersus(s);
+                var versus = r.Schemes.FirstOrDefault(v => v.Spec == wanted) ?? r.Schemes.FirstOrDefault(v => v.Spec == "fp16");
+                foreach (double b in r.Batches)
+                {
+                    var w = Work(r, hw, s, b, focus.Context);
+                    breakEvens.Add(new SchemeBreakEven(
+                        hw.Id, s.Spec, versus?.Spec, b, BreakEven.HideContext(w),
+                        versus is null ? [] : BreakEven.Crossovers(w, w with { Scheme = versus })));
+                }
+            }
+        }
+        return new CompareResult(r, cases, chartCases, breakEvens, focus);
+    }
+
+    private static Workload Work(CompareRequest r, HardwareProfile hw, CacheScheme s, double b, double l) =>
+        new(r.Model, hw, s, r.Weights, b, l, Phase.Decode, RuntimeReserveFraction: r.RuntimeReserveFraction);
+
+    /// <summary>Columns of the per-workload tables: one row per device and scheme.</summary>
+    public static IReadOnlyList<TableColumn<CaseResult>> Columns { get; } =
+    [
+        new("hardware", "hardware profile id", c => c.Workload.Hardware.Id, false),
+        new("scheme", "cache scheme (compact spec)", c => c.Workload.Scheme.Spec, false),
+        new("ms_per_token", "decode step time = time per output token, overlapped form, milliseconds", c => Formats.Sig(c.Step.OverlappedSec * 1e3)),
+        new("ms_serial", "decode step time, serial form (sum of per-op roofline times), milliseconds", c => Formats.Sig(c.Step.SerialSec * 1e3)),
+        new("bound", "limiting roof of the step (overlapped form)", c => c.Step.Bound.ToString().ToLowerInvariant(), false),
+        new("tok_per_s", "decode tokens/s over the batch, overlapped form", c => Formats.Sig(c.TokensPerSecOverlapped)),
+        new("cache_gib", "cache at this batch and context, GiB (2^30 bytes)", c => Formats.Fixed(c.Cache.TotalBytes / (1L << 30), 3)),
+        new("fits", "weights + cache + activations + reserve <= device memory", c => c.Capacity.Fits ? "yes" : "NO", false),
+        new("max_batch", "largest batch that fits at this context", c => Formats.Int(c.Capacity.MaxBatchAtContext)),
+        new("tok_per_s_max_batch", "decode tokens/s at that largest batch, overlapped form", c => Formats.Sig(c.TokensPerSecAtMaxBatch)),
+    ];
+
+    public static ReportDocument Document(CompareResult result, IReadOnlyList<ChartFigure> figures)
+    {
+        var r = result.Request;
+        var m = r.Model;
+        var blocks = new List<ReportBlock>
+        {
+            new HeadingBlock(2, "Assumptions"),
+            new BulletsBlock(
+            [
+                $"Model: **{m.Id}**, {m.Layers} layers, d={m.HiddenSize}, {m.Heads} heads / {m.KvHeads} KV heads ({m.AttentionKind}), {Formats.Fixed(m.TotalParams / 1e9, 2)}B parameters, max_position_embeddings {m.MaxPositionEmbeddings}.",
+                $"Workload: decode (one new token per sequence per step) at batch {string.Join(", ", r.Batches.Select(Formats.Int))} and context {string.Join(", ", r.Contexts.Select(Formats.Int))} tokens.",
+                $"Weights: **{r.Weights.Name()}** ({Formats.Sig(r.Weights.BytesPerWeight(), 3)} bytes per weight); GEMMs compute in {r.Weights.DefaultGemmDType().Name()} where the device has that rate, otherwise at the peak the note names.",
+                "Overlap model: time per op is a roofline, max(FLOPs / dense peak of its dtype, bytes / bandwidth). `ms_per_token` is the **overlapped** form, max(sum of compute times, sum of memory times): compute and memory overlap across the whole step (optimistic). `ms_serial` is the sum of per-op times (no overlap). Tokens/s and every chart use the overlapped form.",
+                "Activations BF16; elementwise work at the FP32 vector peak; transient tensors are served on chip when they fit in the on-chip SRAM (uncharged where the profile publishes no on-chip bandwidth); weights and caches always come from DRAM.",
+                $"Capacity: weights + cache + activations + a runtime reserve of {Formats.Fixed(r.RuntimeReserveFraction * 100, 0)}% of device memory must fit.",
+                $"Schemes: {string.Join(", ", r.Schemes.Select(s => $"`{s.Spec}`"))}.",
+            ]),
+            new HeadingBlock(3, "Hardware profiles"),
+            new TableBlock(TextTable.Build(ProfileColumns(result), r.Hardware)),
+            new ParagraphBlock("Sources: " + string.Join("; ", r.Hardware.Select(h => $"{h.Id} peaks {h.PeakFlopsSource}" + (h.Dram.Source is { } ds && ds != h.PeakFlopsSource ? $", DRAM {ds}" : ""))) + "."),
+            new HeadingBlock(2, "Results"),
+        };
+        foreach (double b in r.Batches)
+        {
+            foreach (double l in r.Contexts)
+            {
+                var rows = result.Cases.Where(c => c.Workload.Batch == b && c.Workload.ContextTokens == l).ToList();
+                blocks.Add(new HeadingBlock(3, $"Batch {Formats.Int(b)}, context {Formats.Int(l)}"));
+                blocks.Add(new TableBlock(TextTable.Build(Columns, rows)));
+            }
+        }
+        blocks.Add(new BulletsBlock(Columns.Select(c => $"`{c.Header}`: {c.Legend}").ToList()));
+        blocks.Add(new HeadingBlock(2, "Verdict per device"));
+        foreach (var hw in r.Hardware)
+        {
+            blocks.Add(new HeadingBlock(3, hw.Id));
+            blocks.Add(new BulletsBlock(Verdict(result, hw)));
+        }
+        if (figures.Count > 0)
+        {
+            blocks.Add(new HeadingBlock(2, "Charts"));
+            blocks.AddRange(figures.Select(f => new FigureBlock(f)));
+        }
+        var notes = result.Cases
+            .SelectMany(c => c.Notes.Select(n => $"{c.Workload.Hardware.Id}, {c.Workload.Scheme.Spec}: {n}"))
+            .Distinct(StringComparer.Ordinal).ToList();
+        if (notes.Count > 0)
+        {
+            blocks.Add(new HeadingBlock(2, "Notes"));
+            blocks.Add(new BulletsBlock(notes));
+        }
+        return new ReportDocument($"Hardware comparison: {m.Id}, {r.Weights.Name()} weights", blocks);
+    }
+
+    private static List<TableColumn<HardwareProfile>> ProfileColumns(CompareResult result)
+    {
+        var dtypes = result.Cases.SelectMany(c => c.Step.Ops).Where(o => o.Op.Flops > 0).Select(o => o.Op.DType).Distinct().Order().ToList();
+        var cols = new List<TableColumn<HardwareProfile>>
+        {
+            new("hardware", "profile id", h => h.Id, false),
+            new("provenance", "datasheet, calibrated or measured", h => h.Provenance.Name(), false),
+            new("dram", "DRAM kind and capacity, GB (1e9 bytes)", h => $"{h.Dram.Kind} {Formats.Sig(h.Dram.CapacityBytes / 1e9)} GB", false),
+            new("dram_tb_per_s", "DRAM bandwidth, TB/s", h => Formats.Sig(h.DramBandwidthBytesPerSec / 1e12, 3)),
+            new("on_chip", "largest on-chip SRAM, MB, and its bandwidth where the profile publishes one (otherwise on-chip traffic is not charged)", h => h.OnChip is null ? "-" : $"{h.OnChip.Kind} {Formats.Sig(h.OnChip.CapacityBytes / 1e6, 3)} MB" + (h.OnChip.BandwidthBytesPerSec is double ob ? $", {Formats.Sig(ob / 1e12, 3)} TB/s" : ""), false),
+        };
+        foreach (var t in dtypes)
+        {
+            cols.Add(new($"{t.Name()}_tflops", $"dense {t.Name()} peak, TFLOP/s ('-' = no such rate)", h => h.Peak(t) is double p ? Formats.Sig(p / 1e12) : "-"));
+            cols.Add(new($"ridge_{t.Name()}", $"{t.Name()} peak / DRAM bandwidth, FLOP/byte", h => h.RidgeFlopsPerByte(t) is double x ? Formats.Sig(x, 3) : "-"));
+        }
+        cols.Add(new("profile", "file the figures come from", h => $"hardware-profiles/{h.Id}.json", false));
+        return cols;
+    }
+
+    private static List<string> Verdict(CompareResult result, HardwareProfile hw)
+    {
+        var lines = new List<string>();
+        var mine = result.Cases.Where(c => c.Workload.Hardware.Id == hw.Id).ToList();
+        foreach (var point in mine.GroupBy(c => (c.Workload.Batch, c.Workload.ContextTokens)))
+        {
+            string where = $"batch {Formats.Int(point.Key.Batch)}, context {Formats.Int(point.Key.ContextTokens)}";
+            var fitting = point.Where(c => c.Capacity.Fits).ToList();
+            if (fitting.Count == 0)
+            {
+                lines.Add($"{where}: no scheme fits in memory (weights alone take {Formats.Bytes(point.First().Capacity.WeightBytes)} of {Formats.Bytes(point.First().Capacity.DeviceBytes)}).");
+                continue;
+            }
+            var fastest = fitting.MinBy(c => c.Step.OverlappedSec)!;
+            var baseline = point.FirstOrDefault(c => c.Workload.Scheme.Spec == "fp16");
+            string why = fastest.Step.Bound == Bound.Memory
+                ? $"memory-bound: it moves the fewest DRAM bytes ({Formats.Bytes(fastest.Step.DramBytes)} per step)"
+                : $"compute-bound at {Formats.Sig(fastest.Step.Flops / 1e12, 3)} TFLOP per step";
+            string vs = baseline is null || baseline == fastest ? "" : $", {Formats.Sig(baseline.Step.OverlappedSec / fastest.Step.OverlappedSec, 3)}x faster than fp16" + (baseline.Capacity.Fits ? "" : " (which does not fit)");
+            var slowest = fitting.MaxBy(c => c.Step.OverlappedSec)!;
+            string slow = slowest == fastest ? "" : $"; slowest **{slowest.Workload.Scheme.Spec}** ({Formats.Sig(slowest.Step.OverlappedSec * 1e3)} ms, {slowest.Step.Bound.ToString().ToLowerInvariant()}-bound)";
+            var best = point.Where(c => c.TokensPerSecAtMaxBatch > 0).MaxBy(c => c.TokensPerSecAtMaxBatch);
+            string cap = best is null ? "; no scheme fits even one sequence at this context" :
+                $"; most tokens/s at the capacity limit: **{best.Workload.Scheme.Spec}** ({Formats.Sig(best.TokensPerSecAtMaxBatch)} tok/s at batch {Formats.Int(best.Capacity.MaxBatchAtContext)}" +
+                (baseline is null || baseline == best ? ")" : $", fp16 fits {Formats.Int(baseline.Capacity.MaxBatchAtContext)})");
+            lines.Add($"{where}: fastest step **{fastest.Workload.Scheme.Spec}** ({Formats.Sig(fastest.Step.OverlappedSec * 1e3)} ms per token, {why}{vs}){slow}{cap}.");
+        }
+        foreach (var be in result.BreakEvens.Where(b => b.Hardware == hw.Id))
+        {
+            string hide = double.IsPositiveInfinity(be.HideContextTokens)
+                ? $"never turns compute-bound up to {Formats.Int(BreakEven.ContextLimit)} tokens"
+                : be.HideContextTokens <= 0 ? "is compute-bound at any context" : $"hides under the weight and cache stream up to {Formats.Int(be.HideContextTokens)} tokens";
+            string cross = be.Versus is null ? "" : be.Crossovers.Count == 0
+                ? $"; no crossover with {be.Versus} between 1 and {Formats.Int(BreakEven.ContextLimit)} tokens"
+                : "; vs " + be.Versus + ": " + string.Join(", ", be.Crossovers.Select(c => $"crossover at {Formats.Int(c.ContextTokens)} tokens ({be.Scheme} {(c.SchemeFasterBelow ? "faster below" : "faster above")})"));
+            lines.Add($"Break-even, `{be.Scheme}` at batch {Formats.Int(be.Batch)}: the step {hide}{cross}.");
+        }
+        return lines;
+    }
+}
