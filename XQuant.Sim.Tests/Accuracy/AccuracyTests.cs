@@ -1,7 +1,8 @@
 using XQuant.Kernels.Engine;
+using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Rendering.Reports;
 using XQuant.Sim.Studies.Accuracy;
-using XQuant.Sim.Foundation.Input;
 
 namespace XQuant.Sim.Tests.Accuracy;
 
@@ -82,7 +83,7 @@ public sealed class AccuracyTests
         string dir = Path.Combine(Path.GetTempPath(), "xq-acc-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var files = AccuracyReport.Write(dir, Result.Value, "test", "tiny");
+            var files = OutputSet.Write(dir, AccuracyReport.Files(Result.Value, "test", "tiny"));
             var points = XQuant.Sim.Studies.Quality.PaperQuality.Load(files.Single(f => f.EndsWith("quality.csv", StringComparison.Ordinal)));
             Assert.AreEqual(Result.Value.Schemes.Count + 1, points.Count);
             Assert.IsTrue(points.All(p => p.Source == XQuant.Sim.Studies.Quality.QualitySource.MeasuredSynthetic && p.Model == "tiny"));

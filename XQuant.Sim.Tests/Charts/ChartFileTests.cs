@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Xml.Linq;
+using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Rendering.Charts;
 using XQuant.Sim.Rendering.Export;
+using XQuant.Sim.Rendering.Reports;
 using XQuant.Sim.Studies.Scenarios;
 using XQuant.Sim.Tests.Reports;
 
@@ -69,7 +71,7 @@ public sealed class ChartFileTests
         var scenario = ScenarioLoader.Load(Path.Combine(TestPaths.Scenarios, "quickstart.json"));
         Assert.Contains(OutputKind.Charts, scenario.Outputs);
         var run = ScenarioRunner.Run(scenario);
-        var written = ChartExporter.Default.Export(run, dir);
+        var written = OutputSet.Write(dir, ChartExporter.Default.Files(run));
         var figures = ChartSet.For(run.Cases, ChartSet.DefaultFocus(run.Cases));
         Assert.HasCount(figures.Count * 2, written);
         foreach (var f in figures)
@@ -88,7 +90,7 @@ public sealed class ChartFileTests
     public void Svg_IsByteIdenticalAcrossRenders()
     {
         var result = ReportFixtures.SmallResult;
-        foreach (var f in ChartSet.For(result.ChartCases, result.Focus))
+        foreach (var f in ChartSet.For(result.ChartCases, CompareReport.Focus(result)))
         {
             using var a = f.Build();
             using var b = f.Build();

@@ -5,6 +5,7 @@ using XQuant.Sim.Foundation.Text;
 using XQuant.Sim.Rendering.Charts;
 using XQuant.Sim.Rendering.Reports;
 using XQuant.Sim.Rendering.Tables;
+using XQuant.Sim.Studies.Comparison;
 
 namespace XQuant.Sim.Tests.Reports;
 
@@ -14,7 +15,7 @@ public sealed class CompareReportTests
     private static string RenderMarkdown()
     {
         var result = ReportFixtures.SmallResult;
-        var doc = CompareReport.Document(result, ChartSet.For(result.ChartCases, result.Focus));
+        var doc = CompareReport.Document(result, ChartSet.For(result.ChartCases, CompareReport.Focus(result)));
         return doc.ToMarkdown(f => $"charts/{f.Name}.png");
     }
 
@@ -81,8 +82,8 @@ public sealed class CompareReportTests
     public void Write_IsByteIdenticalAcrossRuns_AndHtmlIsSelfContained()
     {
         string a = TestPaths.NewTempDir(), b = TestPaths.NewTempDir();
-        CompareCommand.Write(ReportFixtures.SmallResult, a);
-        CompareCommand.Write(CompareReport.Build(ReportFixtures.SmallRequest()), b);
+        OutputSet.Write(a, CompareReport.Files(ReportFixtures.SmallResult));
+        OutputSet.Write(b, CompareReport.Files(CompareStudy.Run(ReportFixtures.SmallRequest())));
         foreach (string name in new[] { "report.md", "report.html", "report.csv" })
         {
             CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(a, name)), File.ReadAllBytes(Path.Combine(b, name)), name);

@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using XQuant.Sim.Cli;
+using XQuant.Sim.Foundation.Output;
+using XQuant.Sim.Rendering.Reports;
+using XQuant.Sim.Studies.Comparison;
 
 namespace XQuant.Sim.Tests.Reports;
 
@@ -33,7 +36,7 @@ public sealed class HtmlRenderTests
             Assert.Inconclusive("SKIPPED: chromium is not installed (apt-get install -y chromium; .ci/run installs it); the HTML report was not rendered.");
         }
         string dir = TestPaths.NewTempDir();
-        CompareCommand.Write(ReportFixtures.SmallResult, dir);
+        OutputSet.Write(dir, CompareReport.Files(ReportFixtures.SmallResult));
         string html = Path.Combine(dir, "report.html");
         Directory.Move(Path.Combine(dir, "charts"), Path.Combine(dir, "charts-moved")); // the page must not need the chart files
         string shot = Path.Combine(dir, "shot.png");

@@ -2,14 +2,16 @@ using XQuant.Sim.Cli;
 using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Rendering.Reports;
+using XQuant.Sim.Studies.Comparison;
 
 namespace XQuant.Sim.Tests.Reports;
 
 /// <summary>A small comparison (two devices, three schemes, two contexts), costed once for all report tests.</summary>
 internal static class ReportFixtures
 {
-    private static readonly Lazy<CompareResult> Small = new(() => CompareReport.Build(SmallRequest()));
+    private static readonly Lazy<CompareResult> Small = new(() => CompareStudy.Run(SmallRequest()));
 
     public static CompareResult SmallResult => Small.Value;
 

@@ -1,4 +1,5 @@
 using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Rendering.Export;
 using XQuant.Sim.Studies.Scenarios;
 
@@ -67,8 +68,8 @@ public sealed class ScenarioTests
         var b = ScenarioRunner.Run(s, detailOps: true);
         Assert.AreEqual(MarkdownExporter.Render(a), MarkdownExporter.Render(b));
         string dirA = TestPaths.NewTempDir(), dirB = TestPaths.NewTempDir();
-        CsvExporter.Default.Export(a, dirA);
-        CsvExporter.Default.Export(b, dirB);
+        OutputSet.Write(dirA, CsvExporter.Default.Files(a));
+        OutputSet.Write(dirB, CsvExporter.Default.Files(b));
         CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(dirA, "ops.csv")), File.ReadAllBytes(Path.Combine(dirB, "ops.csv")));
         CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(dirA, "cases.csv")), File.ReadAllBytes(Path.Combine(dirB, "cases.csv")));
     }
@@ -78,7 +79,7 @@ public sealed class ScenarioTests
     {
         var s = ScenarioLoader.Load(Path.Combine(TestPaths.Scenarios, "quickstart.json"));
         string dir = TestPaths.NewTempDir();
-        CsvExporter.Default.Export(ScenarioRunner.Run(s), dir);
+        OutputSet.Write(dir, CsvExporter.Default.Files(ScenarioRunner.Run(s)));
         string[] lines = File.ReadAllLines(Path.Combine(dir, "cases.csv"));
         Assert.AreEqual(s.CaseCount + 1, lines.Length);
         StringAssert.StartsWith(lines[0], "model,hardware,provenance,scheme,weights,phase,batch,context_tokens,cache_bytes");

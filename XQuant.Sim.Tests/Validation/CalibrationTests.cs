@@ -1,6 +1,7 @@
 using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Studies.Measurement;
 
 namespace XQuant.Sim.Tests.Validation;
@@ -33,7 +34,7 @@ public sealed class CalibrationTests
         string path = Path.Combine(Path.GetTempPath(), $"xqsim-cal-{Guid.NewGuid():N}.json");
         try
         {
-            CalibratedProfileJson.Write(path, p);
+            OutputSet.WriteTo(path, CalibratedProfileJson.File(path, p));
             var back = HardwareProfileLoader.Load(path);
             Assert.AreEqual(Provenance.Calibrated, back.Provenance);
             Assert.AreEqual(p.Name, back.Name);
@@ -103,7 +104,7 @@ public sealed class CalibrationTests
         try
         {
             var rates = new Dictionary<string, double> { ["quantize"] = 1.1e9, ["quantize.per_channel"] = 7e8, ["dequantize.fused"] = 3e9 };
-            CalibratedProfileJson.Write(path, Sample() with { AchievedFlopsPerSecByKind = rates });
+            OutputSet.WriteTo(path, CalibratedProfileJson.File(path, Sample() with { AchievedFlopsPerSecByKind = rates }));
             var back = HardwareProfileLoader.Load(path);
             Assert.AreEqual(7e8, back.AchievedFlops("quantize.per_channel"));
             Assert.AreEqual(3e9, back.AchievedFlops("dequantize.fused"));

@@ -10,7 +10,7 @@ namespace XQuant.Sim.Tests.Validation;
 public sealed class DeviceCommandTests
 {
     /// <summary>A calibrated profile that says it was measured on a CUDA device (as one from a GPU machine would).</summary>
-    private static void WriteCudaCalibration(string path) => CalibratedProfileJson.Write(path, new HardwareProfile
+    private static void WriteCudaCalibration(string path) => File.WriteAllText(path, CalibratedProfileJson.ToJson(new HardwareProfile
     {
         Id = "x",
         Name = "Test GPU (ILGPU Cuda), calibrated",
@@ -23,7 +23,7 @@ public sealed class DeviceCommandTests
         KernelLaunchLatencySec = 5e-6,
         Calibration = new CalibrationInfo("2026-11-28T06:00:00Z", "test", DeviceCalibrator.DeviceTag(ILGPU.Runtime.AcceleratorType.Cuda) + ": Test GPU", "ILGPU 1.5.3", "host", "0 0 0",
             [new CalibrationMeasurement("dram_read_bandwidth", 4e12, "bytes/s", 0.01, 15, "1 GB")]),
-    });
+    }));
 
     [TestMethod]
     public void IlgpuCpu_CalibrateThenValidate_KernelsOnly_SaysEmulator()

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using XQuant.Kernels.Engine;
+using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Rendering.Reports;
 using XQuant.Sim.Studies.Accuracy;
 using XQuant.Sim.Studies.Checkpoints;
-using XQuant.Sim.Foundation.Input;
-using XQuant.Sim.Foundation.Output;
 
 namespace XQuant.Sim.Cli;
 
@@ -107,7 +107,7 @@ public static class AccuracyCommand
                 ctx.Out.WriteLine($"{m} (synthetic: seeded random weights with structure: {structure}); {n} tokens; schemes {string.Join(", ", list)}");
                 result = AccuracyRunner.Run(weights, list, plan, AccuracyOrigin.Synthetic, m, "synthetic", config.Vocab);
                 note = FormattableString.Invariant($"a seeded random-weight model ({m}: d {config.Hidden}, {config.Layers} layers, {config.Heads}/{config.KvHeads} heads, vocab {config.Vocab}, seed {s}) with structure knobs {structure}; not a trained model.");
-                AtomicFile.WriteText(Path.Combine(dir, m + ".json"), SyntheticConfigJson(config));
+                OutputSet.Write(dir, [OutputFile.Text(m + ".json", SyntheticConfigJson(config))]);
             }
             ctx.Out.WriteLine();
             ctx.Out.Write(AccuracyReport.Table(result, exact: false).ToConsole());
@@ -116,7 +116,7 @@ public static class AccuracyCommand
             {
                 ctx.Out.WriteLine(line);
             }
-            foreach (string f in AccuracyReport.Write(dir, result, cmd.Trim(), note))
+            foreach (string f in OutputSet.Write(dir, AccuracyReport.Files(result, cmd.Trim(), note)))
             {
                 ctx.Out.WriteLine(f);
             }

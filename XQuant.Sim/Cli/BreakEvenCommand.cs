@@ -29,7 +29,7 @@ public static class BreakEvenCommand
             var hw = HardwareProfileLoader.Resolve(p.GetValue(hardware)!);
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
             var s = MemoryCommand.ParseSchemes(p.GetValue(scheme)!, m, "--scheme")[0];
-            string versusText = p.GetValue(versus) ?? DefaultVersus(s);
+            string versusText = p.GetValue(versus) ?? BreakEven.DefaultVersus(s);
             var v = MemoryCommand.ParseSchemes(versusText, m, "--versus")[0];
             var wp = WorkloadOptions.ParseWeights(p.GetValue(weights)!);
             double b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
@@ -40,16 +40,6 @@ public static class BreakEvenCommand
         });
         return command;
     }
-
-    /// <summary>KIVI* at the scheme's bit width: the paper's comparison.</summary>
-    public static string DefaultVersus(CacheScheme s) => s switch
-    {
-        XQuantScheme x => $"kivi:{x.Bits}",
-        XQuantClScheme x => $"kivi:{x.DeltaBits}",
-        XQuantGqaScheme x => $"kivi:{x.Bits}",
-        XQuantClGqaScheme x => $"kivi:{x.DeltaBits}",
-        _ => "fp16",
-    };
 
     public static void Print(TextWriter o, BreakEvenResult r)
     {

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using XQuant.Kernels.Ilgpu;
-using XQuant.Sim.Studies.Measurement;
 using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Foundation.Output;
+using XQuant.Sim.Studies.Measurement;
 
 namespace XQuant.Sim.Cli;
 
@@ -30,7 +31,7 @@ public static class CalibrateCommand
             {
                 ctx.Out.WriteLine($"calibrating {HostCalibrator.CpuName()} ({Environment.ProcessorCount} threads), load average {HostCalibrator.LoadAverage()}");
                 var profile = HostCalibrator.Run(p.GetValue(quick) ? CalibrationPlan.Quick : CalibrationPlan.Full, ctx.Out);
-                CalibratedProfileJson.Write(path, profile);
+                OutputSet.WriteTo(path, CalibratedProfileJson.File(path, profile));
                 ctx.Out.WriteLine($"wrote {path}");
                 return CliApp.ExitOk;
             }
@@ -43,7 +44,7 @@ public static class CalibrateCommand
                 ctx.Out.WriteLine($"note: {DeviceCalibrator.EmulatorNote} The quick plan runs (full sizes would take hours here).");
             }
             var deviceProfile = DeviceCalibrator.Run(bench, quickPlan ? DeviceCalibrationPlan.Quick : DeviceCalibrationPlan.Full, ctx.Out);
-            CalibratedProfileJson.Write(path, deviceProfile);
+            OutputSet.WriteTo(path, CalibratedProfileJson.File(path, deviceProfile));
             ctx.Out.WriteLine($"wrote {path}");
             return CliApp.ExitOk;
         });

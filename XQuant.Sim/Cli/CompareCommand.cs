@@ -1,11 +1,13 @@
 using System.CommandLine;
-using XQuant.Sim.Rendering.Charts;
 using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Rendering.Charts;
+using XQuant.Sim.Rendering.Documents;
 using XQuant.Sim.Rendering.Export;
 using XQuant.Sim.Rendering.Reports;
 using XQuant.Sim.Rendering.Tables;
+using XQuant.Sim.Studies.Comparison;
 
 namespace XQuant.Sim.Cli;
 
@@ -39,37 +41,12 @@ public static class CompareCommand
                 CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30).Distinct().Select(v => (double)v).ToList(),
                 WorkloadOptions.ParseWeights(p.GetValue(weights)!),
                 WorkloadOptions.ParseReserve(p.GetValue(reserve)));
-            foreach (string path in Write(CompareReport.Build(request), p.GetValue(outDir)!))
+            foreach (string path in OutputSet.Write(p.GetValue(outDir)!, CompareReport.Files(CompareStudy.Run(request))))
             {
                 ctx.Out.WriteLine(path);
             }
             return CliApp.ExitOk;
         });
         return command;
-    }
-
-    /// <summary>Renders every chart once (PNG for the page and the Markdown), then the three report files.</summary>
-    public static IReadOnlyList<string> Write(CompareResult result, string dir)
-    {
-        var figures = ChartSet.For(result.ChartCases, result.Focus);
-        var doc = CompareReport.Document(result, figures);
-        var written = new List<string>();
-        var png = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var f in figures)
-        {
-            using var plot = f.Build();
-            png[f.Name] = ChartFile.Png(plot, f.Width, f.Height);
-            string path = Path.Combine(dir, "charts", f.Name + ".png");
-            AtomicFile.WriteBytes(path, png[f.Name]);
-            written.Add(path);
-        }
-        string md = Path.Combine(dir, "report.md");
-        AtomicFile.WriteText(md, doc.ToMarkdown(f => $"charts/{f.Name}.png"));
-        string html = Path.Combine(dir, "report.html");
-        AtomicFile.WriteText(html, HtmlExporter.Render(doc, f => png[f.Name]));
-        string csv = Path.Combine(dir, "report.csv");
-        CsvOutput.WriteFile(csv, TextTable.Build(CaseTable.CsvColumns, result.Cases));
-        written.AddRange([md, html, csv]);
-        return written;
     }
 }

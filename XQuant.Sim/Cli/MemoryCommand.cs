@@ -1,10 +1,10 @@
 using System.CommandLine;
-using XQuant.Sim.Foundation.Input;
 using XQuant.Sim.Domain.Memory;
-using XQuant.Sim.Rendering.Tables;
 using XQuant.Sim.Domain.Models;
-using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Domain.Schemes;
+using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Foundation.Output;
+using XQuant.Sim.Rendering.Tables;
 
 namespace XQuant.Sim.Cli;
 
@@ -47,7 +47,7 @@ public static class MemoryCommand
             ctx.Out.WriteLine("savings_paper = 1 / normalized rounded to 2 decimals (how the paper quotes it). total_bytes includes window and accumulator.");
             if (csvPath is not null)
             {
-                CsvOutput.WriteFile(csvPath, MemoryTable.Build(rows, exact: true));
+                OutputSet.WriteTo(csvPath, OutputFile.Csv(csvPath, MemoryTable.Build(rows, exact: true)));
                 ctx.Out.WriteLine($"wrote {csvPath}");
             }
             return CliApp.ExitOk;

@@ -5,6 +5,7 @@ using XQuant.Sim.Foundation.Input;
 using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Foundation.Text;
 using XQuant.Sim.Rendering.Charts;
+using XQuant.Sim.Rendering.Reports;
 using XQuant.Sim.Rendering.Tables;
 using XQuant.Sim.Studies.Quality;
 
@@ -40,29 +41,15 @@ public static class ParetoCommand
             double b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
             double l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
             var study = ParetoStudy.Build(m, hw, points, ds, b, l);
-            var sources = points.Where(q => q.Model == m.Id && q.Dataset == ds).Select(q => q.Source).Distinct().Order().ToList();
-            string from = string.Join(" and ", sources.Select(s => s switch
-            {
-                QualitySource.Paper => "from the paper (arXiv 2508.10395)",
-                QualitySource.MeasuredSynthetic => "measured by xqsim accuracy on a synthetic model",
-                _ => "measured by xqsim accuracy on a checkpoint",
-            }));
-            ctx.Out.WriteLine($"{m.Id} on {hw.Id} ({hw.Provenance.Name()}), batch {Formats.Int(b)}, context {Formats.Int(l)}; perplexity on {ds} {from}, memory and time from the cost model");
+            ctx.Out.WriteLine(ParetoReport.Headline(study));
             ctx.Out.WriteLine();
             ctx.Out.Write(ParetoTable.Build(study, exact: false).ToConsole());
-            string? dir = p.GetValue(outDir);
-            if (dir is not null)
+            if (p.GetValue(outDir) is { } dir)
             {
-                string csv = Path.Combine(dir, "pareto.csv");
-                string md = Path.Combine(dir, "pareto.md");
-                string png = Path.Combine(dir, "pareto.png");
-                CsvOutput.WriteFile(csv, ParetoTable.Build(study, exact: true));
-                AtomicFile.WriteText(md, $"# Pareto: {m.Id} on {hw.Id}, batch {Formats.Int(b)}, context {Formats.Int(l)}\n\nMemory (normalized size) and time per token (overlapped roofline, {hw.Provenance.Name()} profile) from the cost model; perplexity on {ds} {from} (teacher-forced; column quality_source tags each row). `pareto` = not dominated in all three together.\n\n{ParetoTable.Build(study, exact: false).ToMarkdown()}\n![pareto](pareto.png)\n");
-                using var plot = ParetoChart.Create(study);
-                ChartFile.Save(plot, png, ParetoChart.Width, ParetoChart.Height);
-                ctx.Out.WriteLine(csv);
-                ctx.Out.WriteLine(md);
-                ctx.Out.WriteLine(png);
+                foreach (string path in OutputSet.Write(dir, ParetoReport.Files(study)))
+                {
+                    ctx.Out.WriteLine(path);
+                }
             }
             return CliApp.ExitOk;
         });

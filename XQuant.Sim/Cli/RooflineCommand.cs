@@ -4,6 +4,7 @@ using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Planning;
 using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Rendering.Charts;
 
 namespace XQuant.Sim.Cli;
@@ -44,7 +45,7 @@ public static class RooflineCommand
             double l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
             var cases = list.Select(s => CaseCoster.Cost(new Workload(m, hw, s, wp, b, l, ph, RuntimeReserveFraction: r), throughputAtMaxBatch: false)).ToList();
             using var plot = RooflineChart.Build(cases, w, h);
-            ChartFile.Save(plot, path, w, h);
+            OutputSet.WriteTo(path, ChartFile.Output(path, plot, w, h));
             foreach (string note in cases.SelectMany(c => c.Notes.Select(n => $"{c.Workload.Scheme.Spec}: {n}")).Distinct(StringComparer.Ordinal))
             {
                 ctx.Out.WriteLine($"note: {note}");

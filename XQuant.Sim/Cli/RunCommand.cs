@@ -1,4 +1,5 @@
 using System.CommandLine;
+using XQuant.Sim.Domain.Planning;
 using XQuant.Sim.Foundation.Input;
 using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Foundation.Text;
@@ -36,7 +37,7 @@ public static class RunCommand
             foreach (var group in run.Cases.GroupBy(c => (c.Workload.Model.Id, c.Workload.Hardware.Id, c.Workload.Weights, c.Workload.Phase)))
             {
                 ctx.Out.WriteLine($"{group.Key.Item1} on {group.Key.Item2}, {group.Key.Weights.ToString().ToLowerInvariant()} weights, {group.Key.Phase.ToString().ToLowerInvariant()}:");
-                foreach (string line in Verdict.Lines(group.ToList(), bold: false))
+                foreach (string line in VerdictText.Lines(Verdict.Decide(group), bold: false))
                 {
                     ctx.Out.WriteLine($"  {line}");
                 }
@@ -48,7 +49,7 @@ public static class RunCommand
                 ctx.Cancel.ThrowIfCancellationRequested();
                 try
                 {
-                    foreach (string path in exporter.Export(run, dir))
+                    foreach (string path in OutputSet.Write(dir, exporter.Files(run)))
                     {
                         ctx.Out.WriteLine(path);
                     }

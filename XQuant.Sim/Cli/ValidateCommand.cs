@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using XQuant.Kernels.Ilgpu;
-using XQuant.Sim.Studies.Measurement;
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Foundation.Text;
 using XQuant.Sim.Rendering.Reports;
+using XQuant.Sim.Studies.Measurement;
 
 namespace XQuant.Sim.Cli;
 
@@ -87,7 +88,7 @@ public static class ValidateCommand
                 string loadAfter = HostCalibrator.LoadAverage();
                 string dir = p.GetValue(output) ?? (bench is null ? "validation" : $"validation/{MeasureDevice.Text(choice)}");
                 string cmd = "xqsim validate " + string.Join(' ', p.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value));
-                ValidationReport.Write(dir, result, cmd.Trim(), loadBefore, loadAfter, date);
+                OutputSet.Write(dir, ValidationReport.Files(result, cmd.Trim(), loadBefore, loadAfter, date));
                 ctx.Out.WriteLine();
                 var summary = ValidationReport.Summary(result);
                 ctx.Out.Write(TextTable.Build(

@@ -1,3 +1,5 @@
+using XQuant.Sim.Domain.Hardware;
+
 namespace XQuant.Sim.Domain.CostModel;
 
 /// <summary>

@@ -37,7 +37,7 @@ public sealed record HardwareProfile
     // --- Calibrated profiles only (xqsim calibrate); datasheet profiles leave these null. ---
 
     /// <summary>
-    /// Achieved FLOP/s per kernel class (keys: <see cref="CostModel.Roofline.KindName"/>, e.g. "attention"), measured by
+    /// Achieved FLOP/s per kernel class (keys: <see cref="KernelClasses.Name"/>, e.g. "attention"), measured by
     /// microbenchmarks of that class at calibration shapes. Where present, the roofline uses it instead of the dtype
     /// peak for ops of that class: latency = FLOPs / achieved rate, as AIConfigurator calibrates utilization.
     /// </summary>

@@ -157,9 +157,9 @@ public static class HardwareProfileLoader
         var result = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (key, _) in m.Properties().ToList())
         {
-            if (!CostModel.Roofline.RateKeys.Contains(key))
+            if (!KernelClasses.RateKeys.Contains(key))
             {
-                m.Error(key, $"unknown kernel class (allowed: {string.Join(", ", CostModel.Roofline.RateKeys)})");
+                m.Error(key, $"unknown kernel class (allowed: {string.Join(", ", KernelClasses.RateKeys)})");
                 continue;
             }
             if (m.OptionalNumber(key, 0, 1e19) is double v)

@@ -1,5 +1,6 @@
 using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Schemes;
 
 namespace XQuant.Sim.Domain.Planning;
 
@@ -27,6 +28,16 @@ public sealed record BreakEvenResult(
 /// </summary>
 public static class BreakEven
 {
+    /// <summary>KIVI* at the scheme's bit width: the paper's comparison.</summary>
+    public static string DefaultVersus(CacheScheme s) => s switch
+    {
+        XQuantScheme x => $"kivi:{x.Bits}",
+        XQuantClScheme x => $"kivi:{x.DeltaBits}",
+        XQuantGqaScheme x => $"kivi:{x.Bits}",
+        XQuantClGqaScheme x => $"kivi:{x.DeltaBits}",
+        _ => "fp16",
+    };
+
     public const double ContextLimit = 1 << 24;
 
     public static BreakEvenResult Analyze(Workload scheme, Workload versus)

@@ -30,8 +30,6 @@ public static class CsvOutput
         destination.Flush();
     }
 
-    public static void WriteFile(string path, TextTable table) => AtomicFile.WriteText(path, ToCsv(table));
-
     /// <summary>A CSV file written row by row under a temporary name; it appears only when <see cref="Commit"/> is called.</summary>
     public sealed class Streaming<T> : IDisposable
     {

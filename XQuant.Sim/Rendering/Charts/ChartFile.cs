@@ -4,7 +4,7 @@ using XQuant.Sim.Foundation.Output;
 
 namespace XQuant.Sim.Rendering.Charts;
 
-/// <summary>Writes a chart as PNG or SVG, chosen by the file extension, through <see cref="AtomicFile"/>.</summary>
+/// <summary>Renders a chart as PNG or SVG, chosen by the file extension, into an <see cref="OutputFile"/>.</summary>
 public static partial class ChartFile
 {
     public static readonly string[] Extensions = [".png", ".svg"];
@@ -19,17 +19,13 @@ public static partial class ChartFile
         }
     }
 
-    public static void Save(Plot plot, string path, int width, int height)
+    /// <summary>The chart as an output file, PNG or SVG by the extension of <paramref name="path"/>, rendered now (one plot, one render).</summary>
+    public static OutputFile Output(string path, Plot plot, int width, int height)
     {
         CheckExtension(path, "--out");
-        if (Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase))
-        {
-            AtomicFile.WriteText(path, Svg(plot, width, height));
-        }
-        else
-        {
-            AtomicFile.WriteBytes(path, Png(plot, width, height));
-        }
+        return Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase)
+            ? OutputFile.Text(path, Svg(plot, width, height))
+            : OutputFile.Bytes(path, Png(plot, width, height));
     }
 
     public static byte[] Png(Plot plot, int width, int height) => plot.GetImageBytes(width, height, ImageFormat.Png);

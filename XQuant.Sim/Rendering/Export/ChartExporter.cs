@@ -1,3 +1,4 @@
+using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Rendering.Charts;
 using XQuant.Sim.Studies.Scenarios;
 
@@ -13,20 +14,15 @@ public sealed class ChartExporter : IExporter
 
     public string Name => "charts";
 
-    public IReadOnlyList<string> Export(RunResult run, string outDir)
+    public IReadOnlyList<OutputFile> Files(RunResult run)
     {
-        var written = new List<string>();
-        var figures = ChartSet.For(run.Cases, ChartSet.DefaultFocus(run.Cases));
-        foreach (var figure in figures)
+        ArgumentNullException.ThrowIfNull(run);
+        var files = new List<OutputFile>();
+        foreach (var figure in ChartSet.For(run.Cases, ChartSet.DefaultFocus(run.Cases)))
         {
             using var plot = figure.Build();
-            foreach (string ext in ChartFile.Extensions)
-            {
-                string path = Path.Combine(outDir, "charts", figure.Name + ext);
-                ChartFile.Save(plot, path, figure.Width, figure.Height);
-                written.Add(path);
-            }
+            files.AddRange(ChartFile.Extensions.Select(ext => ChartFile.Output($"charts/{figure.Name}{ext}", plot, figure.Width, figure.Height)));
         }
-        return written;
+        return files;
     }
 }

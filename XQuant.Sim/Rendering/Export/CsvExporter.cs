@@ -14,18 +14,16 @@ public sealed class CsvExporter : IExporter
 
     public string Name => "csv";
 
-    public IReadOnlyList<string> Export(RunResult run, string outDir)
+    public IReadOnlyList<OutputFile> Files(RunResult run)
     {
-        string cases = Path.Combine(outDir, "cases.csv");
-        CsvOutput.WriteFile(cases, TextTable.Build(CaseTable.CsvColumns, run.Cases));
+        ArgumentNullException.ThrowIfNull(run);
+        var cases = OutputFile.Csv("cases.csv", TextTable.Build(CaseTable.CsvColumns, run.Cases));
         if (!run.DetailOps)
         {
             return [cases];
         }
-        string ops = Path.Combine(outDir, "ops.csv");
         var rows = run.Cases.SelectMany(c => c.Step.Ops.Select(o => (c, o)));
-        CsvOutput.WriteFile(ops, TextTable.Build(CaseTable.OpColumns(), rows));
-        return [cases, ops];
+        return [cases, OutputFile.Csv("ops.csv", TextTable.Build(CaseTable.OpColumns(), rows))];
     }
 
     /// <summary>

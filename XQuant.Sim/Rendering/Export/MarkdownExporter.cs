@@ -1,12 +1,12 @@
 using System.Text;
 using XQuant.Sim.Domain.CostModel;
-using XQuant.Sim.Rendering.Tables;
 using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Planning;
 using XQuant.Sim.Foundation.Output;
-using XQuant.Sim.Studies.Scenarios;
-
 using XQuant.Sim.Foundation.Text;
 using XQuant.Sim.Rendering.Reports;
+using XQuant.Sim.Rendering.Tables;
+using XQuant.Sim.Studies.Scenarios;
 
 namespace XQuant.Sim.Rendering.Export;
 
@@ -17,12 +17,7 @@ public sealed class MarkdownExporter : IExporter
 
     public string Name => "markdown";
 
-    public IReadOnlyList<string> Export(RunResult run, string outDir)
-    {
-        string path = Path.Combine(outDir, "summary.md");
-        AtomicFile.WriteText(path, Render(run));
-        return [path];
-    }
+    public IReadOnlyList<OutputFile> Files(RunResult run) => [OutputFile.Text("summary.md", Render(run))];
 
     public static string Render(RunResult run)
     {
@@ -42,7 +37,7 @@ public sealed class MarkdownExporter : IExporter
                 .Append(phase.ToString().ToLowerInvariant()).Append("\n\n");
             sb.Append(TextTable.Build(CaseTable.ReadableColumns, group).ToMarkdown(withLegend: false)).Append('\n');
             sb.Append("Verdict:\n\n");
-            foreach (string line in Verdict.Lines(group.ToList(), bold: true))
+            foreach (string line in VerdictText.Lines(Verdict.Decide(group), bold: true))
             {
                 sb.Append("- ").Append(line).Append('\n');
             }

@@ -90,16 +90,11 @@ public static class AccuracyReport
         return sb.ToString();
     }
 
-    public static IReadOnlyList<string> Write(string dir, AccuracyResult r, string command, string modelNote)
-    {
-        string csv = Path.Combine(dir, "accuracy.csv");
-        string layers = Path.Combine(dir, "accuracy-layers.csv");
-        string md = Path.Combine(dir, "accuracy.md");
-        string quality = Path.Combine(dir, "quality.csv");
-        CsvOutput.WriteFile(csv, Table(r, exact: true));
-        CsvOutput.WriteFile(layers, Layers(r));
-        AtomicFile.WriteText(md, Markdown(r, command, modelNote));
-        AtomicFile.WriteText(quality, QualityCsv(r));
-        return [csv, layers, md, quality];
-    }
+    public static IReadOnlyList<OutputFile> Files(AccuracyResult r, string command, string modelNote) =>
+    [
+        OutputFile.Csv("accuracy.csv", Table(r, exact: true)),
+        OutputFile.Csv("accuracy-layers.csv", Layers(r)),
+        OutputFile.Text("accuracy.md", Markdown(r, command, modelNote)),
+        OutputFile.Text("quality.csv", QualityCsv(r)),
+    ];
 }

@@ -1,109 +1,48 @@
-using XQuant.Sim.Rendering.Charts;
-using XQuant.Sim.Cli;
 using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Planning;
 using XQuant.Sim.Domain.Schemes;
-
+using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Rendering.Charts;
+using XQuant.Sim.Rendering.Documents;
+using XQuant.Sim.Rendering.Tables;
+using XQuant.Sim.Studies.Comparison;
 
 namespace XQuant.Sim.Rendering.Reports;
 
-/// <summary>What `xqsim compare` was asked: one model on several devices, schemes, contexts and batches.</summary>
-public sealed record CompareRequest(
-    ModelConfig Model,
-    IReadOnlyList<HardwareProfile> Hardware,
-    IReadOnlyList<CacheScheme> Schemes,
-    IReadOnlyList<double> Contexts,
-    IReadOnlyList<double> Batches,
-    WeightPrecision Weights,
-    double RuntimeReserveFraction = Workload.DefaultRuntimeReserveFraction);
-
-/// <summary>Break-even of one rematerializing scheme on one device at one batch (overlapped step form).</summary>
-public sealed record SchemeBreakEven(string Hardware, string Scheme, string? Versus, double Batch, double HideContextTokens, IReadOnlyList<Crossover> Crossovers);
-
-/// <summary>The finished comparison: table cases, the sweeps behind the charts, and the break-even answers.</summary>
-public sealed record CompareResult(
-    CompareRequest Request,
-    IReadOnlyList<CaseResult> Cases,
-    IReadOnlyList<CaseResult> ChartCases,
-    IReadOnlyList<SchemeBreakEven> BreakEvens,
-    ChartFocus Focus);
-
 /// <summary>
-/// Builds the hardware comparison once (every cost from <see cref="CaseCoster"/> and <see cref="BreakEven"/>), then
-/// renders it as a <see cref="ReportDocument"/>; the Markdown, HTML, CSV and chart files all read that one result.
+/// Renders a finished <see cref="CompareResult"/> as a <see cref="ReportDocument"/>; the Markdown, HTML, CSV and chart
+/// files all read that one result.
 /// </summary>
 public static class CompareReport
 {
-    /// <summary>Context sweep of the charts: powers of two from 1k to 4x the largest context asked for (and those asked).</summary>
-    public static CompareResult Build(CompareRequest r)
+    /// <summary>Where the single-point charts look: the study's focus batch and context.</summary>
+    public static ChartFocus Focus(CompareResult result)
     {
-        var cases = new List<CaseResult>();
-        foreach (var hw in r.Hardware)
-        {
-            foreach (double b in r.Batches)
-            {
-                foreach (double l in r.Contexts)
-                {
-                    foreach (var s in r.Schemes)
-                    {
-                        cases.Add(CaseCoster.Cost(Work(r, hw, s, b, l)));
-                    }
-                }
-            }
-        }
-        var focus = new ChartFocus(r.Batches.Min(), r.Contexts.Max(), r.Contexts.Order().ToList());
-        var chartCases = new List<CaseResult>(cases);
-        double maxContext = Math.Min(r.Contexts.Max() * 4, 1 << 22);
-        var sweepContexts = new SortedSet<double>(r.Contexts);
-        for (double l = 1024; l <= maxContext; l *= 2)
-        {
-            sweepContexts.Add(l);
-        }
-        foreach (var hw in r.Hardware)
-        {
-            foreach (var s in r.Schemes)
-            {
-                foreach (double l in sweepContexts)
-                {
-                    if (!r.Contexts.Contains(l))
-                    {
-                        chartCases.Add(CaseCoster.Cost(Work(r, hw, s, focus.Batch, l), throughputAtMaxBatch: false));
-                    }
-                }
-                var atFocus = cases.First(c => c.Workload.Hardware.Id == hw.Id && c.Workload.Scheme.Spec == s.Spec && c.Workload.Batch == focus.Batch && c.Workload.ContextTokens == focus.Context);
-                for (double b = 1; b <= atFocus.Capacity.MaxBatchAtContext; b *= 2)
-                {
-                    if (!r.Batches.Contains(b))
-                    {
-                        chartCases.Add(CaseCoster.Cost(Work(r, hw, s, b, focus.Context), throughputAtMaxBatch: false));
-                    }
-                }
-            }
-        }
-        var breakEvens = new List<SchemeBreakEven>();
-        foreach (var hw in r.Hardware)
-        {
-            foreach (var s in r.Schemes.Where(s => s.Remat != RematMode.None))
-            {
-                string wanted = BreakEvenCommand.DefaultVersus(s);
-                var versus = r.Schemes.FirstOrDefault(v => v.Spec == wanted) ?? r.Schemes.FirstOrDefault(v => v.Spec == "fp16");
-                foreach (double b in r.Batches)
-                {
-                    var w = Work(r, hw, s, b, focus.Context);
-                    breakEvens.Add(new SchemeBreakEven(
-                        hw.Id, s.Spec, versus?.Spec, b, BreakEven.HideContext(w),
-                        versus is null ? [] : BreakEven.Crossovers(w, w with { Scheme = versus })));
-                }
-            }
-        }
-        return new CompareResult(r, cases, chartCases, breakEvens, focus);
+        ArgumentNullException.ThrowIfNull(result);
+        return new ChartFocus(result.FocusBatch, result.FocusContextTokens, result.Request.Contexts.Order().ToList());
     }
 
-    private static Workload Work(CompareRequest r, HardwareProfile hw, CacheScheme s, double b, double l) =>
-        new(r.Model, hw, s, r.Weights, b, l, Phase.Decode, RuntimeReserveFraction: r.RuntimeReserveFraction);
+    /// <summary>Every chart rendered once as PNG (the page embeds the bytes the Markdown links), then report.md, report.html and report.csv.</summary>
+    public static IReadOnlyList<OutputFile> Files(CompareResult result)
+    {
+        var figures = ChartSet.For(result.ChartCases, Focus(result));
+        var doc = Document(result, figures);
+        var png = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var files = new List<OutputFile>();
+        foreach (var f in figures)
+        {
+            using var plot = f.Build();
+            png[f.Name] = ChartFile.Png(plot, f.Width, f.Height);
+            files.Add(OutputFile.Bytes($"charts/{f.Name}.png", png[f.Name]));
+        }
+        files.Add(OutputFile.Text("report.md", doc.ToMarkdown(f => $"charts/{f.Name}.png")));
+        files.Add(OutputFile.Text("report.html", HtmlRenderer.Render(doc, f => png[f.Name])));
+        files.Add(OutputFile.Csv("report.csv", TextTable.Build(CaseTable.CsvColumns, result.Cases)));
+        return files;
+    }
 
     /// <summary>Columns of the per-workload tables: one row per device and scheme.</summary>
     public static IReadOnlyList<TableColumn<CaseResult>> Columns { get; } =
@@ -196,31 +135,7 @@ public static class CompareReport
 
     private static List<string> Verdict(CompareResult result, HardwareProfile hw)
     {
-        var lines = new List<string>();
-        var mine = result.Cases.Where(c => c.Workload.Hardware.Id == hw.Id).ToList();
-        foreach (var point in mine.GroupBy(c => (c.Workload.Batch, c.Workload.ContextTokens)))
-        {
-            string where = $"batch {Formats.Int(point.Key.Batch)}, context {Formats.Int(point.Key.ContextTokens)}";
-            var fitting = point.Where(c => c.Capacity.Fits).ToList();
-            if (fitting.Count == 0)
-            {
-                lines.Add($"{where}: no scheme fits in memory (weights alone take {Formats.Bytes(point.First().Capacity.WeightBytes)} of {Formats.Bytes(point.First().Capacity.DeviceBytes)}).");
-                continue;
-            }
-            var fastest = fitting.MinBy(c => c.Step.OverlappedSec)!;
-            var baseline = point.FirstOrDefault(c => c.Workload.Scheme.Spec == "fp16");
-            string why = fastest.Step.Bound == Bound.Memory
-                ? $"memory-bound: it moves the fewest DRAM bytes ({Formats.Bytes(fastest.Step.DramBytes)} per step)"
-                : $"compute-bound at {Formats.Sig(fastest.Step.Flops / 1e12, 3)} TFLOP per step";
-            string vs = baseline is null || baseline == fastest ? "" : $", {Formats.Sig(baseline.Step.OverlappedSec / fastest.Step.OverlappedSec, 3)}x faster than fp16" + (baseline.Capacity.Fits ? "" : " (which does not fit)");
-            var slowest = fitting.MaxBy(c => c.Step.OverlappedSec)!;
-            string slow = slowest == fastest ? "" : $"; slowest **{slowest.Workload.Scheme.Spec}** ({Formats.Sig(slowest.Step.OverlappedSec * 1e3)} ms, {slowest.Step.Bound.ToString().ToLowerInvariant()}-bound)";
-            var best = point.Where(c => c.TokensPerSecAtMaxBatch > 0).MaxBy(c => c.TokensPerSecAtMaxBatch);
-            string cap = best is null ? "; no scheme fits even one sequence at this context" :
-                $"; most tokens/s at the capacity limit: **{best.Workload.Scheme.Spec}** ({Formats.Sig(best.TokensPerSecAtMaxBatch)} tok/s at batch {Formats.Int(best.Capacity.MaxBatchAtContext)}" +
-                (baseline is null || baseline == best ? ")" : $", fp16 fits {Formats.Int(baseline.Capacity.MaxBatchAtContext)})");
-            lines.Add($"{where}: fastest step **{fastest.Workload.Scheme.Spec}** ({Formats.Sig(fastest.Step.OverlappedSec * 1e3)} ms per token, {why}{vs}){slow}{cap}.");
-        }
+        var lines = new List<string>(VerdictText.Lines(Domain.Planning.Verdict.Decide(result.Cases.Where(c => c.Workload.Hardware.Id == hw.Id)), bold: true));
         foreach (var be in result.BreakEvens.Where(b => b.Hardware == hw.Id))
         {
             string hide = double.IsPositiveInfinity(be.HideContextTokens)

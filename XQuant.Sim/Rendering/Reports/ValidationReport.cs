@@ -2,6 +2,7 @@ using System.Text;
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Rendering.Charts;
 using XQuant.Sim.Studies.Measurement;
 
 namespace XQuant.Sim.Rendering.Reports;
@@ -137,24 +138,27 @@ public static class ValidationReport
         }
     }
 
-    public static void Write(string dir, ValidationResult r, string command, string loadBefore, string loadAfter, string date)
+    public static IReadOnlyList<OutputFile> Files(ValidationResult r, string command, string loadBefore, string loadAfter, string date)
     {
         ArgumentNullException.ThrowIfNull(r);
         var summary = Summary(r);
-        CsvOutput.WriteFile(Path.Combine(dir, "summary.csv"), TextTable.Build(SummaryColumns, summary));
-        CsvOutput.WriteFile(Path.Combine(dir, "kernels.csv"), TextTable.Build(KernelColumns, r.Kernels));
-        CsvOutput.WriteFile(Path.Combine(dir, "steps.csv"), TextTable.Build(StepColumns(csv: true), r.Steps));
-        CsvOutput.WriteFile(Path.Combine(dir, "roofline-points.csv"), TextTable.Build(PointColumns, Points(r)));
+        var files = new List<OutputFile>
+        {
+            OutputFile.Csv("summary.csv", TextTable.Build(SummaryColumns, summary)),
+            OutputFile.Csv("kernels.csv", TextTable.Build(KernelColumns, r.Kernels)),
+            OutputFile.Csv("steps.csv", TextTable.Build(StepColumns(csv: true), r.Steps)),
+            OutputFile.Csv("roofline-points.csv", TextTable.Build(PointColumns, Points(r))),
+        };
         if (r.Interleaved is not null)
         {
-            CalibratedProfileJson.Write(Path.Combine(dir, InterleavedProfileFile), r.Interleaved);
+            files.Add(CalibratedProfileJson.File(InterleavedProfileFile, r.Interleaved));
         }
-        var measured = r.Kernels.Select(k => new Charts.MeasuredPoint($"{k.Case.Kernel} {k.Case.Shape}", k.Case.Class, k.Case.Flops, k.Case.DramBytes, k.MeasuredSec, k.PredictedSec))
-            .Concat(r.Steps.Select(s => new Charts.MeasuredPoint($"step {s.Scheme} l={s.Context}", "decode step", s.Flops, s.DramBytes, s.MeasuredSec, s.PredictedSec)))
+        var measured = r.Kernels.Select(k => new MeasuredPoint($"{k.Case.Kernel} {k.Case.Shape}", k.Case.Class, k.Case.Flops, k.Case.DramBytes, k.MeasuredSec, k.PredictedSec))
+            .Concat(r.Steps.Select(s => new MeasuredPoint($"step {s.Scheme} l={s.Context}", "decode step", s.Flops, s.DramBytes, s.MeasuredSec, s.PredictedSec)))
             .ToList();
-        using (var chart = Charts.MeasuredRooflineChart.Create(r.Calibrated, measured, $"Measured vs predicted on {r.Calibrated.Name}"))
+        using (var chart = MeasuredRooflineChart.Create(r.Calibrated, measured, $"Measured vs predicted on {r.Calibrated.Name}"))
         {
-            Charts.ChartFile.Save(chart, Path.Combine(dir, "roofline-measured.png"), Charts.MeasuredRooflineChart.Width, Charts.MeasuredRooflineChart.Height);
+            files.Add(ChartFile.Output("roofline-measured.png", chart, MeasuredRooflineChart.Width, MeasuredRooflineChart.Height));
         }
         var hw = r.Calibrated;
         var md = new StringBuilder();
@@ -184,6 +188,7 @@ public static class ValidationReport
         md.Append("\n## Decode steps\n\n").Append(r.Steps.Count == 0 ? "None: the decode engine runs on the CPU only (`xqsim validate --device cpu` times decode steps).\n" : TextTable.Build(StepColumns(csv: false).Where(c => !c.Header.Contains("_measured_s", StringComparison.Ordinal) && !c.Header.Contains("_predicted_s", StringComparison.Ordinal) || c.Header is "measured_s" or "predicted_s" or "predicted_sol_s" or "predicted_interleaved_s").ToList(), r.Steps).ToMarkdown());
         md.Append("\n## Kernels\n\n").Append(TextTable.Build(KernelColumns, r.Kernels).ToMarkdown());
         md.Append("\nPer-class times inside each step are in steps.csv; measured points (FLOPs, DRAM bytes, seconds) in roofline-points.csv.\n\n![measured roofline](roofline-measured.png)\n");
-        AtomicFile.WriteText(Path.Combine(dir, "validation.md"), md.ToString());
+        files.Add(OutputFile.Text("validation.md", md.ToString()));
+        return files;
     }
 }

@@ -1,7 +1,6 @@
 using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Planning;
-
 using XQuant.Sim.Foundation.Text;
 
 namespace XQuant.Sim.Rendering.Tables;

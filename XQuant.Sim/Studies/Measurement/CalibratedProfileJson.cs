@@ -100,5 +100,6 @@ public static class CalibratedProfileJson
         w.WriteEndObject();
     }
 
-    public static void Write(string path, HardwareProfile p) => AtomicFile.WriteText(path, ToJson(p));
+    /// <summary>The profile as an output file named <paramref name="path"/>.</summary>
+    public static OutputFile File(string path, HardwareProfile p) => OutputFile.Text(path, ToJson(p));
 }

@@ -1,3 +1,5 @@
+using XQuant.Sim.Domain.Hardware;
+
 namespace XQuant.Sim.Domain.CostModel.CacheOps;
 
 /// <summary>Decode attention for one new query token per sequence over N = context + 1 keys and values.</summary>

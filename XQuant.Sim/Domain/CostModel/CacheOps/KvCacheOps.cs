@@ -1,3 +1,4 @@
+using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Schemes;
 
 namespace XQuant.Sim.Domain.CostModel.CacheOps;

@@ -2,9 +2,8 @@ using System.Text;
 using XQuant.Sim.Rendering.Charts;
 
 using XQuant.Sim.Foundation.Text;
-using XQuant.Sim.Rendering.Export;
 
-namespace XQuant.Sim.Rendering.Reports;
+namespace XQuant.Sim.Rendering.Documents;
 
 /// <summary>A block of a report. Text may use **bold** and `code`; both renderers understand those two marks.</summary>
 public abstract record ReportBlock;
@@ -21,7 +20,7 @@ public sealed record FigureBlock(ChartFigure Figure) : ReportBlock;
 
 /// <summary>
 /// A report built once from finished results and rendered many ways (Markdown here, HTML in
-/// <see cref="HtmlExporter"/>). Holds no timestamps and no absolute paths, so renders are byte-for-byte repeatable.
+/// <see cref="HtmlRenderer"/>). Holds no timestamps and no absolute paths, so renders are byte-for-byte repeatable.
 /// </summary>
 public sealed record ReportDocument(string Title, IReadOnlyList<ReportBlock> Blocks)
 {

@@ -4,15 +4,14 @@ using System.Text.RegularExpressions;
 using XQuant.Sim.Rendering.Charts;
 
 using XQuant.Sim.Foundation.Text;
-using XQuant.Sim.Rendering.Reports;
 
-namespace XQuant.Sim.Rendering.Export;
+namespace XQuant.Sim.Rendering.Documents;
 
 /// <summary>
 /// Renders a <see cref="ReportDocument"/> as one self-contained HTML page: inline CSS, charts embedded as base64 PNG,
 /// no scripts and no external requests, so it opens offline.
 /// </summary>
-public static partial class HtmlExporter
+public static partial class HtmlRenderer
 {
     private const string Css = """
         body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em auto; max-width: 1150px; color: #222; line-height: 1.45; }

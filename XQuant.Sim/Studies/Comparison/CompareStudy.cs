@@ -1,0 +1,104 @@
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Domain.Planning;
+using XQuant.Sim.Domain.Schemes;
+
+namespace XQuant.Sim.Studies.Comparison;
+
+/// <summary>What `xqsim compare` was asked: one model on several devices, schemes, contexts and batches.</summary>
+public sealed record CompareRequest(
+    ModelConfig Model,
+    IReadOnlyList<HardwareProfile> Hardware,
+    IReadOnlyList<CacheScheme> Schemes,
+    IReadOnlyList<double> Contexts,
+    IReadOnlyList<double> Batches,
+    WeightPrecision Weights,
+    double RuntimeReserveFraction = Workload.DefaultRuntimeReserveFraction);
+
+/// <summary>Break-even of one rematerializing scheme on one device at one batch (overlapped step form).</summary>
+public sealed record SchemeBreakEven(string Hardware, string Scheme, string? Versus, double Batch, double HideContextTokens, IReadOnlyList<Crossover> Crossovers);
+
+/// <summary>
+/// The finished comparison: table cases, the sweeps behind the charts (contexts at the focus batch, batches at the focus
+/// context: the smallest batch and the largest context asked for), and the break-even answers.
+/// </summary>
+public sealed record CompareResult(
+    CompareRequest Request,
+    IReadOnlyList<CaseResult> Cases,
+    IReadOnlyList<CaseResult> ChartCases,
+    IReadOnlyList<SchemeBreakEven> BreakEvens,
+    double FocusBatch,
+    double FocusContextTokens);
+
+/// <summary>Costs the hardware comparison once (every cost from <see cref="CaseCoster"/> and <see cref="BreakEven"/>); reports only render it.</summary>
+public static class CompareStudy
+{
+    /// <summary>Context sweep of the charts: powers of two from 1k to 4x the largest context asked for (and those asked).</summary>
+    public static CompareResult Run(CompareRequest r)
+    {
+        var cases = new List<CaseResult>();
+        foreach (var hw in r.Hardware)
+        {
+            foreach (double b in r.Batches)
+            {
+                foreach (double l in r.Contexts)
+                {
+                    foreach (var s in r.Schemes)
+                    {
+                        cases.Add(CaseCoster.Cost(Work(r, hw, s, b, l)));
+                    }
+                }
+            }
+        }
+        var focus = (Batch: r.Batches.Min(), Context: r.Contexts.Max());
+        var chartCases = new List<CaseResult>(cases);
+        double maxContext = Math.Min(r.Contexts.Max() * 4, 1 << 22);
+        var sweepContexts = new SortedSet<double>(r.Contexts);
+        for (double l = 1024; l <= maxContext; l *= 2)
+        {
+            sweepContexts.Add(l);
+        }
+        foreach (var hw in r.Hardware)
+        {
+            foreach (var s in r.Schemes)
+            {
+                foreach (double l in sweepContexts)
+                {
+                    if (!r.Contexts.Contains(l))
+                    {
+                        chartCases.Add(CaseCoster.Cost(Work(r, hw, s, focus.Batch, l), throughputAtMaxBatch: false));
+                    }
+                }
+                var atFocus = cases.First(c => c.Workload.Hardware.Id == hw.Id && c.Workload.Scheme.Spec == s.Spec && c.Workload.Batch == focus.Batch && c.Workload.ContextTokens == focus.Context);
+                for (double b = 1; b <= atFocus.Capacity.MaxBatchAtContext; b *= 2)
+                {
+                    if (!r.Batches.Contains(b))
+                    {
+                        chartCases.Add(CaseCoster.Cost(Work(r, hw, s, b, focus.Context), throughputAtMaxBatch: false));
+                    }
+                }
+            }
+        }
+        var breakEvens = new List<SchemeBreakEven>();
+        foreach (var hw in r.Hardware)
+        {
+            foreach (var s in r.Schemes.Where(s => s.Remat != RematMode.None))
+            {
+                string wanted = BreakEven.DefaultVersus(s);
+                var versus = r.Schemes.FirstOrDefault(v => v.Spec == wanted) ?? r.Schemes.FirstOrDefault(v => v.Spec == "fp16");
+                foreach (double b in r.Batches)
+                {
+                    var w = Work(r, hw, s, b, focus.Context);
+                    breakEvens.Add(new SchemeBreakEven(
+                        hw.Id, s.Spec, versus?.Spec, b, BreakEven.HideContext(w),
+                        versus is null ? [] : BreakEven.Crossovers(w, w with { Scheme = versus })));
+                }
+            }
+        }
+        return new CompareResult(r, cases, chartCases, breakEvens, focus.Batch, focus.Context);
+    }
+
+    private static Workload Work(CompareRequest r, HardwareProfile hw, CacheScheme s, double b, double l) =>
+        new(r.Model, hw, s, r.Weights, b, l, Phase.Decode, RuntimeReserveFraction: r.RuntimeReserveFraction);
+}
