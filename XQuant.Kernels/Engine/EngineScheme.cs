@@ -26,8 +26,8 @@ public enum EngineSchemeKind
 }
 
 /// <summary>
-/// One cache scheme as the engine runs it. The matching cost-model spec (<see cref="SimSpec"/>) describes the same
-/// layout, so the bytes the engine holds can be compared with the accounting exactly.
+/// One cache scheme as the engine runs it: the family and the few parameters the engine honours. A caller that
+/// accounts for cache bytes elsewhere maps these fields to its own description of the same layout.
 /// </summary>
 /// <param name="Bits">Quantized bits (KIVI, XQuant) or delta bits (XQuant-CL).</param>
 /// <param name="WindowTokens">KIVI's fp16 window W: the engine keeps between W and W + G - 1 recent tokens in fp16 and
@@ -54,25 +54,13 @@ public sealed record EngineScheme(EngineSchemeKind Kind, int Bits = 16, int Grou
     /// <summary>True for schemes that rematerialize K and V from X (or its latents).</summary>
     public bool Remats => Kind is EngineSchemeKind.XQuant or EngineSchemeKind.XQuantCl or EngineSchemeKind.XQuantGqa or EngineSchemeKind.XQuantClGqa;
 
-    /// <summary>The cost model's scheme string for the same layout (fp32 remat, since the CPU computes fp32).</summary>
-    public string SimSpec => Kind switch
-    {
-        EngineSchemeKind.Fp16 => "fp16",
-        EngineSchemeKind.Kivi => $"kivi:{Bits},g={GroupSize},window={WindowTokens}",
-        EngineSchemeKind.XQuant => $"xquant:{Bits},g={GroupSize},rdtype=fp32",
-        EngineSchemeKind.XQuantCl => $"xquant-cl:{Bits},base={BaseLayers}@{BaseBits},acc=16,g={GroupSize},rdtype=fp32",
-        EngineSchemeKind.XQuantGqa => $"xquant-gqa:{Bits},g={GroupSize},window={WindowTokens},fp16first={(Fp16FirstChannel ? 1 : 0)},rdtype=fp32",
-        EngineSchemeKind.XQuantClGqa => $"xquant-cl-gqa:{Bits},base={BaseLayers}@{BaseBits},acc=16,g={GroupSize},rdtype=fp32",
-        _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
-    };
-
     public string Name => Kind switch
     {
         EngineSchemeKind.Fp16 => "fp16",
         EngineSchemeKind.Kivi => $"kivi:{Bits}",
         EngineSchemeKind.XQuant => $"xquant:{Bits}",
         EngineSchemeKind.XQuantCl => $"xquant-cl:{Bits}",
-        EngineSchemeKind.XQuantGqa => Fp16FirstChannel ? $"xquant-gqa:{Bits},fp16first" : $"xquant-gqa:{Bits}",
+        EngineSchemeKind.XQuantGqa => Fp16FirstChannel ? $"xquant-gqa:{Bits},fp16first=1" : $"xquant-gqa:{Bits}",
         EngineSchemeKind.XQuantClGqa => $"xquant-cl-gqa:{Bits}",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
     };

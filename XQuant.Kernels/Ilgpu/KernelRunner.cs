@@ -69,8 +69,8 @@ public sealed class KernelRunner : IDisposable
             var device = ctx.Devices.FirstOrDefault(d => d.AcceleratorType == type)
                 ?? throw new InvalidOperationException(type switch
                 {
-                    AcceleratorType.Cuda => "no CUDA device found (needs an NVIDIA GPU and driver); use --device auto or cpu",
-                    AcceleratorType.OpenCL => "no OpenCL device that ILGPU supports was found; use --device auto or cpu",
+                    AcceleratorType.Cuda => "no CUDA device found (needs an NVIDIA GPU and driver)",
+                    AcceleratorType.OpenCL => "no OpenCL device that ILGPU supports was found",
                     _ => "ILGPU's CPU accelerator is unavailable",
                 });
             return new KernelRunner(ctx, device.CreateAccelerator(ctx));

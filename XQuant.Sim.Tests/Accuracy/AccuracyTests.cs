@@ -87,7 +87,7 @@ public sealed class AccuracyTests
             var points = XQuant.Sim.Studies.Quality.PaperQuality.Load(files.Single(f => f.EndsWith("quality.csv", StringComparison.Ordinal)));
             Assert.AreEqual(Result.Value.Schemes.Count + 1, points.Count);
             Assert.IsTrue(points.All(p => p.Source == XQuant.Sim.Studies.Quality.QualitySource.MeasuredSynthetic && p.Model == "tiny"));
-            Assert.AreEqual("xquant:4,g=128", points.Single(p => p.Method == "xquant" && p.Bits == 4).Scheme);
+            Assert.AreEqual("xquant:4", points.Single(p => p.Method == "xquant" && p.Bits == 4).Scheme);
             string md = File.ReadAllText(files.Single(f => f.EndsWith("accuracy.md", StringComparison.Ordinal)));
             Assert.Contains("synthetic", md);
         }
@@ -112,7 +112,7 @@ public sealed class AccuracyTests
     [TestMethod]
     public void SchemeNames_ParseOrFailWithOneLineEach()
     {
-        var s = SyntheticModels.ParseSchemes("kivi:2,xquant-gqa:2+fp16first,fp16");
+        var s = SyntheticModels.ParseSchemes("kivi:2,xquant-gqa:2,fp16first=1,fp16");
         Assert.HasCount(2, s);
         Assert.IsTrue(s[1].Fp16FirstChannel);
         var e = Assert.ThrowsExactly<InputException>(() => SyntheticModels.ParseSchemes("kivi:5,xquant-gqa:x"));

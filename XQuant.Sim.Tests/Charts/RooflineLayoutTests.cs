@@ -1,9 +1,10 @@
-using XQuant.Sim.Rendering.Charts;
 using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Planning;
+using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Rendering.Charts;
 using XQuant.Sim.Studies.Scenarios;
 using XQuant.Sim.Tests.Reports;
 
@@ -47,7 +48,7 @@ public sealed class RooflineLayoutTests
     {
         var m = ModelConfigLoader.Load(TestPaths.Model(model));
         var h = HardwareProfileLoader.Load(Path.Combine(TestPaths.HardwareProfiles, hw + ".json"));
-        var cases = XQuant.Sim.Cli.MemoryCommand.ParseSchemes(schemes, m).Select(s => CaseCoster.Cost(new Workload(m, h, s, WeightPrecision.Bf16, batch, 32768))).ToList();
+        var cases = SchemeRegistry.ParseFor(schemes, m).Select(s => CaseCoster.Cost(new Workload(m, h, s, WeightPrecision.Bf16, batch, 32768))).ToList();
         var l = RooflineChart.Layout(cases);
         AssertReadable(l, hw);
         Assert.IsNotEmpty(l.Roofs);

@@ -51,7 +51,7 @@ public sealed class ClGqaEngineTests
         var ids = Enumerable.Range(0, 48).Select(i => (i * 37) % 256).ToList();
         var r = AccuracyRunner.Run(Weights.Value, SyntheticModels.ParseSchemes("xquant-cl-gqa:4,xquant-cl-gqa:2"), TokenPlan.Fixed(ids, "ids"), AccuracyOrigin.Synthetic, "tiny-gqa", "ids", 256);
         Assert.AreEqual("xquant-cl-gqa", r.Schemes[0].Family);
-        StringAssert.StartsWith(r.Schemes[0].SimSpec, "xquant-cl-gqa:4,base=3@4");
+        Assert.AreEqual("xquant-cl-gqa:4,acc=16", r.Schemes[0].Spec, "canonical spec: base 3 layers at 4 bits is the default, the engine accumulates in fp16");
         Assert.IsTrue(r.Schemes[0].KRelError < r.Schemes[1].KRelError, $"K error 4 vs 2 bits: {r.Schemes[0].KRelError}, {r.Schemes[1].KRelError}");
         Assert.IsTrue(r.Schemes[0].KRelError < 0.3 && r.Schemes[0].KRelError > 0);
         var mha = Assert.ThrowsExactly<InputException>(() => SyntheticModels.Check(SyntheticModels.ParseSchemes("xquant-cl-gqa:2"), EngineConfig.Tiny, "tiny"));

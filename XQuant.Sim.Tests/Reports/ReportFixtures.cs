@@ -2,6 +2,7 @@ using XQuant.Sim.Cli;
 using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Rendering.Reports;
 using XQuant.Sim.Studies.Comparison;
@@ -19,7 +20,7 @@ internal static class ReportFixtures
     {
         var model = ModelConfigLoader.Load(TestPaths.Model("llama-2-7b"));
         var hw = new[] { "h100-sxm", "warboy" }.Select(id => HardwareProfileLoader.Load(Path.Combine(TestPaths.HardwareProfiles, id + ".json"))).ToList();
-        return new CompareRequest(model, hw, MemoryCommand.ParseSchemes("fp16,kivi:2,xquant:4", model), [1024, 4096], [1], WeightPrecision.Bf16);
+        return new CompareRequest(model, hw, SchemeRegistry.ParseFor("fp16,kivi:2,xquant:4", model), [1024, 4096], [1], WeightPrecision.Bf16);
     }
 
     /// <summary>Runs the CLI from the repository root (where the data folders are) and returns exit code and output.</summary>

@@ -39,7 +39,7 @@ public sealed class ValidateCommandTests
         var (code, _, err) = Run("validate", "--calibration", "/nonexistent/cal.json", "--schemes", "fp16,xquant:9", "--device", "tpu");
         Assert.AreEqual(2, code);
         StringAssert.Contains(err, "--device: 'tpu' is not a device (allowed: cpu, cuda, ilgpu-cpu)");
-        StringAssert.Contains(err, "--schemes: xquant:9: bits must be 2, 3, 4 or 8");
+        StringAssert.Contains(err, "--schemes: bits '9' not allowed for 'xquant' (allowed: 2, 3, 4, 8)");
         StringAssert.Contains(err, "--calibration: /nonexistent/cal.json not found; run 'xqsim calibrate");
     }
 

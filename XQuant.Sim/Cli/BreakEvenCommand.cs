@@ -3,8 +3,8 @@ using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Planning;
-using XQuant.Sim.Foundation.Text;
 using XQuant.Sim.Domain.Schemes;
+using XQuant.Sim.Foundation.Text;
 
 namespace XQuant.Sim.Cli;
 
@@ -28,9 +28,9 @@ public static class BreakEvenCommand
         {
             var hw = HardwareProfileLoader.Resolve(p.GetValue(hardware)!);
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
-            var s = MemoryCommand.ParseSchemes(p.GetValue(scheme)!, m, "--scheme")[0];
+            var s = SchemeRegistry.ParseFor(p.GetValue(scheme)!, m, "--scheme")[0];
             string versusText = p.GetValue(versus) ?? BreakEven.DefaultVersus(s);
-            var v = MemoryCommand.ParseSchemes(versusText, m, "--versus")[0];
+            var v = SchemeRegistry.ParseFor(versusText, m, "--versus")[0];
             var wp = WorkloadOptions.ParseWeights(p.GetValue(weights)!);
             double b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
             double l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];

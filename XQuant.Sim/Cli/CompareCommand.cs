@@ -1,5 +1,6 @@
 using System.CommandLine;
 using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Foundation.Text;
 using XQuant.Sim.Rendering.Charts;
@@ -36,7 +37,7 @@ public static class CompareCommand
             var request = new CompareRequest(
                 m,
                 WorkloadOptions.ParseHardwareList(p.GetValue(hardware)!),
-                MemoryCommand.ParseSchemes(p.GetValue(schemes)!, m),
+                SchemeRegistry.ParseFor(p.GetValue(schemes)!, m),
                 CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40).Distinct().Select(v => (double)v).ToList(),
                 CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30).Distinct().Select(v => (double)v).ToList(),
                 WorkloadOptions.ParseWeights(p.GetValue(weights)!),

@@ -85,7 +85,7 @@ public static class KernelsCommand
                     catch (Exception e) when (e is InvalidOperationException or NotSupportedException or DllNotFoundException or TypeInitializationException
                         || e.GetType().Namespace?.StartsWith("ILGPU", StringComparison.Ordinal) == true)
                     {
-                        throw new InputException("--device", "", $"{deviceText}: {e.Message}");
+                        throw new InputException("--device", "", $"{deviceText}: {e.Message}; use --device auto or cpu");
                     }
                 }
                 ctx.Out.WriteLine(runner is null

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using XQuant.Sim.Domain.CostModel;
-using XQuant.Sim.Rendering.Tables;
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Planning;
+using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Rendering.Tables;
 
 namespace XQuant.Sim.Cli;
 
@@ -29,7 +30,7 @@ public static class LedgerCommand
         {
             var hw = HardwareProfileLoader.Resolve(p.GetValue(hardware)!);
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
-            var s = MemoryCommand.ParseSchemes(p.GetValue(scheme)!, m, "--scheme");
+            var s = SchemeRegistry.ParseFor(p.GetValue(scheme)!, m, "--scheme");
             var w = new Workload(
                 m, hw, s[0], WorkloadOptions.ParseWeights(p.GetValue(weights)!),
                 CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0],

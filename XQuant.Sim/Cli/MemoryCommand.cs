@@ -27,7 +27,7 @@ public static class MemoryCommand
         command.SetAction(p =>
         {
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
-            var list = ParseSchemes(p.GetValue(schemes)!, m);
+            var list = SchemeRegistry.ParseFor(p.GetValue(schemes)!, m);
             long l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
             long b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
             var rows = list.Select(s => MemoryRow.Compute(m, s, b, l)).ToList();
@@ -53,17 +53,5 @@ public static class MemoryCommand
             return CliApp.ExitOk;
         });
         return command;
-    }
-
-    /// <summary>Parses and checks schemes against a model, reporting every problem at once.</summary>
-    public static IReadOnlyList<CacheScheme> ParseSchemes(string text, ModelConfig model, string source = "--schemes")
-    {
-        var list = SchemeRegistry.ParseList(SchemeRegistry.SplitCliList(text), source);
-        var errors = list.SelectMany(s => s.Validate(model).Select(msg => new InputError(source, s.Spec, msg))).ToList();
-        if (errors.Count > 0)
-        {
-            throw new InputException(errors);
-        }
-        return list;
     }
 }

@@ -3,6 +3,7 @@ using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Planning;
+using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Input;
 using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Rendering.Charts;
@@ -37,7 +38,7 @@ public static class RooflineCommand
             int h = CheckSize(p.GetValue(height), "--height");
             var hw = HardwareProfileLoader.Resolve(p.GetValue(hardware)!);
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
-            var list = MemoryCommand.ParseSchemes(p.GetValue(schemes)!, m);
+            var list = SchemeRegistry.ParseFor(p.GetValue(schemes)!, m);
             var wp = WorkloadOptions.ParseWeights(p.GetValue(weights)!);
             var ph = WorkloadOptions.ParsePhase(p.GetValue(phase)!);
             double r = WorkloadOptions.ParseReserve(p.GetValue(reserve));

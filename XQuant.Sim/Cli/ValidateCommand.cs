@@ -39,22 +39,21 @@ public static class ValidateCommand
             var engineConfig = gqa ? ValidationPlan.Gqa(basePlan.Engine) : basePlan.Engine;
             var engineSchemes = new List<Kernels.Engine.EngineScheme>();
             string schemeText = p.GetValue(schemes) ?? string.Join(',', (gqa ? ValidationPlan.DefaultGqaSchemes : ValidationPlan.DefaultSchemes).Select(s => s.Name));
-            foreach (string s in schemeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            try
             {
-                try
+                foreach (var scheme in EngineModel.ParseSchemes(schemeText))
                 {
-                    var scheme = EngineModel.ParseScheme(s);
                     if (scheme.Kind == Kernels.Engine.EngineSchemeKind.XQuantClGqa && 2 * engineConfig.KvDim > engineConfig.Hidden)
                     {
-                        errors.Add(new InputError("--schemes", s, "xquant-cl-gqa caches latents of [Wk | Wv], 2 x the KV width, which must not exceed the hidden size: use --engine gqa"));
+                        errors.Add(new InputError("--schemes", scheme.Name, "xquant-cl-gqa caches latents of [Wk | Wv], 2 x the KV width, which must not exceed the hidden size: use --engine gqa"));
                         continue;
                     }
                     engineSchemes.Add(scheme);
                 }
-                catch (InputException e)
-                {
-                    errors.AddRange(e.Errors);
-                }
+            }
+            catch (InputException e)
+            {
+                errors.AddRange(e.Errors);
             }
             string calPath = p.GetValue(calibration) ?? $"validation/calibrated-{MeasureDevice.FileTag(choice)}.json";
             var profile = LoadCalibration(calPath, choice, errors);

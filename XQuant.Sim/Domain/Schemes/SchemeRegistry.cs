@@ -1,3 +1,4 @@
+using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Foundation.Input;
 
 namespace XQuant.Sim.Domain.Schemes;
@@ -106,5 +107,18 @@ public static class SchemeRegistry
             }
         }
         return items;
+    }
+
+    /// <summary>Parses a command-line list (<see cref="SplitCliList"/>) and checks every scheme against a model, reporting every problem at once.</summary>
+    public static IReadOnlyList<CacheScheme> ParseFor(string text, ModelConfig model, string source = "--schemes")
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var list = ParseList(SplitCliList(text), source);
+        var errors = list.SelectMany(s => s.Validate(model).Select(msg => new InputError(source, s.Spec, msg))).ToList();
+        if (errors.Count > 0)
+        {
+            throw new InputException(errors);
+        }
+        return list;
     }
 }

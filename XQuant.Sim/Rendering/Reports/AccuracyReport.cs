@@ -1,7 +1,7 @@
 using System.Text;
+using XQuant.Kernels.Engine;
 using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Foundation.Text;
-
 using XQuant.Sim.Studies.Accuracy;
 
 namespace XQuant.Sim.Rendering.Reports;
@@ -56,7 +56,7 @@ public static class AccuracyReport
         sb.Append(FormattableString.Invariant($"1,{r.ModelId},{r.Dataset},fp16,16,{Formats.Exact(r.ReferencePerplexity)},{source},fp16\n"));
         foreach (var s in r.Schemes)
         {
-            sb.Append(FormattableString.Invariant($"1,{r.ModelId},{r.Dataset},{s.Family},{s.Bits},{Formats.Exact(s.Perplexity)},{source},\"{s.SimSpec}\"\n"));
+            sb.Append(FormattableString.Invariant($"1,{r.ModelId},{r.Dataset},{s.Family},{s.Bits},{Formats.Exact(s.Perplexity)},{source},\"{s.Spec}\"\n"));
         }
         return sb.ToString();
     }
@@ -90,11 +90,23 @@ public static class AccuracyReport
         return sb.ToString();
     }
 
-    public static IReadOnlyList<OutputFile> Files(AccuracyResult r, string command, string modelNote) =>
-    [
-        OutputFile.Csv("accuracy.csv", Table(r, exact: true)),
-        OutputFile.Csv("accuracy-layers.csv", Layers(r)),
-        OutputFile.Text("accuracy.md", Markdown(r, command, modelNote)),
-        OutputFile.Text("quality.csv", QualityCsv(r)),
-    ];
+    /// <summary>The four report files, and the synthetic model's config.json (so `xqsim pareto --model` can cost it) when there is one.</summary>
+    public static IReadOnlyList<OutputFile> Files(AccuracyResult r, string command, string modelNote, EngineConfig? syntheticConfig = null)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var files = new List<OutputFile>();
+        if (syntheticConfig is not null)
+        {
+            files.Add(OutputFile.Text(r.ModelId + ".json", SyntheticConfigJson(syntheticConfig)));
+        }
+        files.Add(OutputFile.Csv("accuracy.csv", Table(r, exact: true)));
+        files.Add(OutputFile.Csv("accuracy-layers.csv", Layers(r)));
+        files.Add(OutputFile.Text("accuracy.md", Markdown(r, command, modelNote)));
+        files.Add(OutputFile.Text("quality.csv", QualityCsv(r)));
+        return files;
+    }
+
+    /// <summary>A Hugging Face-style config.json of the synthetic model.</summary>
+    private static string SyntheticConfigJson(EngineConfig c) => FormattableString.Invariant(
+        $"{{\n  \"model_type\": \"llama\",\n  \"hidden_size\": {c.Hidden},\n  \"num_hidden_layers\": {c.Layers},\n  \"num_attention_heads\": {c.Heads},\n  \"num_key_value_heads\": {c.KvHeads},\n  \"head_dim\": {c.HeadDim},\n  \"intermediate_size\": {c.Intermediate},\n  \"vocab_size\": {c.Vocab},\n  \"max_position_embeddings\": {c.MaxContext},\n  \"torch_dtype\": \"bfloat16\"\n}}\n");
 }

@@ -22,7 +22,7 @@ public sealed record SchemeAccuracy(
     string Scheme,
     string Family,
     int Bits,
-    string SimSpec,
+    string Spec,
     double KRelError,
     double VRelError,
     IReadOnlyList<double> KRelErrorPerLayer,

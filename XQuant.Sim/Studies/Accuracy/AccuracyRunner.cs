@@ -1,4 +1,5 @@
 using XQuant.Kernels.Engine;
+using XQuant.Sim.Studies.Measurement;
 
 namespace XQuant.Sim.Studies.Accuracy;
 
@@ -101,7 +102,7 @@ public static class AccuracyRunner
             }
             var sc = schemes[s];
             results.Add(new SchemeAccuracy(
-                sc.Name, Family(sc), sc.Bits, sc.SimSpec.Replace(",rdtype=fp32", "", StringComparison.Ordinal),
+                sc.Name, Family(sc), sc.Bits, EngineModel.ToCacheScheme(sc).Spec.Replace(",rdtype=fp32", "", StringComparison.Ordinal),
                 Math.Sqrt(kn / kd), Math.Sqrt(vn / vd), kPer, vPer,
                 Enumerable.Range(0, c.Layers).Select(l => Math.Sqrt(a.AttnNum[l] / a.AttnDen[l])).ToList(),
                 Math.Sqrt(a.HiddenNum / a.HiddenDen),

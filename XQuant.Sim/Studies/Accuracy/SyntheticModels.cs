@@ -19,8 +19,8 @@ public static class SyntheticModels
     };
 
     public static string DefaultSchemes(bool gqa) => gqa
-        ? "kivi:4,kivi:3,kivi:2,xquant:4,xquant:2,xquant-gqa:4,xquant-gqa:3,xquant-gqa:2,xquant-gqa:2+fp16first,xquant-cl:3,xquant-cl:2,xquant-cl-gqa:3,xquant-cl-gqa:2"
-        : "kivi:4,kivi:3,kivi:2,xquant:4,xquant:3,xquant:2,xquant-gqa:2,xquant-gqa:2+fp16first,xquant-cl:3,xquant-cl:2";
+        ? "kivi:4,kivi:3,kivi:2,xquant:4,xquant:2,xquant-gqa:4,xquant-gqa:3,xquant-gqa:2,xquant-gqa:2,fp16first=1,xquant-cl:3,xquant-cl:2,xquant-cl-gqa:3,xquant-cl-gqa:2"
+        : "kivi:4,kivi:3,kivi:2,xquant:4,xquant:3,xquant:2,xquant-gqa:2,xquant-gqa:2,fp16first=1,xquant-cl:3,xquant-cl:2";
 
     /// <summary>Problems running <paramref name="schemes"/> on a model of shape <paramref name="config"/> (xquant-cl-gqa needs 2 kv_dim &lt;= hidden).</summary>
     public static void Check(IReadOnlyList<EngineScheme> schemes, EngineConfig config, string model)
@@ -39,57 +39,13 @@ public static class SyntheticModels
         }
     }
 
-    /// <summary>The engine schemes: fp16, kivi:B, xquant:B, xquant-cl:B (base 3 layers at 4 bits), xquant-gqa:B[+fp16first], xquant-cl-gqa:B (GQA models).</summary>
+    /// <summary>
+    /// The schemes to measure, in the one scheme grammar (`xqsim schemes`), as the engine runs them; fp16 is dropped
+    /// (the FP16 cache is always the reference) and at least one other scheme is required.
+    /// </summary>
     public static IReadOnlyList<EngineScheme> ParseSchemes(string text)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        var list = new List<EngineScheme>();
-        var errors = new List<InputError>();
-        foreach (string s in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            try
-            {
-                if (s.StartsWith("xquant-cl-gqa:", StringComparison.Ordinal))
-                {
-                    if (!int.TryParse(s["xquant-cl-gqa:".Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int b) || b is not (2 or 3 or 4 or 8))
-                    {
-                        throw new InputException("--schemes", s, "delta bits must be 2, 3, 4 or 8 (xquant-cl-gqa:B; base 3 layers at 4 bits)");
-                    }
-                    list.Add(EngineScheme.XQuantClGqa(b));
-                }
-                else if (s.StartsWith("xquant-gqa:", StringComparison.Ordinal))
-                {
-                    string rest = s["xquant-gqa:".Length..];
-                    bool first = rest.EndsWith("+fp16first", StringComparison.Ordinal);
-                    string bits = first ? rest[..^"+fp16first".Length] : rest;
-                    if (!int.TryParse(bits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int b) || b is not (2 or 3 or 4 or 8))
-                    {
-                        throw new InputException("--schemes", s, "bits must be 2, 3, 4 or 8 (xquant-gqa:B or xquant-gqa:B+fp16first)");
-                    }
-                    list.Add(EngineScheme.XQuantGqa(b, first));
-                }
-                else
-                {
-                    var sc = EngineModel.ParseScheme(s);
-                    if (sc.Kind != EngineSchemeKind.Fp16)
-                    {
-                        list.Add(sc);
-                    }
-                }
-            }
-            catch (InputException e)
-            {
-                errors.AddRange(e.Errors);
-            }
-        }
-        if (errors.Count == 0 && list.Count == 0)
-        {
-            errors.Add(new InputError("--schemes", "", "needs at least one scheme besides fp16 (the FP16 cache is always the reference)"));
-        }
-        if (errors.Count > 0)
-        {
-            throw new InputException(errors);
-        }
-        return list;
+        var list = EngineModel.ParseSchemes(text).Where(s => s.Kind != EngineSchemeKind.Fp16).ToList();
+        return list.Count > 0 ? list : throw new InputException("--schemes", "", "needs at least one scheme besides fp16 (the FP16 cache is always the reference)");
     }
 }
