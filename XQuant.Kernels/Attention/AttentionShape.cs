@@ -6,7 +6,7 @@ namespace XQuant.Kernels.Attention;
 /// </summary>
 public sealed record AttentionShape(int Heads, int KvHeads, int HeadDim)
 {
-    public int Group => Heads / KvHeads;
+    public int QueryHeadsPerKvHead => Heads / KvHeads;
 
     public int KvDim => KvHeads * HeadDim;
 

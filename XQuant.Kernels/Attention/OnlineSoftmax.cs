@@ -16,7 +16,7 @@ internal static class OnlineSoftmax
         float scale = shape.ScoreScale;
         for (int h = 0; h < shape.Heads; h++)
         {
-            int kvh = h / shape.Group;
+            int kvh = h / shape.QueryHeadsPerKvHead;
             var qh = q.Slice(h * dh, dh);
             float tileMax = float.NegativeInfinity;
             for (int t = 0; t < n; t++)

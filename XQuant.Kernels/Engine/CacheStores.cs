@@ -11,12 +11,12 @@ internal sealed class TileBuffers
         K = new float[EngineAttention.TileTokens * c.KvDim];
         V = new float[EngineAttention.TileTokens * c.KvDim];
         Kv = new float[EngineAttention.TileTokens * 2 * c.KvDim];
-        X = new float[EngineAttention.TileTokens * c.Hidden];
+        X = new float[EngineAttention.TileTokens * c.HiddenSize];
         Max = new float[c.Heads];
         Sum = new float[c.Heads];
         Acc = new float[c.QDim];
         Scores = new float[EngineAttention.TileTokens];
-        wideLength = EngineAttention.TileTokens * c.Hidden;
+        wideLength = EngineAttention.TileTokens * c.HiddenSize;
     }
 
     private readonly int wideLength;

@@ -39,7 +39,7 @@ public sealed class DecodeEngine
         c = weights.Config;
         shape = c.Shape;
         rope = new RopeTable(c.MaxContext, c.HeadDim, c.RopeTheta, c.RopeScaling);
-        int d = c.Hidden;
+        int d = c.HiddenSize;
         switch (scheme.Kind)
         {
             case EngineSchemeKind.Fp16:
@@ -94,8 +94,8 @@ public sealed class DecodeEngine
         v = new float[c.KvDim];
         attn = new float[c.QDim];
         o = new float[d];
-        gu = new float[2 * c.Intermediate];
-        act = new float[c.Intermediate];
+        gu = new float[2 * c.IntermediateSize];
+        act = new float[c.IntermediateSize];
         delta = new float[d];
     }
 
@@ -119,7 +119,7 @@ public sealed class DecodeEngine
         EngineSchemeKind.Kivi => kivi!.Sum(s => s.Bytes),
         EngineSchemeKind.XQuant => rows!.Sum(s => s.Bytes),
         EngineSchemeKind.XQuantGqa => latents!.Sum(s => s.Bytes),
-        _ => rows!.Sum(s => s.Bytes) + (2L * c.Hidden * Tokens),
+        _ => rows!.Sum(s => s.Bytes) + (2L * c.HiddenSize * Tokens),
     };
 
     /// <summary>
@@ -134,7 +134,7 @@ public sealed class DecodeEngine
         {
             throw new InvalidOperationException($"fill needs an empty cache and tokens + 16 <= max context {c.MaxContext} (got {tokens})");
         }
-        int d = c.Hidden, kvd = c.KvDim;
+        int d = c.HiddenSize, kvd = c.KvDim;
         var rng = new Random(seed);
         var r = new float[(long)tokens * d];
         for (long i = 0; i < r.LongLength; i++)
@@ -210,7 +210,7 @@ public sealed class DecodeEngine
     private void FillLatentLayer(int layer, LayerWeights lw, float[] xs, int tokens)
     {
         var f = lw.ClGqa;
-        int d = c.Hidden, w = 2 * c.KvDim;
+        int d = c.HiddenSize, w = 2 * c.KvDim;
         var z = FastCpu.MatMul(xs, tokens, f.Ukv);
         var zrow = new float[w];
         var tmp = new float[w];
@@ -249,7 +249,7 @@ public sealed class DecodeEngine
         EngineMath.Gemv(h, f.Ukv, lat);
         if (layer >= Scheme.BaseLayers)
         {
-            int d = c.Hidden;
+            int d = c.HiddenSize;
             HalfVector.ToFloat(accumulator.AsSpan(pos * d, d), delta);
             EngineMath.Gemv(delta, f.Ukv, latAcc);
             for (int i = 0; i < lat.Length; i++)
@@ -268,7 +268,7 @@ public sealed class DecodeEngine
             rows![layer].Append(xrow);
             return;
         }
-        int d = c.Hidden;
+        int d = c.HiddenSize;
         HalfVector.ToFloat(accumulator.AsSpan(t * d, d), delta);
         for (int i = 0; i < d; i++)
         {
@@ -280,7 +280,7 @@ public sealed class DecodeEngine
     /// <summary>acc[t] = fp16(acc[t] + deQ(dX[t])), the same arithmetic the attention producer does per tile.</summary>
     private void AccumulateRow(int layer, int t, float[] scratch)
     {
-        int d = c.Hidden;
+        int d = c.HiddenSize;
         rows![layer].Dequantize(t, 1, scratch);
         var accRow = accumulator.AsSpan(t * d, d);
         var cur = new float[d];
@@ -300,10 +300,10 @@ public sealed class DecodeEngine
             throw new InvalidOperationException($"context {Tokens + 1} exceeds the maximum {c.MaxContext}");
         }
         Array.Clear(opSeconds);
-        int d = c.Hidden, pos = Tokens;
+        int d = c.HiddenSize, pos = Tokens;
         long stepStart = Stopwatch.GetTimestamp();
         long t0 = stepStart;
-        weights.Embedding.AsSpan((token % c.Vocab) * d, d).CopyTo(x);
+        weights.Embedding.AsSpan((token % c.VocabSize) * d, d).CopyTo(x);
         t0 = Lap(EngineOp.Embedding, t0);
         for (int layer = 0; layer < c.Layers; layer++)
         {
@@ -387,7 +387,7 @@ public sealed class DecodeEngine
         EngineMath.RmsNorm(x, weights.FinalNorm, h, weights.NormEps);
         t0 = Lap(EngineOp.FinalNorm, t0);
         Probe?.FinalHidden(pos, h);
-        var logits = new float[c.Vocab];
+        var logits = new float[c.VocabSize];
         EngineMath.Gemv(h, weights.LmHead, logits);
         t0 = Lap(EngineOp.LmHead, t0);
         Tokens++;
@@ -418,7 +418,7 @@ public sealed class DecodeEngine
     private EngineAttention.TileProducer RematProducer(int layer, LayerWeights lw)
     {
         var store = rows![layer];
-        int d = c.Hidden, kvd = c.KvDim;
+        int d = c.HiddenSize, kvd = c.KvDim;
         bool cl = accumulator is not null;
         bool seeds = cl && layer == Scheme.BaseLayers - 1;
         bool deltaLayer = cl && layer >= Scheme.BaseLayers;
@@ -463,7 +463,7 @@ public sealed class DecodeEngine
     {
         var store = rows![layer];
         var f = lw.ClGqa;
-        int d = c.Hidden, kvd = c.KvDim, w = 2 * kvd;
+        int d = c.HiddenSize, kvd = c.KvDim, w = 2 * kvd;
         bool seeds = layer == Scheme.BaseLayers - 1;
         bool deltaLayer = layer >= Scheme.BaseLayers;
         return (t0, n, b) =>

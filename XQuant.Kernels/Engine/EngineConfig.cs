@@ -8,13 +8,13 @@ namespace XQuant.Kernels.Engine;
 /// stores (fp16 K/V, packed codes with fp16 scales and zeros).
 /// </summary>
 public sealed record EngineConfig(
-    int Hidden,
+    int HiddenSize,
     int Layers,
     int Heads,
     int KvHeads,
     int HeadDim,
-    int Intermediate,
-    int Vocab,
+    int IntermediateSize,
+    int VocabSize,
     int MaxContext,
     int Seed = 1234,
     double RopeTheta = 10000.0,
@@ -36,15 +36,15 @@ public sealed record EngineConfig(
     public IReadOnlyList<string> Problems()
     {
         var p = new List<string>();
-        if (Hidden < 32 || Hidden % 32 != 0)
+        if (HiddenSize < 32 || HiddenSize % 32 != 0)
         {
-            p.Add($"hidden size must be a positive multiple of 32 (got {Hidden})");
+            p.Add($"hidden size must be a positive multiple of 32 (got {HiddenSize})");
         }
         if (Layers < 1 || Heads < 1 || KvHeads < 1 || Heads % KvHeads != 0 || HeadDim < 2 || HeadDim % 2 != 0)
         {
             p.Add($"need layers >= 1, kv heads dividing heads and an even head dim (got {Layers}, {Heads}, {KvHeads}, {HeadDim})");
         }
-        if (QDim % 32 != 0 || KvDim % 32 != 0 || Intermediate % 32 != 0 || Vocab % 32 != 0)
+        if (QDim % 32 != 0 || KvDim % 32 != 0 || IntermediateSize % 32 != 0 || VocabSize % 32 != 0)
         {
             p.Add("q dim, kv dim, intermediate size and vocab must be multiples of 32");
         }

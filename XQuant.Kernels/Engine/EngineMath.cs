@@ -17,15 +17,15 @@ public static class EngineMath
     public static unsafe void Gemv(ReadOnlySpan<float> x, PackedWeights w, Span<float> y)
     {
         ArgumentNullException.ThrowIfNull(w);
-        if (x.Length < w.K || y.Length < w.N)
+        if (x.Length < w.Rows || y.Length < w.Columns)
         {
-            throw new ArgumentException($"GEMV needs x of {w.K} and y of {w.N} (got {x.Length}, {y.Length})");
+            throw new ArgumentException($"GEMV needs x of {w.Rows} and y of {w.Columns} (got {x.Length}, {y.Length})");
         }
         fixed (float* px = x, py = y, pw = w.Data)
         {
             nint xa = (nint)px, ya = (nint)py, wa = (nint)pw;
             int panels = w.Panels;
-            if ((long)w.K * w.N <= InlineGemvElements)
+            if ((long)w.Rows * w.Columns <= InlineGemvElements)
             {
                 for (int jp = 0; jp < panels; jp++)
                 {
@@ -52,9 +52,9 @@ public static class EngineMath
         var a1 = Vector512<float>.Zero;
         var a2 = Vector512<float>.Zero;
         var a3 = Vector512<float>.Zero;
-        for (int pc = 0; pc < w.K; pc += PackedWeights.Kc)
+        for (int pc = 0; pc < w.Rows; pc += PackedWeights.Kc)
         {
-            int kc = Math.Min(PackedWeights.Kc, w.K - pc);
+            int kc = Math.Min(PackedWeights.Kc, w.Rows - pc);
             float* b = data + w.BlockOffset(pc, jp, kc);
             float* xs = x + pc;
             int p = 0;
@@ -76,7 +76,7 @@ public static class EngineMath
                 b += nr;
             }
         }
-        int j0 = jp * nr, nj = Math.Min(nr, w.N - j0);
+        int j0 = jp * nr, nj = Math.Min(nr, w.Columns - j0);
         Span<float> tmp = stackalloc float[nr];
         (a0 + a2).CopyTo(tmp);
         (a1 + a3).CopyTo(tmp[16..]);

@@ -54,7 +54,7 @@ public static class EngineOps
 }
 
 /// <summary>One decode step: the logits, the seconds each op took (summed over layers), the whole step, and the cache.</summary>
-public sealed record StepResult(float[] Logits, IReadOnlyList<double> OpSeconds, double StepSeconds, int ContextBefore, long CacheBytes)
+public sealed record StepResult(float[] Logits, IReadOnlyList<double> OpSec, double StepSec, int ContextBefore, long CacheBytes)
 {
-    public double Seconds(EngineOp op) => OpSeconds[(int)op];
+    public double Sec(EngineOp op) => OpSec[(int)op];
 }

@@ -7,7 +7,7 @@ public sealed class LayerWeights
 {
     internal LayerWeights(EngineConfig c, Random rng)
     {
-        int d = c.Hidden, kv = c.KvDim;
+        int d = c.HiddenSize, kv = c.KvDim;
         AttnNorm = NormWeights(d, rng);
         FfnNorm = NormWeights(d, rng);
         Wq = new PackedWeights(Uniform(rng, d, c.QDim), d, c.QDim);
@@ -22,8 +22,8 @@ public sealed class LayerWeights
         }
         Wkv = new PackedWeights(wkv, d, 2 * kv);
         Wo = new PackedWeights(Uniform(rng, c.QDim, d), c.QDim, d);
-        GateUp = new PackedWeights(Uniform(rng, d, 2 * c.Intermediate), d, 2 * c.Intermediate);
-        Down = new PackedWeights(Uniform(rng, c.Intermediate, d), c.Intermediate, d);
+        GateUp = new PackedWeights(Uniform(rng, d, 2 * c.IntermediateSize), d, 2 * c.IntermediateSize);
+        Down = new PackedWeights(Uniform(rng, c.IntermediateSize, d), c.IntermediateSize, d);
         hidden = d;
         kvDim = kv;
     }
@@ -31,7 +31,7 @@ public sealed class LayerWeights
     /// <summary>From plain row-major tensors (a checkpoint, or a structured synthetic model).</summary>
     internal LayerWeights(EngineConfig c, LayerTensors t)
     {
-        int d = c.Hidden, kv = c.KvDim, f = c.Intermediate;
+        int d = c.HiddenSize, kv = c.KvDim, f = c.IntermediateSize;
         Check(t.AttnNorm, d, "attention norm");
         Check(t.FfnNorm, d, "ffn norm");
         Check(t.Wq, (long)d * c.QDim, "q_proj");
@@ -152,14 +152,14 @@ public sealed class EngineWeights
         }
         Config = config;
         var rng = new Random(config.Seed);
-        Embedding = new float[(long)config.Vocab * config.Hidden];
+        Embedding = new float[(long)config.VocabSize * config.HiddenSize];
         for (long i = 0; i < Embedding.LongLength; i++)
         {
             Embedding[i] = (2 * rng.NextSingle()) - 1;
         }
         Layers = Enumerable.Range(0, config.Layers).Select(_ => new LayerWeights(config, rng)).ToList();
-        FinalNorm = LayerWeights.NormWeights(config.Hidden, rng);
-        LmHead = new PackedWeights(LayerWeights.Uniform(rng, config.Hidden, config.Vocab), config.Hidden, config.Vocab);
+        FinalNorm = LayerWeights.NormWeights(config.HiddenSize, rng);
+        LmHead = new PackedWeights(LayerWeights.Uniform(rng, config.HiddenSize, config.VocabSize), config.HiddenSize, config.VocabSize);
     }
 
     /// <summary>From given tensors (a checkpoint or a structured synthetic model); shapes are checked against the config.</summary>
@@ -172,8 +172,8 @@ public sealed class EngineWeights
         {
             throw new ArgumentException(string.Join("; ", problems), nameof(config));
         }
-        if (tensors.Layers.Count != config.Layers || tensors.Embedding.LongLength != (long)config.Vocab * config.Hidden
-            || tensors.LmHead.LongLength != (long)config.Hidden * config.Vocab || tensors.FinalNorm.Length != config.Hidden)
+        if (tensors.Layers.Count != config.Layers || tensors.Embedding.LongLength != (long)config.VocabSize * config.HiddenSize
+            || tensors.LmHead.LongLength != (long)config.HiddenSize * config.VocabSize || tensors.FinalNorm.Length != config.HiddenSize)
         {
             throw new ArgumentException("tensors do not match the config (layers, embedding, LM head or final norm)", nameof(tensors));
         }
@@ -181,7 +181,7 @@ public sealed class EngineWeights
         Embedding = tensors.Embedding;
         Layers = tensors.Layers.Select(t => new LayerWeights(config, t)).ToList();
         FinalNorm = tensors.FinalNorm;
-        LmHead = new PackedWeights(tensors.LmHead, config.Hidden, config.Vocab);
+        LmHead = new PackedWeights(tensors.LmHead, config.HiddenSize, config.VocabSize);
         NormEps = tensors.NormEps;
     }
 

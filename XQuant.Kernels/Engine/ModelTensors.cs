@@ -20,8 +20,8 @@ public sealed class GqaFactors
     {
         var k = Gqa.SvdFactorization.Compute(Unpack(lw.Wk), d, kvDim, cacheFolder: null);
         var v = Gqa.SvdFactorization.Compute(Unpack(lw.Wv), d, kvDim, cacheFolder: null);
-        Uk = new Fast.PackedWeights(k.U, d, kvDim);
-        Uv = new Fast.PackedWeights(v.U, d, kvDim);
+        Uk = new Fast.PackedWeights(k.Basis, d, kvDim);
+        Uv = new Fast.PackedWeights(v.Basis, d, kvDim);
         FusedK = new Fast.PackedWeights(k.Fused, kvDim, kvDim);
         FusedV = new Fast.PackedWeights(v.Fused, kvDim, kvDim);
         KeySingularValues = k.SingularValues;
@@ -53,17 +53,17 @@ public sealed class GqaFactors
     public static float[] Unpack(Fast.PackedWeights w)
     {
         ArgumentNullException.ThrowIfNull(w);
-        var a = new float[(long)w.K * w.N];
-        for (int pc = 0; pc < w.K; pc += Fast.PackedWeights.Kc)
+        var a = new float[(long)w.Rows * w.Columns];
+        for (int pc = 0; pc < w.Rows; pc += Fast.PackedWeights.Kc)
         {
-            int kc = Math.Min(Fast.PackedWeights.Kc, w.K - pc);
+            int kc = Math.Min(Fast.PackedWeights.Kc, w.Rows - pc);
             for (int jp = 0; jp < w.Panels; jp++)
             {
                 long b = w.BlockOffset(pc, jp, kc);
-                int j0 = jp * Fast.PackedWeights.Nr, nj = Math.Min(Fast.PackedWeights.Nr, w.N - j0);
+                int j0 = jp * Fast.PackedWeights.Nr, nj = Math.Min(Fast.PackedWeights.Nr, w.Columns - j0);
                 for (int p = 0; p < kc; p++)
                 {
-                    w.Data.AsSpan((int)(b + ((long)p * Fast.PackedWeights.Nr)), nj).CopyTo(a.AsSpan(((pc + p) * w.N) + j0, nj));
+                    w.Data.AsSpan((int)(b + ((long)p * Fast.PackedWeights.Nr)), nj).CopyTo(a.AsSpan(((pc + p) * w.Columns) + j0, nj));
                 }
             }
         }
@@ -85,8 +85,8 @@ public sealed class ClGqaFactors
             throw new ArgumentException($"xquant-cl-gqa needs 2 kv_dim <= hidden (a GQA model); got 2 x {kvDim} > {d}");
         }
         var f = Gqa.SvdFactorization.Compute(GqaFactors.Unpack(lw.Wkv), d, n, cacheFolder: null);
-        Ukv = new Fast.PackedWeights(f.U, d, n);
-        UkvT = new Fast.PackedWeights(GqaFactors.Transpose(f.U, d, n), n, d);
+        Ukv = new Fast.PackedWeights(f.Basis, d, n);
+        UkvT = new Fast.PackedWeights(GqaFactors.Transpose(f.Basis, d, n), n, d);
         Fused = new Fast.PackedWeights(f.Fused, n, n);
     }
 

@@ -22,9 +22,9 @@ public sealed record SyntheticStructure(int OutlierChannels = 4, float OutlierGa
     {
         ArgumentNullException.ThrowIfNull(c);
         var p = new List<string>();
-        if (OutlierChannels < 0 || OutlierChannels > c.Hidden / 4)
+        if (OutlierChannels < 0 || OutlierChannels > c.HiddenSize / 4)
         {
-            p.Add($"outlier channels must be 0 to {c.Hidden / 4} (got {OutlierChannels})");
+            p.Add($"outlier channels must be 0 to {c.HiddenSize / 4} (got {OutlierChannels})");
         }
         if (!(OutlierGain >= 1 && OutlierGain <= 1000) || !(ResidualGain > 0 && ResidualGain <= 10) || !(NormJitter >= 0 && NormJitter < 1) || !(LogitGain > 0 && LogitGain <= 100))
         {
@@ -38,7 +38,7 @@ public sealed record SyntheticStructure(int OutlierChannels = 4, float OutlierGa
     {
         ArgumentNullException.ThrowIfNull(c);
         var rng = new Random(seed ^ 0x5EED);
-        return Enumerable.Range(0, c.Hidden).OrderBy(_ => rng.Next()).Take(OutlierChannels).Order().ToList();
+        return Enumerable.Range(0, c.HiddenSize).OrderBy(_ => rng.Next()).Take(OutlierChannels).Order().ToList();
     }
 
     /// <summary>Seeded weights with this structure (same config, knobs and seed: the same model on every machine).</summary>
@@ -51,8 +51,8 @@ public sealed record SyntheticStructure(int OutlierChannels = 4, float OutlierGa
             throw new ArgumentException(string.Join("; ", problems), nameof(c));
         }
         var rng = new Random(seed);
-        int d = c.Hidden, f = c.Intermediate;
-        var embedding = new float[(long)c.Vocab * d];
+        int d = c.HiddenSize, f = c.IntermediateSize;
+        var embedding = new float[(long)c.VocabSize * d];
         for (long i = 0; i < embedding.LongLength; i++)
         {
             embedding[i] = (2 * rng.NextSingle()) - 1;
@@ -98,6 +98,6 @@ public sealed record SyntheticStructure(int OutlierChannels = 4, float OutlierGa
                 LayerWeights.Uniform(rng, d, f),
                 Scaled(LayerWeights.Uniform(rng, f, d), ResidualGain)));
         }
-        return new ModelTensors(embedding, layers, Norm(outliers: false), Scaled(LayerWeights.Uniform(rng, d, c.Vocab), LogitGain));
+        return new ModelTensors(embedding, layers, Norm(outliers: false), Scaled(LayerWeights.Uniform(rng, d, c.VocabSize), LogitGain));
     }
 }

@@ -53,9 +53,9 @@ public static partial class FastCpu
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(rope);
         int dkv = shape.KvDim;
-        if (wkv.N != 2 * dkv)
+        if (wkv.Columns != 2 * dkv)
         {
-            throw new ArgumentException($"[Wk | Wv] must have 2 x d_kv = {2 * dkv} columns, has {wkv.N}", nameof(wkv));
+            throw new ArgumentException($"[Wk | Wv] must have 2 x d_kv = {2 * dkv} columns, has {wkv.Columns}", nameof(wkv));
         }
         return Tiled(q, xq.Rows, shape, (t0, n, kt, vt) =>
         {
@@ -106,7 +106,7 @@ public static partial class FastCpu
         var p = new float[heads * tokens];
         Parallel.For(0, heads, h =>
         {
-            int kvh = h / shape.Group;
+            int kvh = h / shape.QueryHeadsPerKvHead;
             float max = float.NegativeInfinity;
             for (int t = 0; t < tokens; t++)
             {
@@ -153,7 +153,7 @@ public static partial class FastCpu
         var output = new float[shape.QueryDim];
         for (int h = 0; h < heads; h++)
         {
-            int kvh = h / shape.Group;
+            int kvh = h / shape.QueryHeadsPerKvHead;
             var o = output.AsSpan(h * dh, dh);
             for (int c = 0; c < d; c++)
             {

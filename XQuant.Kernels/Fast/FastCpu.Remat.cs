@@ -9,8 +9,8 @@ public static partial class FastCpu
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(w);
-        var c = new float[(long)m * w.N];
-        Gemm.Multiply(Dense(a, w.K), m, w, c);
+        var c = new float[(long)m * w.Columns];
+        Gemm.Multiply(Dense(a, w.Rows), m, w, c);
         return c;
     }
 
@@ -21,7 +21,7 @@ public static partial class FastCpu
     public static float[] Remat(QuantizedMatrix xq, PackedWeights w)
     {
         ArgumentNullException.ThrowIfNull(xq);
-        var c = new float[(long)xq.Rows * w.N];
+        var c = new float[(long)xq.Rows * w.Columns];
         RematInto(xq, w, c);
         return c;
     }
@@ -31,9 +31,9 @@ public static partial class FastCpu
     {
         ArgumentNullException.ThrowIfNull(xq);
         ArgumentNullException.ThrowIfNull(w);
-        if (xq.Width != w.K)
+        if (xq.Width != w.Rows)
         {
-            throw new ArgumentException($"X has width {xq.Width} but the weights have {w.K} rows", nameof(w));
+            throw new ArgumentException($"X has width {xq.Width} but the weights have {w.Rows} rows", nameof(w));
         }
         Gemm.Multiply(Dequantizing(xq), xq.Rows, w, c);
     }

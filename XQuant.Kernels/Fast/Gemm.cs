@@ -25,9 +25,9 @@ public static class Gemm
     {
         ArgumentNullException.ThrowIfNull(w);
         ArgumentNullException.ThrowIfNull(c);
-        if (c.Length < (long)m * w.N)
+        if (c.Length < (long)m * w.Columns)
         {
-            throw new ArgumentException($"C holds {c.Length} floats, needs {m} x {w.N}", nameof(c));
+            throw new ArgumentException($"C holds {c.Length} floats, needs {m} x {w.Columns}", nameof(c));
         }
         int blocks = (m + Mc - 1) / Mc;
         if (blocks == 1)
@@ -46,7 +46,7 @@ public static class Gemm
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(w);
         ArgumentNullException.ThrowIfNull(c);
-        int k = w.K, n = w.N, kcMax = PackedWeights.Kc, nr = PackedWeights.Nr;
+        int k = w.Rows, n = w.Columns, kcMax = PackedWeights.Kc, nr = PackedWeights.Nr;
         int mPadded = (rows + Mr - 1) / Mr * Mr;
         float[] apack = ArrayPool<float>.Shared.Rent(mPadded * kcMax);
         float[] segment = ArrayPool<float>.Shared.Rent(kcMax);

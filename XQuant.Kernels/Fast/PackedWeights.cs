@@ -16,8 +16,8 @@ public sealed class PackedWeights
         {
             throw new ArgumentException($"weights have {w.Length} elements, expected {k} x {n}", nameof(w));
         }
-        K = k;
-        N = n;
+        Rows = k;
+        Columns = n;
         Panels = (n + Nr - 1) / Nr;
         PaddedN = Panels * Nr;
         Data = new float[(long)k * PaddedN];
@@ -37,10 +37,10 @@ public sealed class PackedWeights
     }
 
     /// <summary>Rows of the original matrix (the GEMM's inner dimension).</summary>
-    public int K { get; }
+    public int Rows { get; }
 
     /// <summary>Columns of the original matrix (outputs).</summary>
-    public int N { get; }
+    public int Columns { get; }
 
     public int Panels { get; }
 

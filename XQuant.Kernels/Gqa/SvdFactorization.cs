@@ -14,19 +14,19 @@ public sealed class SvdFactorization
 {
     private SvdFactorization(int d, int n, float[] u, float[] fused, float[] singularValues)
     {
-        D = d;
-        N = n;
-        U = u;
+        InputDim = d;
+        Rank = n;
+        Basis = u;
         Fused = fused;
         SingularValues = singularValues;
     }
 
-    public int D { get; }
+    public int InputDim { get; }
 
-    public int N { get; }
+    public int Rank { get; }
 
     /// <summary>d x n, orthonormal columns, row-major: latents are X U.</summary>
-    public float[] U { get; }
+    public float[] Basis { get; }
 
     /// <summary>S B^T, n x n row-major: rematerialization is latent x Fused.</summary>
     public float[] Fused { get; }
@@ -92,9 +92,9 @@ public sealed class SvdFactorization
         string temp = path + ".tmp";
         using (var writer = new BinaryWriter(File.Create(temp)))
         {
-            writer.Write(f.D);
-            writer.Write(f.N);
-            foreach (var array in new[] { f.U, f.Fused, f.SingularValues })
+            writer.Write(f.InputDim);
+            writer.Write(f.Rank);
+            foreach (var array in new[] { f.Basis, f.Fused, f.SingularValues })
             {
                 writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(array.AsSpan()));
             }

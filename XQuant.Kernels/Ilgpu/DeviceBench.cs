@@ -391,7 +391,7 @@ public sealed class DeviceBench : IDisposable
         var dsin = Accelerator.Allocate1D(rope.Sin);
         var dscores = Accelerator.Allocate1D<float>((long)shape.Heads * Math.Max(1, tokens));
         var dout = Accelerator.Allocate1D<float>(shape.QueryDim);
-        var dims = new AttentionDims(tokens, shape.Group, shape.HeadDim, shape.KvDim, shape.ScoreScale);
+        var dims = new AttentionDims(tokens, shape.QueryHeadsPerKvHead, shape.HeadDim, shape.KvDim, shape.ScoreScale);
         return new DeviceCase(Synchronized(() => Runner.LaunchAttention(shape.Heads, dq.View, dk.View, dv.View, dims, dcos.View, dsin.View, dscores.View, dout.View)), dq, dk, dv, dcos, dsin, dscores, dout);
     }
 

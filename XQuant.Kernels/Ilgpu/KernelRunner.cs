@@ -170,7 +170,7 @@ public sealed class KernelRunner : IDisposable
         using var dsin = Accelerator.Allocate1D(rope.Sin);
         using var dscores = Accelerator.Allocate1D<float>((long)shape.Heads * Math.Max(1, tokens));
         using var dout = Accelerator.Allocate1D<float>(shape.QueryDim);
-        LaunchAttention(shape.Heads, dq.View, dk.View, dv.View, new AttentionDims(tokens, shape.Group, shape.HeadDim, shape.KvDim, shape.ScoreScale), dcos.View, dsin.View, dscores.View, dout.View);
+        LaunchAttention(shape.Heads, dq.View, dk.View, dv.View, new AttentionDims(tokens, shape.QueryHeadsPerKvHead, shape.HeadDim, shape.KvDim, shape.ScoreScale), dcos.View, dsin.View, dscores.View, dout.View);
         Accelerator.Synchronize();
         return dout.GetAsArray1D();
     }

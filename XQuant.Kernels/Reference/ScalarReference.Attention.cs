@@ -23,7 +23,7 @@ public static partial class ScalarReference
         var scores = new double[tokens];
         for (int h = 0; h < shape.Heads; h++)
         {
-            int kvh = h / shape.Group;
+            int kvh = h / shape.QueryHeadsPerKvHead;
             double sum = SoftmaxWeights(q, kr, tokens, shape, h, scores);
             for (int i = 0; i < dh; i++)
             {
@@ -77,7 +77,7 @@ public static partial class ScalarReference
         var y = new double[d];
         for (int h = 0; h < shape.Heads; h++)
         {
-            int kvh = h / shape.Group;
+            int kvh = h / shape.QueryHeadsPerKvHead;
             double sum = SoftmaxWeights(q, k, tokens, shape, h, p);
             Array.Clear(y);
             for (int t = 0; t < tokens; t++)
@@ -106,7 +106,7 @@ public static partial class ScalarReference
     /// </summary>
     private static double SoftmaxWeights(ReadOnlySpan<float> q, float[] rotatedKeys, int tokens, AttentionShape shape, int h, double[] weights)
     {
-        int dkv = shape.KvDim, dh = shape.HeadDim, kvh = h / shape.Group;
+        int dkv = shape.KvDim, dh = shape.HeadDim, kvh = h / shape.QueryHeadsPerKvHead;
         double max = double.NegativeInfinity;
         for (int t = 0; t < tokens; t++)
         {

@@ -1,17 +1,17 @@
 namespace XQuant.Kernels.Suite;
 
 /// <summary>
-/// Sizes for one kernel check: <see cref="Tokens"/> cached tokens, hidden size <see cref="D"/>, KV width
-/// <see cref="KvDim"/> = kv heads x <see cref="HeadDim"/>, and <see cref="Group"/> query heads per KV head.
+/// Sizes for one kernel check: <see cref="Tokens"/> cached tokens, hidden size <see cref="HiddenSize"/>, KV width
+/// <see cref="KvDim"/> = kv heads x <see cref="HeadDim"/>, and <see cref="QueryHeadsPerKvHead"/> query heads per KV head.
 /// </summary>
-public sealed record KernelShape(int Tokens, int D, int KvDim, int HeadDim = 32, int Group = 2, int GroupSize = 64)
+public sealed record KernelShape(int Tokens, int HiddenSize, int KvDim, int HeadDim = 32, int QueryHeadsPerKvHead = 2, int GroupSize = 64)
 {
     /// <summary>Small enough for ILGPU's CPU emulator to finish in seconds.</summary>
     public static KernelShape Default { get; } = new(256, 256, 128);
 
     public int KvHeads => KvDim / HeadDim;
 
-    public int Heads => KvHeads * Group;
+    public int Heads => KvHeads * QueryHeadsPerKvHead;
 
     /// <summary>Every problem with the shape, empty when it is usable.</summary>
     public IReadOnlyList<string> Problems()
@@ -21,21 +21,21 @@ public sealed record KernelShape(int Tokens, int D, int KvDim, int HeadDim = 32,
         {
             p.Add($"tokens={Tokens}: must be 1 to {1 << 20}");
         }
-        if (D < 2 || D > 1 << 16)
+        if (HiddenSize < 2 || HiddenSize > 1 << 16)
         {
-            p.Add($"d={D}: must be 2 to {1 << 16}");
+            p.Add($"d={HiddenSize}: must be 2 to {1 << 16}");
         }
         if (HeadDim < 2 || HeadDim % 2 != 0)
         {
             p.Add($"headdim={HeadDim}: must be even and at least 2");
         }
-        if (KvDim < 1 || KvDim > D || (HeadDim > 0 && KvDim % HeadDim != 0))
+        if (KvDim < 1 || KvDim > HiddenSize || (HeadDim > 0 && KvDim % HeadDim != 0))
         {
-            p.Add($"dkv={KvDim}: must be a multiple of headdim={HeadDim} and at most d={D}");
+            p.Add($"dkv={KvDim}: must be a multiple of headdim={HeadDim} and at most d={HiddenSize}");
         }
-        if (Group < 1 || Group > 64)
+        if (QueryHeadsPerKvHead < 1 || QueryHeadsPerKvHead > 64)
         {
-            p.Add($"group={Group}: must be 1 to 64");
+            p.Add($"group={QueryHeadsPerKvHead}: must be 1 to 64");
         }
         if (GroupSize < 1)
         {
@@ -45,5 +45,5 @@ public sealed record KernelShape(int Tokens, int D, int KvDim, int HeadDim = 32,
     }
 
     public override string ToString() =>
-        $"tokens={Tokens}, d={D}, dkv={KvDim} ({KvHeads} KV heads x {HeadDim}, {Heads} query heads), G={GroupSize}";
+        $"tokens={Tokens}, d={HiddenSize}, dkv={KvDim} ({KvHeads} KV heads x {HeadDim}, {Heads} query heads), G={GroupSize}";
 }

@@ -37,16 +37,16 @@ public sealed class KernelSuite
             }
             return a;
         }
-        x = Fill(shape.Tokens * shape.D, 1f);
+        x = Fill(shape.Tokens * shape.HiddenSize, 1f);
         // A few outlier channels, as post-norm activations have.
         for (int t = 0; t < shape.Tokens; t++)
         {
-            x[(t * shape.D) + (7 % shape.D)] *= 12f;
+            x[(t * shape.HiddenSize) + (7 % shape.HiddenSize)] *= 12f;
         }
-        float ws = 1f / MathF.Sqrt(shape.D);
-        wk = Fill(shape.D * shape.KvDim, ws);
-        wv = Fill(shape.D * shape.KvDim, ws);
-        wkv = ScalarReference.JoinColumns(wk, wv, shape.D, shape.KvDim);
+        float ws = 1f / MathF.Sqrt(shape.HiddenSize);
+        wk = Fill(shape.HiddenSize * shape.KvDim, ws);
+        wv = Fill(shape.HiddenSize * shape.KvDim, ws);
+        wkv = ScalarReference.JoinColumns(wk, wv, shape.HiddenSize, shape.KvDim);
         attention = new AttentionShape(shape.Heads, shape.KvHeads, shape.HeadDim).Validated();
         q = Fill(attention.QueryDim, 1f);
         rope = new RopeTable(shape.Tokens + 1, shape.HeadDim);
@@ -56,7 +56,7 @@ public sealed class KernelSuite
     public IReadOnlyList<KernelCheck> Run(KernelRunner? runner)
     {
         string impl = runner is null ? "fast-cpu" : runner.Accelerator.AcceleratorType.ToString();
-        int t = shape.Tokens, d = shape.D, dkv = shape.KvDim, g = shape.GroupSize;
+        int t = shape.Tokens, d = shape.HiddenSize, dkv = shape.KvDim, g = shape.GroupSize;
         var results = new List<KernelCheck>();
         var xSpec = new QuantSpec(4, Math.Min(g, d), QuantAxis.PerToken);
         var kSpec = new QuantSpec(2, g, QuantAxis.PerChannel);
@@ -117,7 +117,7 @@ public sealed class KernelSuite
     /// <summary>Error of KIVI* and XQuant against the FP16 path at 4 and 2 bits (computed on the fast CPU path).</summary>
     public IReadOnlyList<SchemeError> SchemeErrors()
     {
-        int t = shape.Tokens, d = shape.D, dkv = shape.KvDim, g = shape.GroupSize;
+        int t = shape.Tokens, d = shape.HiddenSize, dkv = shape.KvDim, g = shape.GroupSize;
         var k = ScalarReference.MatMul(x, wk, t, d, dkv);
         var v = ScalarReference.MatMul(x, wv, t, d, dkv);
         var fp16 = ScalarReference.DecodeAttention(q, k, v, t, attention, rope);

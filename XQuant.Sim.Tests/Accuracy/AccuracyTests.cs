@@ -15,7 +15,7 @@ public sealed class AccuracyTests
     {
         var w = new EngineWeights(Config, new SyntheticStructure().Build(Config, 5));
         var schemes = new[] { EngineScheme.Kivi(8), EngineScheme.Kivi(2), EngineScheme.XQuant(8), EngineScheme.XQuant(4), EngineScheme.XQuant(2), EngineScheme.XQuantGqa(8), EngineScheme.XQuantGqa(4), EngineScheme.XQuantCl(2) };
-        return AccuracyRunner.Run(w, schemes, TokenPlan.SampledFromReference(140, 3), AccuracyOrigin.Synthetic, "tiny", "synthetic", Config.Vocab);
+        return AccuracyRunner.Run(w, schemes, TokenPlan.SampledFromReference(140, 3), AccuracyOrigin.Synthetic, "tiny", "synthetic", Config.VocabSize);
     });
 
     private static SchemeAccuracy S(string name) => Result.Value.Schemes.Single(s => s.Scheme == name);
@@ -72,7 +72,7 @@ public sealed class AccuracyTests
         // Without structure (no outliers, full-size residual updates) deltas are as wide as X.
         var plain = new SyntheticStructure(0, 1, 1, 0.1f, 1);
         var w = new EngineWeights(Config, plain.Build(Config, 5));
-        var r = AccuracyRunner.Run(w, [EngineScheme.XQuant(4)], TokenPlan.SampledFromReference(40, 3), AccuracyOrigin.Synthetic, "tiny", "synthetic", Config.Vocab);
+        var r = AccuracyRunner.Run(w, [EngineScheme.XQuant(4)], TokenPlan.SampledFromReference(40, 3), AccuracyOrigin.Synthetic, "tiny", "synthetic", Config.VocabSize);
         Assert.IsTrue(r.Findings.DeltaToXRange > f.DeltaToXRange, $"{r.Findings.DeltaToXRange} vs {f.DeltaToXRange}");
         Assert.IsTrue(r.Findings.XOutlierRatio < 3, $"{r.Findings.XOutlierRatio}");
     }
@@ -101,7 +101,7 @@ public sealed class AccuracyTests
     public void Runs_AreBitIdentical()
     {
         var w = new EngineWeights(Config, new SyntheticStructure().Build(Config, 9));
-        AccuracyResult Once() => AccuracyRunner.Run(w, [EngineScheme.Kivi(2)], TokenPlan.SampledFromReference(70, 4), AccuracyOrigin.Synthetic, "tiny", "synthetic", Config.Vocab);
+        AccuracyResult Once() => AccuracyRunner.Run(w, [EngineScheme.Kivi(2)], TokenPlan.SampledFromReference(70, 4), AccuracyOrigin.Synthetic, "tiny", "synthetic", Config.VocabSize);
         var a = Once();
         var b = Once();
         Assert.AreEqual(a.ReferencePerplexity, b.ReferencePerplexity);

@@ -85,6 +85,19 @@ public sealed partial class LayerTests
         Assert.IsEmpty(hits, string.Join("\n", hits.Distinct()));
     }
 
+    [TestMethod]
+    public void NoPublicMemberHasAOneLetterName()
+    {
+        // Names carry meaning and units (BytesPerWeight, ContextTokens); a letter is a local's name, not an API's.
+        var oneLetter = new[] { typeof(Domain.CostModel.LedgerBuilder).Assembly, typeof(XQuant.Kernels.Engine.DecodeEngine).Assembly }
+            .SelectMany(a => a.GetExportedTypes())
+            .SelectMany(t => t.GetMembers(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly)
+                .Where(m => m.Name.Length == 1 && m.MemberType is System.Reflection.MemberTypes.Property or System.Reflection.MemberTypes.Field or System.Reflection.MemberTypes.Method)
+                .Select(m => $"{t.FullName}.{m.Name}"))
+            .ToList();
+        Assert.IsEmpty(oneLetter, string.Join("\n", oneLetter));
+    }
+
     private static readonly string[] CostModelWords = ["SimSpec", "Ledger", "Roofline", "CacheScheme", "CostModel"];
 
     [GeneratedRegex(@"(^|\s)--[a-z]")]

@@ -37,7 +37,7 @@ public sealed class CheckpointTests
             ck.Write(dir, dtype, shards);
             var m = CheckpointModel.Load(dir, 32);
             Assert.AreEqual(TinyCheckpoint.Vocab, m.Vocab);
-            Assert.AreEqual(64, m.Weights.Config.Vocab, "vocab padded to a multiple of 32");
+            Assert.AreEqual(64, m.Weights.Config.VocabSize, "vocab padded to a multiple of 32");
             Func<float, float> round = dtype switch
             {
                 "F16" => v => HalfBits.ToFloat(HalfBits.FromFloat(v)),

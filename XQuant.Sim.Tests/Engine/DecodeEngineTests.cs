@@ -150,9 +150,9 @@ public sealed class DecodeEngineTests
         e.FillSynthetic(100);
         var r = e.Step(1);
         Assert.AreEqual(100, r.ContextBefore);
-        Assert.AreEqual(EngineOps.All.Count, r.OpSeconds.Count);
-        Assert.IsTrue(r.StepSeconds >= r.OpSeconds.Sum() * 0.999);
-        Assert.AreEqual(0.0, r.Seconds(EngineOp.KProj), "XQuant projects no K for the new token");
-        Assert.IsTrue(r.Seconds(EngineOp.Attention) > 0);
+        Assert.AreEqual(EngineOps.All.Count, r.OpSec.Count);
+        Assert.IsTrue(r.StepSec >= r.OpSec.Sum() * 0.999);
+        Assert.AreEqual(0.0, r.Sec(EngineOp.KProj), "XQuant projects no K for the new token");
+        Assert.IsTrue(r.Sec(EngineOp.Attention) > 0);
     }
 }

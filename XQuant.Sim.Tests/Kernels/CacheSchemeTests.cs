@@ -95,11 +95,11 @@ public sealed class CacheSchemeTests
         {
             var f = SvdFactorization.Compute(wk, d, dkv, folder);
             var direct = ScalarReference.MatMul(x, wk, tokens, d, dkv);
-            var latent = ScalarReference.MatMul(x, f.U, tokens, d, dkv);
+            var latent = ScalarReference.MatMul(x, f.Basis, tokens, d, dkv);
             var viaLatent = ScalarReference.MatMul(latent, f.Fused, tokens, dkv, dkv);
             Assert.IsLessThan(1e-5, ErrorMetrics.RelativeFrobenius(direct, viaLatent));
             // U has orthonormal columns; singular values descend.
-            var utu = ScalarReference.MatMul(Transpose(f.U, d, dkv), f.U, dkv, d, dkv);
+            var utu = ScalarReference.MatMul(Transpose(f.Basis, d, dkv), f.Basis, dkv, d, dkv);
             for (int i = 0; i < dkv; i++)
             {
                 Assert.AreEqual(1.0, utu[(i * dkv) + i], 1e-5);
@@ -107,7 +107,7 @@ public sealed class CacheSchemeTests
             Assert.IsTrue(f.SingularValues.Zip(f.SingularValues.Skip(1)).All(p => p.First >= p.Second));
             Assert.AreEqual(1, Directory.GetFiles(folder, "*.bin").Length);
             var again = SvdFactorization.Compute(wk, d, dkv, folder);
-            CollectionAssert.AreEqual(f.U, again.U);
+            CollectionAssert.AreEqual(f.Basis, again.Basis);
             CollectionAssert.AreEqual(f.Fused, again.Fused);
         }
         finally
@@ -124,7 +124,7 @@ public sealed class CacheSchemeTests
         var x = KernelTestData.Random(tokens * d, 61);
         var f = SvdFactorization.Compute(wk, d, dkv, cacheFolder: null);
         var k = ScalarReference.MatMul(x, wk, tokens, d, dkv);
-        var z = FastCpu.MatMul(x, tokens, new PackedWeights(f.U, d, dkv));
+        var z = FastCpu.MatMul(x, tokens, new PackedWeights(f.Basis, d, dkv));
         var spec = new QuantSpec(4, 16, QuantAxis.PerChannel);
         foreach (bool keepFirst in new[] { false, true })
         {

@@ -82,7 +82,8 @@ public sealed class PlanningTests
         var crossings = BreakEven.Crossovers(w, kivi);
         Assert.AreEqual(1, crossings.Count);
         Assert.IsTrue(crossings[0].SchemeFasterBelow);
-        double l = crossings[0].ContextTokens;
+        double l = crossings[0].At;
+        Assert.AreEqual(CrossoverAxis.ContextTokens, crossings[0].Axis);
         Assert.IsTrue(Roofline.Step(w with { ContextTokens = l }).OverlappedSec <= Roofline.Step(kivi with { ContextTokens = l }).OverlappedSec);
         Assert.IsTrue(Roofline.Step(w with { ContextTokens = l + 1 }).OverlappedSec > Roofline.Step(kivi with { ContextTokens = l + 1 }).OverlappedSec);
     }
@@ -105,7 +106,8 @@ public sealed class PlanningTests
         var kivi = w with { Scheme = TestData.Scheme("kivi:4") };
         var c = BreakEven.BatchCrossovers(w, kivi);
         Assert.AreEqual(1, c.Count);
-        Assert.AreEqual(1, c[0].ContextTokens);
+        Assert.AreEqual(CrossoverAxis.Batch, c[0].Axis);
+        Assert.AreEqual(1, c[0].At);
         Assert.IsTrue(c[0].SchemeFasterBelow);
     }
 }

@@ -60,7 +60,7 @@ public static class BreakEvenCommand
         }
         foreach (var c in r.Crossovers)
         {
-            o.WriteLine($"   crossover at l = {Formats.Int(c.ContextTokens)} tokens: {w.Scheme.Spec} is {(c.SchemeFasterBelow ? "faster up to there, slower above" : "slower up to there, faster above")}");
+            o.WriteLine($"   crossover at l = {Formats.Int(c.At)} tokens: {w.Scheme.Spec} is {(c.SchemeFasterBelow ? "faster up to there, slower above" : "slower up to there, faster above")}");
         }
         o.WriteLine($"   at l = {Formats.Int(w.ContextTokens)}: {w.Scheme.Spec} {Formats.Seconds(r.SchemeStepSec)} vs {r.Versus.Scheme.Spec} {Formats.Seconds(r.VersusStepSec)} per step");
         o.WriteLine($"   over batch at l = {Formats.Int(w.ContextTokens)}:");
@@ -71,7 +71,7 @@ public static class BreakEvenCommand
         }
         foreach (var c in r.BatchCrossovers)
         {
-            o.WriteLine($"   crossover at batch {Formats.Int(c.ContextTokens)}: {w.Scheme.Spec} is {(c.SchemeFasterBelow ? "faster up to there, slower above" : "slower up to there, faster above")}");
+            o.WriteLine($"   crossover at batch {Formats.Int(c.At)}: {w.Scheme.Spec} is {(c.SchemeFasterBelow ? "faster up to there, slower above" : "slower up to there, faster above")}");
         }
         o.WriteLine();
         o.WriteLine("3. Ridge point a device would need for remat to win outright at this batch and context:");

@@ -157,10 +157,10 @@ public static class KernelsCommand
             switch (kv[0].ToLowerInvariant())
             {
                 case "tokens": s = s with { Tokens = v }; break;
-                case "d": s = s with { D = v }; break;
+                case "d": s = s with { HiddenSize = v }; break;
                 case "dkv": s = s with { KvDim = v }; break;
                 case "headdim": s = s with { HeadDim = v }; break;
-                case "group": s = s with { Group = v }; break;
+                case "group": s = s with { QueryHeadsPerKvHead = v }; break;
                 case "g": s = s with { GroupSize = v }; break;
                 default: errors.Add(new InputError("--shape", kv[0], "unknown key (allowed: tokens, d, dkv, headdim, group, g)")); break;
             }

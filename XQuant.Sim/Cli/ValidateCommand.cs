@@ -43,7 +43,7 @@ public static class ValidateCommand
             {
                 foreach (var scheme in EngineModel.ParseSchemes(schemeText))
                 {
-                    if (scheme.Kind == Kernels.Engine.EngineSchemeKind.XQuantClGqa && 2 * engineConfig.KvDim > engineConfig.Hidden)
+                    if (scheme.Kind == Kernels.Engine.EngineSchemeKind.XQuantClGqa && 2 * engineConfig.KvDim > engineConfig.HiddenSize)
                     {
                         errors.Add(new InputError("--schemes", scheme.Name, "xquant-cl-gqa caches latents of [Wk | Wv], 2 x the KV width, which must not exceed the hidden size: use --engine gqa"));
                         continue;

@@ -11,15 +11,15 @@ public static class Ledger
 {
     public static void Fill(LedgerBuilder b)
     {
-        bool decode = b.W.Phase == Phase.Decode;
-        double tokens = decode ? b.B : b.B * b.L;
-        TransformerOps.AddLayerOps(b, tokens, b.M.Layers);
+        bool decode = b.Workload.Phase == Phase.Decode;
+        double tokens = decode ? b.Batch : b.Batch * b.ContextTokens;
+        TransformerOps.AddLayerOps(b, tokens, b.Model.Layers);
         TransformerOps.AddModelOps(b, tokens);
         if (!decode)
         {
-            TransformerOps.AddPrefillAttention(b, b.M.Layers);
+            TransformerOps.AddPrefillAttention(b, b.Model.Layers);
         }
-        switch (b.W.Scheme)
+        switch (b.Workload.Scheme)
         {
             case Fp16KvScheme or KiviScheme:
                 Run(b, decode, KvCacheOps.Decode, KvCacheOps.Prefill);
@@ -31,7 +31,7 @@ public static class Ledger
                 Run(b, decode, LatentOps.Decode, LatentOps.Prefill);
                 break;
             default:
-                throw new NotSupportedException($"no cost model for scheme family '{b.W.Scheme.Family}'");
+                throw new NotSupportedException($"no cost model for scheme family '{b.Workload.Scheme.Family}'");
         }
     }
 

@@ -17,32 +17,32 @@ public sealed class LedgerBuilder
 
     public LedgerBuilder(Workload w)
     {
-        W = w;
-        M = w.Model;
+        Workload = w;
+        Model = w.Model;
         Layout = LayoutCache.Get(w.Scheme, w.Model);
-        B = w.Batch;
-        L = w.ContextTokens;
-        WeightBytes = w.Weights.BytesPerWeight();
+        Batch = w.Batch;
+        ContextTokens = w.ContextTokens;
+        BytesPerWeight = w.Weights.BytesPerWeight();
         GemmDType = Resolve(w.GemmDTypeOrDefault, "GEMMs");
         RematDType = Resolve(w.Scheme.RematDType, "rematerialization");
         VectorDType = ResolveVector();
         OnChipCapacityBytes = w.Hardware.OnChip?.CapacityBytes ?? 0;
     }
 
-    public Workload W { get; }
-    public ModelConfig M { get; }
+    public Workload Workload { get; }
+    public ModelConfig Model { get; }
     public CacheLayout Layout { get; }
 
     /// <summary>Batch.</summary>
-    public double B { get; }
+    public double Batch { get; }
 
     /// <summary>Cached tokens per sequence before this step (decode) or prompt tokens (prefill).</summary>
-    public double L { get; }
+    public double ContextTokens { get; }
 
     /// <summary>Tokens attended in a decode step: the cache plus the new token.</summary>
-    public double N => L + 1;
+    public double AttendedTokens => ContextTokens + 1;
 
-    public double WeightBytes { get; }
+    public double BytesPerWeight { get; }
     public DType GemmDType { get; }
     public DType RematDType { get; }
 
@@ -52,7 +52,7 @@ public sealed class LedgerBuilder
     public double OnChipCapacityBytes { get; }
 
     /// <summary>Activations are BF16 in memory: 2 bytes.</summary>
-    public const double ActBytes = 2.0;
+    public const double ActivationBytesPerElement = 2.0;
 
     public IReadOnlyCollection<string> Notes => _notes;
 
@@ -86,18 +86,18 @@ public sealed class LedgerBuilder
     /// <summary>A GEMM of m rows through a k x n weight matrix read once from DRAM.</summary>
     public OpCost Gemm(string name, double m, double k, double n, OpKind kind = OpKind.Gemm) =>
         Op(name, kind, 2 * m * k * n)
-            .With(TensorClass.Weights, k * n * WeightBytes)
-            .With(TensorClass.ActivationsRead, m * k * ActBytes)
-            .With(TensorClass.ActivationsWritten, m * n * ActBytes);
+            .With(TensorClass.Weights, k * n * BytesPerWeight)
+            .With(TensorClass.ActivationsRead, m * k * ActivationBytesPerElement)
+            .With(TensorClass.ActivationsWritten, m * n * ActivationBytesPerElement);
 
     public OpCost Elementwise(string name, double elements, double flopsPerElement, double readElements, double writtenElements) =>
         Op(name, OpKind.Elementwise, elements * flopsPerElement)
-            .With(TensorClass.ActivationsRead, readElements * ActBytes)
-            .With(TensorClass.ActivationsWritten, writtenElements * ActBytes);
+            .With(TensorClass.ActivationsRead, readElements * ActivationBytesPerElement)
+            .With(TensorClass.ActivationsWritten, writtenElements * ActivationBytesPerElement);
 
     private DType Resolve(DType wanted, string what)
     {
-        var hw = W.Hardware;
+        var hw = Workload.Hardware;
         if (hw.Supports(wanted))
         {
             return wanted;
@@ -117,7 +117,7 @@ public sealed class LedgerBuilder
     {
         foreach (var t in new[] { DType.Fp32, DType.Bf16, DType.Fp16, DType.Int8, DType.Fp8 })
         {
-            if (W.Hardware.Supports(t))
+            if (Workload.Hardware.Supports(t))
             {
                 return t;
             }

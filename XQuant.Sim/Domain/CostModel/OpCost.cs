@@ -4,7 +4,7 @@ namespace XQuant.Sim.Domain.CostModel;
 
 /// <summary>
 /// One ledger entry: an operator's FLOPs in one compute dtype and its bytes split by tensor class, for the whole
-/// batch in one step (one layer, or the model-level ops). <see cref="Kernels"/> counts launches for the fixed
+/// batch in one step (one layer, or the model-level ops). <see cref="LaunchCount"/> counts launches for the fixed
 /// per-kernel latency.
 /// </summary>
 public sealed class OpCost
@@ -23,7 +23,7 @@ public sealed class OpCost
     public OpKind Kind { get; }
     public double Flops { get; private set; }
     public DType DType { get; }
-    public double Kernels { get; private set; } = 1;
+    public double LaunchCount { get; private set; } = 1;
 
     /// <summary>
     /// The implementation variant whose calibrated rate this op takes before its class's: "fused" for
@@ -79,7 +79,7 @@ public sealed class OpCost
     public OpCost ScaleInPlace(double times)
     {
         Flops *= times;
-        Kernels *= times;
+        LaunchCount *= times;
         DramBytes *= times;
         OnChipBytes *= times;
         for (int i = 0; i < _bytes.Length; i++)
@@ -93,7 +93,7 @@ public sealed class OpCost
     public void Accumulate(OpCost other)
     {
         Flops += other.Flops;
-        Kernels += other.Kernels;
+        LaunchCount += other.LaunchCount;
         DramBytes += other.DramBytes;
         OnChipBytes += other.OnChipBytes;
         for (int i = 0; i < _bytes.Length; i++)

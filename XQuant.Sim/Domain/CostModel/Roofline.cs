@@ -13,7 +13,7 @@ public static class Roofline
         double compute = op.Flops / peak;
         double onChipBw = hw.OnChip?.BandwidthBytesPerSec ?? double.PositiveInfinity;
         double memory = op.DramBytes / hw.DramBandwidthBytesPerSec + op.OnChipBytes / onChipBw;
-        double launch = (hw.KernelLaunchLatencySec ?? 0) * op.Kernels;
+        double launch = (hw.KernelLaunchLatencySec ?? 0) * op.LaunchCount;
         return new OpTiming(op, compute, memory, launch);
     }
 

@@ -11,7 +11,7 @@ public static class TransformerOps
 {
     public static void AddLayerOps(LedgerBuilder b, double tokens, double layers)
     {
-        var m = b.M;
+        var m = b.Model;
         double d = m.HiddenSize;
         b.Add(Norm(b, "attn_norm", tokens), layers);
         b.Add(b.Gemm("q_proj", tokens, d, m.QDim), layers);
@@ -27,29 +27,29 @@ public static class TransformerOps
     /// <summary>Embedding lookup, final norm and LM head (logits for one token per sequence, FP32).</summary>
     public static void AddModelOps(LedgerBuilder b, double tokens)
     {
-        var m = b.M;
+        var m = b.Model;
         double d = m.HiddenSize;
         b.Add(b.Op("embedding", OpKind.Elementwise, 0)
-            .With(TensorClass.Weights, tokens * d * b.WeightBytes)
-            .With(TensorClass.ActivationsWritten, tokens * d * LedgerBuilder.ActBytes), 1);
-        b.Add(Norm(b, "final_norm", b.B), 1);
-        b.Add(b.Op("lm_head", OpKind.Gemm, 2 * b.B * d * m.VocabSize)
-            .With(TensorClass.Weights, d * m.VocabSize * b.WeightBytes)
-            .With(TensorClass.ActivationsRead, b.B * d * LedgerBuilder.ActBytes)
-            .With(TensorClass.ActivationsWritten, b.B * m.VocabSize * 4.0), 1);
+            .With(TensorClass.Weights, tokens * d * b.BytesPerWeight)
+            .With(TensorClass.ActivationsWritten, tokens * d * LedgerBuilder.ActivationBytesPerElement), 1);
+        b.Add(Norm(b, "final_norm", b.Batch), 1);
+        b.Add(b.Op("lm_head", OpKind.Gemm, 2 * b.Batch * d * m.VocabSize)
+            .With(TensorClass.Weights, d * m.VocabSize * b.BytesPerWeight)
+            .With(TensorClass.ActivationsRead, b.Batch * d * LedgerBuilder.ActivationBytesPerElement)
+            .With(TensorClass.ActivationsWritten, b.Batch * m.VocabSize * 4.0), 1);
     }
 
     private static OpCost Norm(LedgerBuilder b, string name, double tokens) =>
-        b.Elementwise(name, tokens * b.M.HiddenSize, 4, tokens * b.M.HiddenSize, tokens * b.M.HiddenSize)
-            .With(TensorClass.Weights, b.M.HiddenSize * 2.0);
+        b.Elementwise(name, tokens * b.Model.HiddenSize, 4, tokens * b.Model.HiddenSize, tokens * b.Model.HiddenSize)
+            .With(TensorClass.Weights, b.Model.HiddenSize * 2.0);
 
     /// <summary>Causal attention over the prompt (flash-style: scores never leave the chip).</summary>
     public static void AddPrefillAttention(LedgerBuilder b, double layers)
     {
-        var m = b.M;
-        double pairs = b.B * b.L * (b.L + 1) / 2;
+        var m = b.Model;
+        double pairs = b.Batch * b.ContextTokens * (b.ContextTokens + 1) / 2;
         b.Add(b.Op("attn_prefill", OpKind.Attention, 4 * m.Heads * m.HeadDim * pairs + 5 * m.Heads * pairs, b.GemmDType)
-            .With(TensorClass.ActivationsRead, b.B * b.L * (m.QDim + 2.0 * m.KvDim) * LedgerBuilder.ActBytes)
-            .With(TensorClass.ActivationsWritten, b.B * b.L * m.QDim * LedgerBuilder.ActBytes), layers);
+            .With(TensorClass.ActivationsRead, b.Batch * b.ContextTokens * (m.QDim + 2.0 * m.KvDim) * LedgerBuilder.ActivationBytesPerElement)
+            .With(TensorClass.ActivationsWritten, b.Batch * b.ContextTokens * m.QDim * LedgerBuilder.ActivationBytesPerElement), layers);
     }
 }

@@ -22,7 +22,7 @@ public sealed record ModelConfig
 
     public int QDim => Heads * HeadDim;
     public int KvDim => KvHeads * HeadDim;
-    public int GroupSize => Heads / KvHeads;
+    public int QueryHeadsPerKvHead => Heads / KvHeads;
     public bool IsGqa => KvHeads < Heads;
     public string AttentionKind => KvHeads == Heads ? "MHA" : KvHeads == 1 ? "MQA" : "GQA";
 

@@ -4,8 +4,18 @@ using XQuant.Sim.Domain.Schemes;
 
 namespace XQuant.Sim.Domain.Planning;
 
-/// <summary>Where one scheme's step time crosses another's: a context length at a fixed batch, or a batch at a fixed context.</summary>
-public sealed record Crossover(double ContextTokens, bool SchemeFasterBelow);
+/// <summary>The quantity a crossover scan varies while everything else stays fixed.</summary>
+public enum CrossoverAxis
+{
+    /// <summary>Cached tokens per sequence, at the workload's batch.</summary>
+    ContextTokens,
+
+    /// <summary>Sequences in the batch, at the workload's context.</summary>
+    Batch,
+}
+
+/// <summary>Where one scheme's step time crosses another's: the value <see cref="At"/> on <see cref="Axis"/>.</summary>
+public sealed record Crossover(CrossoverAxis Axis, double At, bool SchemeFasterBelow);
 
 /// <summary>The three break-even answers for one scheme on one device, each with the formula that produced it.</summary>
 public sealed record BreakEvenResult(
@@ -89,16 +99,13 @@ public static class BreakEven
 
     /// <summary>Contexts where the two schemes' overlapped step times cross, scanning powers of two then bisecting.</summary>
     public static IReadOnlyList<Crossover> Crossovers(Workload a, Workload b) =>
-        Scan(l => Roofline.Step(a with { ContextTokens = l }).OverlappedSec - Roofline.Step(b with { ContextTokens = l }).OverlappedSec, ContextLimit);
+        Scan(CrossoverAxis.ContextTokens, l => Roofline.Step(a with { ContextTokens = l }).OverlappedSec - Roofline.Step(b with { ContextTokens = l }).OverlappedSec, ContextLimit);
 
-    /// <summary>
-    /// Batches where the two schemes' step times cross at the workload's context (both at the same batch).
-    /// <see cref="Crossover.ContextTokens"/> holds the batch.
-    /// </summary>
+    /// <summary>Batches where the two schemes' step times cross at the workload's context (both at the same batch).</summary>
     public static IReadOnlyList<Crossover> BatchCrossovers(Workload a, Workload b) =>
-        Scan(n => Roofline.Step(a with { Batch = n }).OverlappedSec - Roofline.Step(b with { Batch = n }).OverlappedSec, BatchLimit);
+        Scan(CrossoverAxis.Batch, n => Roofline.Step(a with { Batch = n }).OverlappedSec - Roofline.Step(b with { Batch = n }).OverlappedSec, BatchLimit);
 
-    private static List<Crossover> Scan(Func<double, double> Diff, double limit)
+    private static List<Crossover> Scan(CrossoverAxis axis, Func<double, double> Diff, double limit)
     {
         var result = new List<Crossover>();
         double prevL = 1;
@@ -108,7 +115,7 @@ public static class BreakEven
             double cur = Diff(l);
             if (Math.Sign(cur) != Math.Sign(prev) && cur != 0 && prev != 0)
             {
-                result.Add(new Crossover(Bisect(Diff, prevL, l), prev < 0));
+                result.Add(new Crossover(axis, Bisect(Diff, prevL, l), prev < 0));
             }
             prevL = l;
             prev = cur;

@@ -54,7 +54,7 @@ public sealed record XQuantScheme(
             : [];
 
     public override IReadOnlyList<string> Warnings(ModelConfig model) => model.IsGqa
-        ? [string.Create(CultureInfo.InvariantCulture, $"{model.Id} is {model.AttentionKind} (g={model.GroupSize}): X is d={model.HiddenSize} wide but K+V only 2 x d_kv={2 * model.KvDim}, so plain XQuant stores {(double)model.HiddenSize / (2 * model.KvDim):0.##}x the elements of a KV cache at equal bits; use xquant-gqa")]
+        ? [string.Create(CultureInfo.InvariantCulture, $"{model.Id} is {model.AttentionKind} ({model.QueryHeadsPerKvHead} query heads per KV head): X is d={model.HiddenSize} wide but K+V only 2 x d_kv={2 * model.KvDim}, so plain XQuant stores {(double)model.HiddenSize / (2 * model.KvDim):0.##}x the elements of a KV cache at equal bits; use xquant-gqa")]
         : [];
 
     internal static CacheScheme Parse(SchemeArgs a)

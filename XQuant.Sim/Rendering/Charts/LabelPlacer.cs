@@ -14,7 +14,7 @@ public readonly record struct PixelBox(double Left, double Top, double Width, do
 }
 
 /// <summary>A label to place next to an anchor point (pixels).</summary>
-public sealed record LabelRequest(double X, double Y, string Text, float FontSize)
+public sealed record LabelRequest(double AnchorX, double AnchorY, string Text, float FontSize)
 {
     /// <summary>Scheme whose colour the text takes; -1 for neutral text.</summary>
     public int ColorIndex { get; init; } = -1;
@@ -90,7 +90,7 @@ public static class LabelPlacer
     }
 
     private static PixelBox Offset(LabelRequest l, PixelBox size, double dx, double dy) =>
-        new(l.X + dx, l.Y + dy, size.Width, size.Height);
+        new(l.AnchorX + dx, l.AnchorY + dy, size.Width, size.Height);
 
     /// <summary>Small boxes along a straight pixel segment, so labels keep off lines.</summary>
     public static IEnumerable<PixelBox> AlongSegment(double x0, double y0, double x1, double y1, double half = 2)

@@ -56,8 +56,8 @@ public static class ParetoChart
             var pl = placed[i];
             if (pl.Far)
             {
-                double cx = Math.Clamp(pl.Request.X, pl.Box.Left, pl.Box.Right);
-                double cy = Math.Clamp(pl.Request.Y, pl.Box.Top, pl.Box.Bottom);
+                double cx = Math.Clamp(pl.Request.AnchorX, pl.Box.Left, pl.Box.Right);
+                double cy = Math.Clamp(pl.Request.AnchorY, pl.Box.Top, pl.Box.Bottom);
                 var lead = plot.Add.Line(anchors[i].X, anchors[i].Y, Dx(cx), Dy(cy));
                 lead.LineColor = Color.FromHex("#aaaaaa");
                 lead.LineWidth = 1;

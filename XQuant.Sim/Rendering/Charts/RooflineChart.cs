@@ -238,8 +238,8 @@ public static class RooflineChart
             var pl = l.Labels[i];
             if (pl.Far)
             {
-                double cx = Math.Clamp(pl.Request.X, pl.Box.Left, pl.Box.Right);
-                double cy = Math.Clamp(pl.Request.Y, pl.Box.Top, pl.Box.Bottom);
+                double cx = Math.Clamp(pl.Request.AnchorX, pl.Box.Left, pl.Box.Right);
+                double cy = Math.Clamp(pl.Request.AnchorY, pl.Box.Top, pl.Box.Bottom);
                 var lead = plot.Add.Line(l.LabelAnchorsData[i].X, l.LabelAnchorsData[i].Y, l.DataX(cx), l.DataY(cy));
                 lead.LineColor = Color.FromHex("#999999");
                 lead.LineWidth = 1;

@@ -108,5 +108,5 @@ public static class AccuracyReport
 
     /// <summary>A Hugging Face-style config.json of the synthetic model.</summary>
     private static string SyntheticConfigJson(EngineConfig c) => FormattableString.Invariant(
-        $"{{\n  \"model_type\": \"llama\",\n  \"hidden_size\": {c.Hidden},\n  \"num_hidden_layers\": {c.Layers},\n  \"num_attention_heads\": {c.Heads},\n  \"num_key_value_heads\": {c.KvHeads},\n  \"head_dim\": {c.HeadDim},\n  \"intermediate_size\": {c.Intermediate},\n  \"vocab_size\": {c.Vocab},\n  \"max_position_embeddings\": {c.MaxContext},\n  \"torch_dtype\": \"bfloat16\"\n}}\n");
+        $"{{\n  \"model_type\": \"llama\",\n  \"hidden_size\": {c.HiddenSize},\n  \"num_hidden_layers\": {c.Layers},\n  \"num_attention_heads\": {c.Heads},\n  \"num_key_value_heads\": {c.KvHeads},\n  \"head_dim\": {c.HeadDim},\n  \"intermediate_size\": {c.IntermediateSize},\n  \"vocab_size\": {c.VocabSize},\n  \"max_position_embeddings\": {c.MaxContext},\n  \"torch_dtype\": \"bfloat16\"\n}}\n");
 }

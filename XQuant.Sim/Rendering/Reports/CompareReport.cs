@@ -143,7 +143,7 @@ public static class CompareReport
                 : be.HideContextTokens <= 0 ? "is compute-bound at any context" : $"hides under the weight and cache stream up to {Formats.Int(be.HideContextTokens)} tokens";
             string cross = be.Versus is null ? "" : be.Crossovers.Count == 0
                 ? $"; no crossover with {be.Versus} between 1 and {Formats.Int(BreakEven.ContextLimit)} tokens"
-                : "; vs " + be.Versus + ": " + string.Join(", ", be.Crossovers.Select(c => $"crossover at {Formats.Int(c.ContextTokens)} tokens ({be.Scheme} {(c.SchemeFasterBelow ? "faster below" : "faster above")})"));
+                : "; vs " + be.Versus + ": " + string.Join(", ", be.Crossovers.Select(c => $"crossover at {Formats.Int(c.At)} tokens ({be.Scheme} {(c.SchemeFasterBelow ? "faster below" : "faster above")})"));
             lines.Add($"Break-even, `{be.Scheme}` at batch {Formats.Int(be.Batch)}: the step {hide}{cross}.");
         }
         return lines;

@@ -180,8 +180,8 @@ public static class ValidationReport
         md.Append('\n');
         if (r.Steps.Count > 0)
         {
-            md.Append("- engine: d=").Append(r.Plan.Engine.Hidden).Append(", ").Append(r.Plan.Engine.Layers).Append(" layers, ").Append(r.Plan.Engine.Heads).Append('/').Append(r.Plan.Engine.KvHeads)
-                .Append(" heads of ").Append(r.Plan.Engine.HeadDim).Append(", FFN ").Append(r.Plan.Engine.Intermediate).Append(", vocab ").Append(r.Plan.Engine.Vocab).Append(", fp32 weights\n");
+            md.Append("- engine: d=").Append(r.Plan.Engine.HiddenSize).Append(", ").Append(r.Plan.Engine.Layers).Append(" layers, ").Append(r.Plan.Engine.Heads).Append('/').Append(r.Plan.Engine.KvHeads)
+                .Append(" heads of ").Append(r.Plan.Engine.HeadDim).Append(", FFN ").Append(r.Plan.Engine.IntermediateSize).Append(", vocab ").Append(r.Plan.Engine.VocabSize).Append(", fp32 weights\n");
         }
         md.Append("- signed error = (predicted - measured) / measured; negative = the model is optimistic.\n\n");
         md.Append("## Summary\n\n").Append(TextTable.Build(SummaryColumns, summary).ToMarkdown());

@@ -230,12 +230,12 @@ public static class AccuracyRunner
         public Recorder(EngineConfig c, int steps, bool keepX)
         {
             kvDim = c.KvDim;
-            hidden = c.Hidden;
+            hidden = c.HiddenSize;
             Attn = Enumerable.Range(0, c.Layers).Select(_ => new float[c.QDim]).ToArray();
-            Hidden = new float[c.Hidden];
+            Hidden = new float[c.HiddenSize];
             K = Enumerable.Range(0, c.Layers).Select(_ => new float[steps * c.KvDim]).ToArray();
             V = Enumerable.Range(0, c.Layers).Select(_ => new float[steps * c.KvDim]).ToArray();
-            X = keepX ? Enumerable.Range(0, c.Layers).Select(_ => new float[steps * c.Hidden]).ToArray() : [];
+            X = keepX ? Enumerable.Range(0, c.Layers).Select(_ => new float[steps * c.HiddenSize]).ToArray() : [];
         }
 
         public bool WantsKv { get; set; }

@@ -128,12 +128,12 @@ public static class AccuracyStudy
         SyntheticModels.Check(list, config, r.Model);
         var weights = new EngineWeights(config, r.Structure.Build(config, r.Seed));
         var tokens = r.TokenFile is not null
-            ? TokenPlan.Fixed(TokenFile.Read(r.TokenFile, config.Vocab, r.MaxTokens), Path.GetFileName(r.TokenFile))
+            ? TokenPlan.Fixed(TokenFile.Read(r.TokenFile, config.VocabSize, r.MaxTokens), Path.GetFileName(r.TokenFile))
             : TokenPlan.SampledFromReference(r.MaxTokens, r.Seed);
         return new AccuracyPlan(
-            weights, list, tokens, AccuracyOrigin.Synthetic, r.Model, "synthetic", config.Vocab,
+            weights, list, tokens, AccuracyOrigin.Synthetic, r.Model, "synthetic", config.VocabSize,
             $"{r.Model} (synthetic: seeded random weights with structure: {r.Structure}); {r.MaxTokens} tokens; schemes {string.Join(", ", list)}",
-            FormattableString.Invariant($"a seeded random-weight model ({r.Model}: d {config.Hidden}, {config.Layers} layers, {config.Heads}/{config.KvHeads} heads, vocab {config.Vocab}, seed {r.Seed}) with structure knobs {r.Structure}; not a trained model."),
+            FormattableString.Invariant($"a seeded random-weight model ({r.Model}: d {config.HiddenSize}, {config.Layers} layers, {config.Heads}/{config.KvHeads} heads, vocab {config.VocabSize}, seed {r.Seed}) with structure knobs {r.Structure}; not a trained model."),
             config);
     }
 }

@@ -26,7 +26,7 @@ public sealed record StructureFindings(double DeltaToXRange, double DeltaToXRang
     internal static StructureFindings Measure(EngineWeights w, float[][] x, int tokens, int group, IReadOnlyList<SchemeAccuracy> schemes)
     {
         var c = w.Config;
-        int d = c.Hidden;
+        int d = c.HiddenSize;
         var ratios = new List<double>();
         for (int l = 1; l < x.Length; l++)
         {

@@ -27,10 +27,10 @@ public static class SyntheticModels
     {
         ArgumentNullException.ThrowIfNull(schemes);
         ArgumentNullException.ThrowIfNull(config);
-        var bad = schemes.Where(s => s.Kind == EngineSchemeKind.XQuantClGqa && 2 * config.KvDim > config.Hidden).ToList();
+        var bad = schemes.Where(s => s.Kind == EngineSchemeKind.XQuantClGqa && 2 * config.KvDim > config.HiddenSize).ToList();
         if (bad.Count > 0)
         {
-            throw new InputException("--schemes", bad[0].Name, $"needs a GQA model with 2 kv_dim <= hidden; {model} has kv_dim {config.KvDim} and hidden {config.Hidden}");
+            throw new InputException("--schemes", bad[0].Name, $"needs a GQA model with 2 kv_dim <= hidden; {model} has kv_dim {config.KvDim} and hidden {config.HiddenSize}");
         }
         var cl = schemes.FirstOrDefault(s => s.Kind is EngineSchemeKind.XQuantCl or EngineSchemeKind.XQuantClGqa && s.BaseLayers > config.Layers);
         if (cl is not null)

@@ -62,7 +62,7 @@ public static class EngineBench
         var result = new List<OpCost>();
         foreach (var op in Ledger.Build(w))
         {
-            double k = Math.Max(op.Kernels, 1);
+            double k = Math.Max(op.LaunchCount, 1);
             var copy = new OpCost(op.Name, op.Kind, op.Flops / k, op.DType).AsVariant(op.Variant);
             foreach (var tc in TensorClasses.All)
             {
@@ -77,8 +77,8 @@ public static class EngineBench
 
     /// <summary>Dispatches of one step: large GEMVs and one fused attention per layer.</summary>
     public static double Dispatches(IReadOnlyList<OpCost> ops) =>
-        ops.Where(o => o.Kind == OpKind.Gemm && o.Bytes(TensorClass.Weights) / Math.Max(o.Kernels, 1) / 4.0 > EngineMath.InlineGemvElements).Sum(o => o.Kernels)
-        + (ops.FirstOrDefault(o => o.Name == "attn_scores")?.Kernels ?? 0);
+        ops.Where(o => o.Kind == OpKind.Gemm && o.Bytes(TensorClass.Weights) / Math.Max(o.LaunchCount, 1) / 4.0 > EngineMath.InlineGemvElements).Sum(o => o.LaunchCount)
+        + (ops.FirstOrDefault(o => o.Name == "attn_scores")?.LaunchCount ?? 0);
 
     public static (double Total, Dictionary<string, double> ByClass) Predict(IReadOnlyList<OpCost> ops, HardwareProfile hw, bool remats)
     {
@@ -88,8 +88,8 @@ public static class EngineBench
             by[ClassOf(op.Name, remats)] += KernelCase.Bound(op, hw);
         }
         double latency = hw.KernelLaunchLatencySec ?? 0;
-        by["gemm"] += ops.Where(o => o.Kind == OpKind.Gemm && o.Bytes(TensorClass.Weights) / Math.Max(o.Kernels, 1) / 4.0 > EngineMath.InlineGemvElements).Sum(o => o.Kernels) * latency;
-        by["attention"] += (ops.FirstOrDefault(o => o.Name == "attn_scores")?.Kernels ?? 0) * latency;
+        by["gemm"] += ops.Where(o => o.Kind == OpKind.Gemm && o.Bytes(TensorClass.Weights) / Math.Max(o.LaunchCount, 1) / 4.0 > EngineMath.InlineGemvElements).Sum(o => o.LaunchCount) * latency;
+        by["attention"] += (ops.FirstOrDefault(o => o.Name == "attn_scores")?.LaunchCount ?? 0) * latency;
         return (by.Values.Sum(), by);
     }
 
@@ -123,8 +123,8 @@ public static class EngineBench
         var opsSol = Ops(c, s, sol, mid);
         var (pred, byClass) = Predict(ops, calibrated, s.Remats);
         var (predSol, _) = Predict(opsSol, sol, s.Remats);
-        var measuredByClass = Classes.ToDictionary(k => k, k => ErrorStats.Median(results.Select(r => EngineOps.All.Where(o => ClassOf(o) == k).Sum(r.Seconds))), StringComparer.Ordinal);
-        var stepTimes = results.Select(r => r.StepSeconds).ToList();
+        var measuredByClass = Classes.ToDictionary(k => k, k => ErrorStats.Median(results.Select(r => EngineOps.All.Where(o => ClassOf(o) == k).Sum(r.Sec))), StringComparer.Ordinal);
+        var stepTimes = results.Select(r => r.StepSec).ToList();
         return new StepPoint(s.Name, mid, ErrorStats.Median(stepTimes), ErrorStats.Spread(stepTimes), predSol, pred, measuredByClass, byClass,
             ops.Sum(o => o.Flops), ops.Sum(o => o.DramBytes), run.CacheBytesAtContext, accounted, logitError,
             interleaved is null ? null : Predict(Ops(c, s, interleaved, mid), interleaved, s.Remats).Total);

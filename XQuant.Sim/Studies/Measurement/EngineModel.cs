@@ -20,14 +20,14 @@ public static class EngineModel
         ArgumentNullException.ThrowIfNull(c);
         return new ModelConfig
         {
-            Id = $"engine-d{c.Hidden}-l{c.Layers}",
-            HiddenSize = c.Hidden,
+            Id = $"engine-d{c.HiddenSize}-l{c.Layers}",
+            HiddenSize = c.HiddenSize,
             Layers = c.Layers,
             Heads = c.Heads,
             KvHeads = c.KvHeads,
             HeadDim = c.HeadDim,
-            IntermediateSize = c.Intermediate,
-            VocabSize = c.Vocab,
+            IntermediateSize = c.IntermediateSize,
+            VocabSize = c.VocabSize,
             MaxPositionEmbeddings = c.MaxContext,
             TieWordEmbeddings = false,
             TorchDtype = "float32",

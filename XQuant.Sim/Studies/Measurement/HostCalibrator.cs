@@ -6,12 +6,12 @@ namespace XQuant.Sim.Studies.Measurement;
 
 /// <summary>How much work calibration does: full (real numbers) or quick (tests, smoke runs).</summary>
 /// <param name="Rounds">Interleaved rounds: each times every microbenchmark once (see <see cref="Microbench.Interleaved"/>).</param>
-/// <param name="SoakSeconds">
+/// <param name="SoakSec">
 /// Seconds of untimed rounds before the timed ones. This host runs 10-25% slower after some seconds of sustained
 /// load than when it starts from idle (a second calibrate right after a first measured 0.73-0.92x the rates), and
 /// decode serving, like validate, is sustained load: calibration measures the steady state.
 /// </param>
-public sealed record CalibrationPlan(long StreamFloats, int Rounds, int LatencyRepetitions, bool ClassRates, double SoakSeconds = 0)
+public sealed record CalibrationPlan(long StreamFloats, int Rounds, int LatencyRepetitions, bool ClassRates, double SoakSec = 0)
 {
     /// <summary>Streams of 32 M floats (128 MB per array, far beyond any L3 here), 30 s of soak, 100 interleaved rounds (~20 s).</summary>
     public static CalibrationPlan Full => new(32L << 20, 100, 2000, true, 30);
@@ -44,10 +44,10 @@ public static class HostCalibrator
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(log);
         var calibration = new HostCalibration(plan);
-        if (plan.SoakSeconds > 0)
+        if (plan.SoakSec > 0)
         {
-            log.WriteLine($"  soak: untimed rounds for {plan.SoakSeconds:F0} s (the host's steady state under load)");
-            Microbench.Soak(calibration.Cases, plan.SoakSeconds);
+            log.WriteLine($"  soak: untimed rounds for {plan.SoakSec:F0} s (the host's steady state under load)");
+            Microbench.Soak(calibration.Cases, plan.SoakSec);
         }
         log.WriteLine($"  {calibration.Cases.Count} microbenchmarks x {plan.Rounds} interleaved rounds");
         return calibration.Finish(Microbench.Interleaved(calibration.Cases, plan.Rounds), log);

@@ -64,7 +64,7 @@ public static class Microbench
 
     /// <summary>
     /// Runs interleaved rounds of <paramref name="cases"/>, untimed, for <paramref name="seconds"/>: this host slows
-    /// under sustained load, and calibrate and validate both measure its steady state (<see cref="CalibrationPlan.SoakSeconds"/>).
+    /// under sustained load, and calibrate and validate both measure its steady state (<see cref="CalibrationPlan.SoakSec"/>).
     /// </summary>
     public static void Soak(IReadOnlyList<TimedCase> cases, double seconds)
     {

@@ -13,7 +13,7 @@ public sealed record KernelPoint(KernelCase Case, double MeasuredSec, double Spr
 /// <param name="StepWarmups">Rounds whose decode steps are warm-up (not timed into the points).</param>
 /// <param name="Steps">Rounds whose decode steps are timed.</param>
 /// <param name="InterleavedCalibration">Calibration microbenchmarks to time in the same rounds; null for none.</param>
-/// <param name="SoakSeconds">Untimed rounds of the kernel grid before the first timed round, as calibrate does (<see cref="CalibrationPlan.SoakSeconds"/>).</param>
+/// <param name="SoakSec">Untimed rounds of the kernel grid before the first timed round, as calibrate does (<see cref="CalibrationPlan.SoakSec"/>).</param>
 public sealed record ValidationPlan(
     IReadOnlyList<int> KernelTokens,
     int Width,
@@ -26,7 +26,7 @@ public sealed record ValidationPlan(
     int StepWarmups,
     int Steps,
     CalibrationPlan? InterleavedCalibration,
-    double SoakSeconds = 0)
+    double SoakSec = 0)
 {
     public static readonly IReadOnlyList<EngineScheme> DefaultSchemes = [EngineScheme.Fp16, EngineScheme.Kivi(2), EngineScheme.XQuant(4), EngineScheme.XQuantCl(2)];
 
@@ -108,10 +108,10 @@ public static class Validator
             references[context] = EngineBench.Fp16Logits(weights, context, plan.StepWarmups);
             runs.AddRange(plan.Schemes.Select(s => EngineBench.Prepare(weights, s, context)));
         }
-        if (plan.SoakSeconds > 0)
+        if (plan.SoakSec > 0)
         {
-            log.WriteLine($"  soak: untimed rounds of the kernel grid and calibration for {plan.SoakSeconds:F0} s (the host's steady state under load)");
-            Microbench.Soak(timed, plan.SoakSeconds);
+            log.WriteLine($"  soak: untimed rounds of the kernel grid and calibration for {plan.SoakSec:F0} s (the host's steady state under load)");
+            Microbench.Soak(timed, plan.SoakSec);
         }
         log.WriteLine($"  {plan.Rounds} rounds, each: {cases.Count} kernels{(calibration is null ? "" : $" and {calibrationCases.Count} calibration microbenchmarks")} interleaved x {plan.KernelRoundsPerRound} (caches flushed before each kernel), then one decode step of each of {runs.Count} engines ({plan.StepWarmups} warm-up rounds)");
         for (int r = 0; r < plan.Rounds; r++)

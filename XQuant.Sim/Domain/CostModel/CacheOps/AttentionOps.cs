@@ -14,18 +14,18 @@ public static class AttentionOps
     /// </summary>
     public static void Add(LedgerBuilder b, double layers, TensorClass source, double kBytes, double vBytes, bool absorbedV = false, string? variant = null)
     {
-        var m = b.M;
+        var m = b.Model;
         // With grouped KV heads each cached K/V element serves several query heads, so the per-element part of
         // attention's work (widening, loading a tile row) is shared: a calibration rates that as its own variant.
         variant = GroupedVariant(variant, m.Heads > m.KvHeads);
-        double q = b.B * m.QDim * LedgerBuilder.ActBytes;
-        b.Add(b.Op("attn_scores", OpKind.Attention, 2 * b.B * m.Heads * m.HeadDim * b.N, b.GemmDType).AsVariant(variant)
+        double q = b.Batch * m.QDim * LedgerBuilder.ActivationBytesPerElement;
+        b.Add(b.Op("attn_scores", OpKind.Attention, 2 * b.Batch * m.Heads * m.HeadDim * b.AttendedTokens, b.GemmDType).AsVariant(variant)
             .With(TensorClass.ActivationsRead, q)
             .With(source, kBytes), layers);
-        b.Add(b.Op("softmax", OpKind.Elementwise, 5 * b.B * m.Heads * b.N), layers);
+        b.Add(b.Op("softmax", OpKind.Elementwise, 5 * b.Batch * m.Heads * b.AttendedTokens), layers);
         if (!absorbedV)
         {
-            b.Add(b.Op("attn_output", OpKind.Attention, 2 * b.B * m.Heads * m.HeadDim * b.N, b.GemmDType).AsVariant(variant)
+            b.Add(b.Op("attn_output", OpKind.Attention, 2 * b.Batch * m.Heads * m.HeadDim * b.AttendedTokens, b.GemmDType).AsVariant(variant)
                 .With(source, vBytes)
                 .With(TensorClass.ActivationsWritten, q), layers);
         }
@@ -43,28 +43,28 @@ public static class AttentionOps
     /// </summary>
     public static void AddRemat(LedgerBuilder b, double layers, double inWidth, string kName = "remat_k", string vName = "remat_v")
     {
-        var m = b.M;
+        var m = b.Model;
         double kd = m.KvDim;
-        var mode = b.W.Scheme.Remat;
+        var mode = b.Workload.Scheme.Remat;
         bool unfused = mode == Schemes.RematMode.Unfused;
-        double kvTensor = b.B * b.N * kd * LedgerBuilder.ActBytes;
-        b.Add(b.Op(kName, OpKind.Remat, 2 * b.B * b.N * inWidth * kd)
-            .With(TensorClass.Weights, inWidth * kd * b.WeightBytes)
+        double kvTensor = b.Batch * b.AttendedTokens * kd * LedgerBuilder.ActivationBytesPerElement;
+        b.Add(b.Op(kName, OpKind.Remat, 2 * b.Batch * b.AttendedTokens * inWidth * kd)
+            .With(TensorClass.Weights, inWidth * kd * b.BytesPerWeight)
             .With(TensorClass.ActivationsWritten, unfused ? kvTensor : 0), layers);
-        b.Add(b.Op("rope_k", OpKind.Elementwise, 3 * b.B * b.N * kd)
+        b.Add(b.Op("rope_k", OpKind.Elementwise, 3 * b.Batch * b.AttendedTokens * kd)
             .With(TensorClass.ActivationsRead, unfused ? kvTensor : 0)
             .With(TensorClass.ActivationsWritten, unfused ? kvTensor : 0), layers);
         if (mode == Schemes.RematMode.VAbsorbed)
         {
-            b.Add(b.Op("attn_px", OpKind.Attention, 2 * b.B * m.Heads * b.N * inWidth, b.RematDType), layers);
-            b.Add(b.Op("v_absorb", OpKind.Gemm, 2 * b.B * m.Heads * inWidth * m.HeadDim)
-                .With(TensorClass.Weights, inWidth * kd * b.WeightBytes)
-                .With(TensorClass.ActivationsWritten, b.B * m.QDim * LedgerBuilder.ActBytes), layers);
+            b.Add(b.Op("attn_px", OpKind.Attention, 2 * b.Batch * m.Heads * b.AttendedTokens * inWidth, b.RematDType), layers);
+            b.Add(b.Op("v_absorb", OpKind.Gemm, 2 * b.Batch * m.Heads * inWidth * m.HeadDim)
+                .With(TensorClass.Weights, inWidth * kd * b.BytesPerWeight)
+                .With(TensorClass.ActivationsWritten, b.Batch * m.QDim * LedgerBuilder.ActivationBytesPerElement), layers);
             Add(b, layers, TensorClass.ActivationsRead, 0, 0, absorbedV: true);
             return;
         }
-        b.Add(b.Op(vName, OpKind.Remat, 2 * b.B * b.N * inWidth * kd)
-            .With(TensorClass.Weights, inWidth * kd * b.WeightBytes)
+        b.Add(b.Op(vName, OpKind.Remat, 2 * b.Batch * b.AttendedTokens * inWidth * kd)
+            .With(TensorClass.Weights, inWidth * kd * b.BytesPerWeight)
             .With(TensorClass.ActivationsWritten, unfused ? kvTensor : 0), layers);
         Add(b, layers, TensorClass.ActivationsRead, unfused ? kvTensor : 0, unfused ? kvTensor : 0);
     }

@@ -8,26 +8,26 @@ public static class KvCacheOps
 {
     public static void Decode(LedgerBuilder b)
     {
-        var m = b.M;
+        var m = b.Model;
         foreach (var (_, count, layer) in b.Layout.Runs)
         {
-            b.Add(b.Gemm("k_proj", b.B, m.HiddenSize, m.KvDim), count);
-            b.Add(b.Gemm("v_proj", b.B, m.HiddenSize, m.KvDim), count);
-            b.Add(b.Elementwise("rope_k", b.B * m.KvDim, 3, b.B * m.KvDim, b.B * m.KvDim), count);
+            b.Add(b.Gemm("k_proj", b.Batch, m.HiddenSize, m.KvDim), count);
+            b.Add(b.Gemm("v_proj", b.Batch, m.HiddenSize, m.KvDim), count);
+            b.Add(b.Elementwise("rope_k", b.Batch * m.KvDim, 3, b.Batch * m.KvDim, b.Batch * m.KvDim), count);
             bool quantized = layer.Tensors.Any(t => t.IsQuantized);
             if (!quantized)
             {
                 QuantOps.AddQuantize(b, "kv_append", layer.Tensors, count, TensorClass.KvCacheWritten, TensorClass.KvCacheRead);
-                double kBytes = b.B * b.L * m.KvDim * 2.0;
+                double kBytes = b.Batch * b.ContextTokens * m.KvDim * 2.0;
                 AttentionOps.Add(b, count, TensorClass.KvCacheRead, kBytes, kBytes, variant: "fp16_kv");
                 continue;
             }
             QuantOps.AddQuantize(b, "kv_quantize", layer.Tensors, count, TensorClass.KvCacheWritten, TensorClass.KvCacheRead);
             QuantOps.AddDequantize(b, "kv_dequant", layer.Tensors, count, TensorClass.KvCacheRead);
-            if (b.W.Scheme is KiviScheme { PreRopeKeys: true })
+            if (b.Workload.Scheme is KiviScheme { PreRopeKeys: true })
             {
                 // Keys were quantized before RoPE (KIVI* as the paper runs it): rotate every cached key each step, on chip.
-                b.Add(b.Op("rope_k_cache", OpKind.Elementwise, 3 * b.B * b.L * m.KvDim), count);
+                b.Add(b.Op("rope_k_cache", OpKind.Elementwise, 3 * b.Batch * b.ContextTokens * m.KvDim), count);
             }
             AttentionOps.Add(b, count, TensorClass.KvCacheRead, 0, 0);
         }
@@ -35,12 +35,12 @@ public static class KvCacheOps
 
     public static void Prefill(LedgerBuilder b)
     {
-        var m = b.M;
+        var m = b.Model;
         foreach (var (_, count, layer) in b.Layout.Runs)
         {
-            b.Add(b.Gemm("k_proj", b.B * b.L, m.HiddenSize, m.KvDim), count);
-            b.Add(b.Gemm("v_proj", b.B * b.L, m.HiddenSize, m.KvDim), count);
-            b.Add(b.Elementwise("rope_k", b.B * b.L * m.KvDim, 3, b.B * b.L * m.KvDim, b.B * b.L * m.KvDim), count);
+            b.Add(b.Gemm("k_proj", b.Batch * b.ContextTokens, m.HiddenSize, m.KvDim), count);
+            b.Add(b.Gemm("v_proj", b.Batch * b.ContextTokens, m.HiddenSize, m.KvDim), count);
+            b.Add(b.Elementwise("rope_k", b.Batch * b.ContextTokens * m.KvDim, 3, b.Batch * b.ContextTokens * m.KvDim, b.Batch * b.ContextTokens * m.KvDim), count);
             QuantOps.AddPrefillWrite(b, layer.Tensors.Any(t => t.IsQuantized) ? "kv_quantize" : "kv_append", layer.Tensors, count, TensorClass.KvCacheWritten);
         }
     }

@@ -13,17 +13,17 @@ public static class LatentOps
 {
     public static void Decode(LedgerBuilder b)
     {
-        var m = b.M;
+        var m = b.Model;
         double d = m.HiddenSize;
         double kd = m.KvDim;
         var acc = b.Layout.Accumulator;
-        int baseLayers = b.W.Scheme is XQuantClGqaScheme cl ? cl.BaseLayers : 0;
+        int baseLayers = b.Workload.Scheme is XQuantClGqaScheme cl ? cl.BaseLayers : 0;
         foreach (var (first, count, layer) in b.Layout.Runs)
         {
             bool delta = acc is not null && first >= baseLayers;
             if (!delta)
             {
-                b.Add(b.Gemm("latent_proj", b.B, d, 2 * kd), count);
+                b.Add(b.Gemm("latent_proj", b.Batch, d, 2 * kd), count);
                 QuantOps.AddQuantize(b, "latent_quantize", layer.Tensors, count, TensorClass.XCacheWritten, TensorClass.XCacheRead);
                 QuantOps.AddDequantize(b, "latent_dequant", layer.Tensors, count, TensorClass.XCacheRead);
                 // xquant-gqa: each latent is d_kv wide; the CL base latent of [Wk|Wv] is 2 d_kv wide.
@@ -31,14 +31,14 @@ public static class LatentOps
                 continue;
             }
             double row = CacheTraffic.AccumulatorRowBytes(acc!);
-            b.Add(b.Gemm("delta_latent_proj", b.B, d, 2 * kd), count);
-            b.Add(b.Op("acc_update_new", OpKind.Elementwise, b.B * d)
-                .With(TensorClass.AccumulatorRead, b.B * row)
-                .With(TensorClass.AccumulatorWritten, b.B * row), count);
+            b.Add(b.Gemm("delta_latent_proj", b.Batch, d, 2 * kd), count);
+            b.Add(b.Op("acc_update_new", OpKind.Elementwise, b.Batch * d)
+                .With(TensorClass.AccumulatorRead, b.Batch * row)
+                .With(TensorClass.AccumulatorWritten, b.Batch * row), count);
             QuantOps.AddQuantize(b, "delta_quantize", layer.Tensors, count, TensorClass.XCacheWritten, TensorClass.XCacheRead);
             QuantOps.AddDequantize(b, "delta_dequant", layer.Tensors, count, TensorClass.XCacheRead);
-            b.Add(b.Op("up_project", OpKind.Remat, 2 * b.B * b.L * 2 * kd * d)
-                .With(TensorClass.Weights, 2 * kd * d * b.WeightBytes), count);
+            b.Add(b.Op("up_project", OpKind.Remat, 2 * b.Batch * b.ContextTokens * 2 * kd * d)
+                .With(TensorClass.Weights, 2 * kd * d * b.BytesPerWeight), count);
             XQuantOps.AddAccumulate(b, acc!, count);
             AttentionOps.AddRemat(b, count, d);
         }
@@ -50,10 +50,10 @@ public static class LatentOps
 
     public static void Prefill(LedgerBuilder b)
     {
-        var m = b.M;
-        double tokens = b.B * b.L;
+        var m = b.Model;
+        double tokens = b.Batch * b.ContextTokens;
         var acc = b.Layout.Accumulator;
-        int baseLayers = b.W.Scheme is XQuantClGqaScheme cl ? cl.BaseLayers : 0;
+        int baseLayers = b.Workload.Scheme is XQuantClGqaScheme cl ? cl.BaseLayers : 0;
         foreach (var (first, count, layer) in b.Layout.Runs)
         {
             b.Add(b.Gemm("k_proj", tokens, m.HiddenSize, m.KvDim), count);

@@ -11,7 +11,7 @@ public static class QuantOps
 {
     public static void AddQuantize(LedgerBuilder b, string name, IReadOnlyList<CachedTensor> tensors, double layers, TensorClass written, TensorClass read, double extraFlopsPerElement = 0)
     {
-        double tokens = b.B;
+        double tokens = b.Batch;
         double flops = tensors.Sum(t => tokens * t.WidthElements * ((t.IsQuantized ? 5 : 0) + extraFlopsPerElement));
         // Appending to an FP16 cache is a copy, not a quantization.
         var op = b.Op(name, tensors.Any(t => t.IsQuantized) ? OpKind.Quantize : OpKind.Elementwise, flops);
@@ -26,12 +26,12 @@ public static class QuantOps
     /// <summary>Reads every cached token of the tensors; the dequantized values go straight to the consumer on chip.</summary>
     public static void AddDequantize(LedgerBuilder b, string name, IReadOnlyList<CachedTensor> tensors, double layers, TensorClass read)
     {
-        double flops = tensors.Sum(t => 2 * b.B * CacheTraffic.QuantizedTokens(t, b.L) * t.WidthElements);
+        double flops = tensors.Sum(t => 2 * b.Batch * CacheTraffic.QuantizedTokens(t, b.ContextTokens) * t.WidthElements);
         var op = b.Op(name, OpKind.Dequantize, flops).AsVariant("fused");
         foreach (var t in tensors)
         {
-            var (data, meta) = CacheTraffic.Read(t, b.L);
-            op.With(read, b.B * data).With(TensorClass.Metadata, b.B * meta);
+            var (data, meta) = CacheTraffic.Read(t, b.ContextTokens);
+            op.With(read, b.Batch * data).With(TensorClass.Metadata, b.Batch * meta);
         }
         b.Add(op, layers);
     }
@@ -39,12 +39,12 @@ public static class QuantOps
     /// <summary>Prefill writes the whole prompt into the cache once: quantize every token, write packed rows.</summary>
     public static void AddPrefillWrite(LedgerBuilder b, string name, IReadOnlyList<CachedTensor> tensors, double layers, TensorClass written)
     {
-        double flops = tensors.Sum(t => b.B * b.L * t.WidthElements * (t.IsQuantized ? 5 : 0));
+        double flops = tensors.Sum(t => b.Batch * b.ContextTokens * t.WidthElements * (t.IsQuantized ? 5 : 0));
         var op = b.Op(name, OpKind.Quantize, flops);
         foreach (var t in tensors)
         {
-            var m = Memory.CacheMemory.ForTensor(t, b.L);
-            op.With(written, b.B * (m.PayloadBytes + m.WindowBytes)).With(TensorClass.Metadata, b.B * m.MetadataBytes);
+            var m = Memory.CacheMemory.ForTensor(t, b.ContextTokens);
+            op.With(written, b.Batch * (m.PayloadBytes + m.WindowBytes)).With(TensorClass.Metadata, b.Batch * m.MetadataBytes);
         }
         b.Add(op, layers);
     }

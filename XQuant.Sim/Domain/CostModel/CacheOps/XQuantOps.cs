@@ -11,9 +11,9 @@ public static class XQuantOps
 {
     public static void Decode(LedgerBuilder b)
     {
-        double d = b.M.HiddenSize;
+        double d = b.Model.HiddenSize;
         var acc = b.Layout.Accumulator;
-        int baseLayers = b.W.Scheme is XQuantClScheme cl ? cl.BaseLayers : 0;
+        int baseLayers = b.Workload.Scheme is XQuantClScheme cl ? cl.BaseLayers : 0;
         foreach (var (first, count, layer) in b.Layout.Runs)
         {
             bool delta = acc is not null && first >= baseLayers;
@@ -27,9 +27,9 @@ public static class XQuantOps
                 double row = CacheTraffic.AccumulatorRowBytes(acc!);
                 // The new token's delta: subtract its accumulator row (1 FLOP/element more), quantize, store.
                 QuantOps.AddQuantize(b, "delta_quantize", layer.Tensors, count, TensorClass.XCacheWritten, TensorClass.XCacheRead, extraFlopsPerElement: 1);
-                b.Add(b.Op("acc_update_new", OpKind.Elementwise, b.B * d)
-                    .With(TensorClass.AccumulatorRead, b.B * row)
-                    .With(TensorClass.AccumulatorWritten, b.B * row), count);
+                b.Add(b.Op("acc_update_new", OpKind.Elementwise, b.Batch * d)
+                    .With(TensorClass.AccumulatorRead, b.Batch * row)
+                    .With(TensorClass.AccumulatorWritten, b.Batch * row), count);
                 QuantOps.AddDequantize(b, "delta_dequant", layer.Tensors, count, TensorClass.XCacheRead);
                 AddAccumulate(b, acc!, count);
             }
@@ -46,9 +46,9 @@ public static class XQuantOps
     {
         double row = CacheTraffic.AccumulatorRowBytes(acc);
         double flopsPerElement = 1 + (acc.Bits < 16 ? 5 + 2 : 0);
-        b.Add(b.Op("accumulate", OpKind.Elementwise, b.B * b.L * acc.WidthElements * flopsPerElement)
-            .With(TensorClass.AccumulatorRead, b.B * b.L * row)
-            .With(TensorClass.AccumulatorWritten, b.B * b.L * row), layers);
+        b.Add(b.Op("accumulate", OpKind.Elementwise, b.Batch * b.ContextTokens * acc.WidthElements * flopsPerElement)
+            .With(TensorClass.AccumulatorRead, b.Batch * b.ContextTokens * row)
+            .With(TensorClass.AccumulatorWritten, b.Batch * b.ContextTokens * row), layers);
     }
 
     /// <summary>The last base layer seeds the accumulator with its X^ (up-projected from a latent when width &gt; 0).</summary>
@@ -56,23 +56,23 @@ public static class XQuantOps
     {
         double row = CacheTraffic.AccumulatorRowBytes(acc);
         var op = upProjectWidth > 0
-            ? b.Op("acc_init", OpKind.Remat, 2 * b.B * b.L * upProjectWidth * acc.WidthElements)
-                .With(TensorClass.Weights, upProjectWidth * acc.WidthElements * b.WeightBytes)
-            : b.Op("acc_init", OpKind.Quantize, acc.Bits < 16 ? 5 * b.B * b.L * acc.WidthElements : 0);
-        b.Add(op.With(TensorClass.AccumulatorWritten, b.B * b.L * row), 1);
+            ? b.Op("acc_init", OpKind.Remat, 2 * b.Batch * b.ContextTokens * upProjectWidth * acc.WidthElements)
+                .With(TensorClass.Weights, upProjectWidth * acc.WidthElements * b.BytesPerWeight)
+            : b.Op("acc_init", OpKind.Quantize, acc.Bits < 16 ? 5 * b.Batch * b.ContextTokens * acc.WidthElements : 0);
+        b.Add(op.With(TensorClass.AccumulatorWritten, b.Batch * b.ContextTokens * row), 1);
     }
 
     public static void Prefill(LedgerBuilder b)
     {
-        var m = b.M;
+        var m = b.Model;
         var acc = b.Layout.Accumulator;
-        int baseLayers = b.W.Scheme is XQuantClScheme cl ? cl.BaseLayers : 0;
+        int baseLayers = b.Workload.Scheme is XQuantClScheme cl ? cl.BaseLayers : 0;
         foreach (var (first, count, layer) in b.Layout.Runs)
         {
             // In prefill K and V come straight from the exact X: no rematerialization.
-            b.Add(b.Gemm("k_proj", b.B * b.L, m.HiddenSize, m.KvDim), count);
-            b.Add(b.Gemm("v_proj", b.B * b.L, m.HiddenSize, m.KvDim), count);
-            b.Add(b.Elementwise("rope_k", b.B * b.L * m.KvDim, 3, b.B * b.L * m.KvDim, b.B * b.L * m.KvDim), count);
+            b.Add(b.Gemm("k_proj", b.Batch * b.ContextTokens, m.HiddenSize, m.KvDim), count);
+            b.Add(b.Gemm("v_proj", b.Batch * b.ContextTokens, m.HiddenSize, m.KvDim), count);
+            b.Add(b.Elementwise("rope_k", b.Batch * b.ContextTokens * m.KvDim, 3, b.Batch * b.ContextTokens * m.KvDim, b.Batch * b.ContextTokens * m.KvDim), count);
             bool delta = acc is not null && first >= baseLayers;
             if (delta)
             {
