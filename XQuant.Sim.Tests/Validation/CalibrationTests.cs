@@ -71,11 +71,9 @@ public sealed class CalibrationTests
     public void Roofline_UsesTheClassRate_OnlyWhereCalibrated()
     {
         var p = Sample();
-        var attention = new OpCost("attn_scores", OpKind.Attention, 3.1e8, DType.Fp32);
-        attention.Place(0);
+        var attention = new OpDraft("attn_scores", OpKind.Attention, 3.1e8, DType.Fp32).Build(0);
         Assert.AreEqual(1.0, Roofline.Time(attention, p).ComputeSec, 1e-12);
-        var gemm = new OpCost("q_proj", OpKind.Gemm, 1.5e11, DType.Fp32);
-        gemm.Place(0);
+        var gemm = new OpDraft("q_proj", OpKind.Gemm, 1.5e11, DType.Fp32).Build(0);
         Assert.AreEqual(1.0, Roofline.Time(gemm, p).ComputeSec, 1e-12);
     }
 
@@ -84,10 +82,8 @@ public sealed class CalibrationTests
     {
         var rates = new Dictionary<string, double> { ["dequantize"] = 2e9, ["dequantize.fused"] = 4e9 };
         var p = Sample() with { AchievedFlopsPerSecByKind = rates };
-        var fused = new OpCost("kv_dequant", OpKind.Dequantize, 8e9, DType.Fp32).AsVariant("fused");
-        fused.Place(0);
-        var standalone = new OpCost("dequantize", OpKind.Dequantize, 8e9, DType.Fp32);
-        standalone.Place(0);
+        var fused = new OpDraft("kv_dequant", OpKind.Dequantize, 8e9, DType.Fp32).AsVariant("fused").Build(0);
+        var standalone = new OpDraft("dequantize", OpKind.Dequantize, 8e9, DType.Fp32).Build(0);
         Assert.AreEqual("dequantize.fused", Roofline.RateKey(fused));
         Assert.AreEqual(2.0, Roofline.Time(fused, p).ComputeSec, 1e-12);
         Assert.AreEqual(4.0, Roofline.Time(standalone, p).ComputeSec, 1e-12);
@@ -136,8 +132,7 @@ public sealed class CalibrationTests
     {
         // DRAM 1.25e10 B/s, dispatch 1.1e-5 s. One elementwise op: 1e9 FLOP over 1.25e8 DRAM bytes (0.01 s).
         var hw = Sample() with { AchievedFlopsPerSecByKind = null };
-        var op = new OpCost("rope", OpKind.Elementwise, 1e9, DType.Fp32).With(TensorClass.ActivationsRead, 1.25e8);
-        op.Place(0);
+        var op = new OpDraft("rope", OpKind.Elementwise, 1e9, DType.Fp32).AddBytes(TensorClass.ActivationsRead, 1.25e8).Build(0);
         var k = new Sim.Studies.Measurement.KernelCase("rope", "elementwise", "test", () => { }, [op]);
         foreach (double t in new[] { 0.030011, 0.010011 })
         {

@@ -58,21 +58,20 @@ public sealed class LedgerBuilder
 
     public void Note(string note) => _notes.Add(note);
 
-    public OpCost Op(string name, OpKind kind, double flops, DType? dtype = null) =>
+    public OpDraft Op(string name, OpKind kind, double flops, DType? dtype = null) =>
         new(name, kind, flops, dtype ?? (kind is OpKind.Gemm ? GemmDType : kind is OpKind.Remat ? RematDType : VectorDType));
 
     /// <summary>Adds an op built for one layer, repeated <paramref name="times"/> times.</summary>
-    public void Add(OpCost perLayer, double times)
+    public void Add(OpDraft perLayer, double times)
     {
         if (times <= 0)
         {
             return;
         }
-        perLayer.Place(OnChipCapacityBytes);
-        var scaled = perLayer.ScaleInPlace(times);
+        var scaled = perLayer.Build(OnChipCapacityBytes, times);
         if (_byName.TryGetValue(scaled.Name, out var existing))
         {
-            existing.Accumulate(scaled);
+            _byName[scaled.Name] = existing.Plus(scaled);
         }
         else
         {
@@ -84,16 +83,16 @@ public sealed class LedgerBuilder
     public IReadOnlyList<OpCost> Build() => _order.Select(n => _byName[n]).ToList();
 
     /// <summary>A GEMM of m rows through a k x n weight matrix read once from DRAM.</summary>
-    public OpCost Gemm(string name, double m, double k, double n, OpKind kind = OpKind.Gemm) =>
+    public OpDraft Gemm(string name, double m, double k, double n, OpKind kind = OpKind.Gemm) =>
         Op(name, kind, 2 * m * k * n)
-            .With(TensorClass.Weights, k * n * BytesPerWeight)
-            .With(TensorClass.ActivationsRead, m * k * ActivationBytesPerElement)
-            .With(TensorClass.ActivationsWritten, m * n * ActivationBytesPerElement);
+            .AddBytes(TensorClass.Weights, k * n * BytesPerWeight)
+            .AddBytes(TensorClass.ActivationsRead, m * k * ActivationBytesPerElement)
+            .AddBytes(TensorClass.ActivationsWritten, m * n * ActivationBytesPerElement);
 
-    public OpCost Elementwise(string name, double elements, double flopsPerElement, double readElements, double writtenElements) =>
+    public OpDraft Elementwise(string name, double elements, double flopsPerElement, double readElements, double writtenElements) =>
         Op(name, OpKind.Elementwise, elements * flopsPerElement)
-            .With(TensorClass.ActivationsRead, readElements * ActivationBytesPerElement)
-            .With(TensorClass.ActivationsWritten, writtenElements * ActivationBytesPerElement);
+            .AddBytes(TensorClass.ActivationsRead, readElements * ActivationBytesPerElement)
+            .AddBytes(TensorClass.ActivationsWritten, writtenElements * ActivationBytesPerElement);
 
     private DType Resolve(DType wanted, string what)
     {

@@ -3,27 +3,33 @@ using XQuant.Sim.Domain.Hardware;
 namespace XQuant.Sim.Domain.CostModel;
 
 /// <summary>
-/// One ledger entry: an operator's FLOPs in one compute dtype and its bytes split by tensor class, for the whole
-/// batch in one step (one layer, or the model-level ops). <see cref="LaunchCount"/> counts launches for the fixed
-/// per-kernel latency.
+/// One ledger entry, immutable: an operator's FLOPs in one compute dtype and its bytes split by tensor class, for the
+/// whole batch in one step (all layers, or the model-level ops). <see cref="LaunchCount"/> counts launches for the
+/// fixed per-kernel latency. Built from an <see cref="OpDraft"/>.
 /// </summary>
 public sealed class OpCost
 {
-    private readonly double[] _bytes = new double[TensorClasses.Count];
+    private readonly double[] _bytes;
 
-    public OpCost(string name, OpKind kind, double flops, DType dtype)
+    /// <summary>An entry as <see cref="OpDraft.Build"/> makes it; <paramref name="bytesByClass"/> is owned by the new op.</summary>
+    internal OpCost(string name, OpKind kind, double flops, DType dtype, double launchCount, string? variant, double[] bytesByClass, double dramBytes, double onChipBytes)
     {
         Name = name;
         Kind = kind;
         Flops = flops;
         DType = dtype;
+        LaunchCount = launchCount;
+        Variant = variant;
+        _bytes = bytesByClass;
+        DramBytes = dramBytes;
+        OnChipBytes = onChipBytes;
     }
 
     public string Name { get; }
     public OpKind Kind { get; }
-    public double Flops { get; private set; }
+    public double Flops { get; }
     public DType DType { get; }
-    public double LaunchCount { get; private set; } = 1;
+    public double LaunchCount { get; }
 
     /// <summary>
     /// The implementation variant whose calibrated rate this op takes before its class's: "fused" for
@@ -32,73 +38,30 @@ public sealed class OpCost
     /// element), with "_gqa" (or "gqa" alone) for attention over grouped KV heads, whose per-element work is shared by
     /// the query heads of a group. Null: the class rate. See <see cref="Roofline.RateKey"/>.
     /// </summary>
-    public string? Variant { get; private set; }
+    public string? Variant { get; }
 
-    public OpCost AsVariant(string? variant)
-    {
-        Variant = variant;
-        return this;
-    }
-
-    public double Bytes(TensorClass c) => _bytes[(int)c];
-
-    /// <summary>Bytes served by DRAM, after <see cref="Placement"/> decided what stays on chip.</summary>
-    public double DramBytes { get; private set; }
+    /// <summary>Bytes served by DRAM, as <see cref="OpDraft.Build"/> placed them.</summary>
+    public double DramBytes { get; }
 
     /// <summary>Transient bytes that fit in on-chip SRAM and are served from there.</summary>
-    public double OnChipBytes { get; private set; }
-
-    /// <summary>Splits traffic between DRAM and on-chip SRAM; call once on the unscaled (per-layer) op.</summary>
-    public void Place(double onChipCapacityBytes)
-    {
-        DramBytes = 0;
-        OnChipBytes = 0;
-        for (int i = 0; i < _bytes.Length; i++)
-        {
-            var c = (TensorClass)i;
-            if (c.IsTransient() && _bytes[i] <= onChipCapacityBytes)
-            {
-                OnChipBytes += _bytes[i];
-            }
-            else
-            {
-                DramBytes += _bytes[i];
-            }
-        }
-    }
+    public double OnChipBytes { get; }
 
     public double TotalBytes => _bytes.Sum();
 
-    public OpCost With(TensorClass c, double bytes)
-    {
-        _bytes[(int)c] += bytes;
-        return this;
-    }
+    public double Bytes(TensorClass c) => _bytes[(int)c];
 
-    /// <summary>Multiplies this op in place by <paramref name="times"/>; the builder owns per-layer ops, so no copy is needed.</summary>
-    public OpCost ScaleInPlace(double times)
-    {
-        Flops *= times;
-        LaunchCount *= times;
-        DramBytes *= times;
-        OnChipBytes *= times;
-        for (int i = 0; i < _bytes.Length; i++)
-        {
-            _bytes[i] *= times;
-        }
-        return this;
-    }
+    /// <summary>A copy that takes the calibrated rate of <paramref name="variant"/> (the bytes are shared: both are immutable).</summary>
+    public OpCost AsVariant(string? variant) => new(Name, Kind, Flops, DType, LaunchCount, variant, _bytes, DramBytes, OnChipBytes);
 
-    /// <summary>Adds another op of the same name into this one (used to total a ledger by op name).</summary>
-    public void Accumulate(OpCost other)
+    /// <summary>The total of this op and another of the same name (a ledger lists each operator once).</summary>
+    public OpCost Plus(OpCost other)
     {
-        Flops += other.Flops;
-        LaunchCount += other.LaunchCount;
-        DramBytes += other.DramBytes;
-        OnChipBytes += other.OnChipBytes;
-        for (int i = 0; i < _bytes.Length; i++)
+        ArgumentNullException.ThrowIfNull(other);
+        var bytes = new double[_bytes.Length];
+        for (int i = 0; i < bytes.Length; i++)
         {
-            _bytes[i] += other._bytes[i];
+            bytes[i] = _bytes[i] + other._bytes[i];
         }
+        return new(Name, Kind, Flops + other.Flops, DType, LaunchCount + other.LaunchCount, Variant, bytes, DramBytes + other.DramBytes, OnChipBytes + other.OnChipBytes);
     }
 }

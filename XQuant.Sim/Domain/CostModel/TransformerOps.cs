@@ -30,18 +30,18 @@ public static class TransformerOps
         var m = b.Model;
         double d = m.HiddenSize;
         b.Add(b.Op("embedding", OpKind.Elementwise, 0)
-            .With(TensorClass.Weights, tokens * d * b.BytesPerWeight)
-            .With(TensorClass.ActivationsWritten, tokens * d * LedgerBuilder.ActivationBytesPerElement), 1);
+            .AddBytes(TensorClass.Weights, tokens * d * b.BytesPerWeight)
+            .AddBytes(TensorClass.ActivationsWritten, tokens * d * LedgerBuilder.ActivationBytesPerElement), 1);
         b.Add(Norm(b, "final_norm", b.Batch), 1);
         b.Add(b.Op("lm_head", OpKind.Gemm, 2 * b.Batch * d * m.VocabSize)
-            .With(TensorClass.Weights, d * m.VocabSize * b.BytesPerWeight)
-            .With(TensorClass.ActivationsRead, b.Batch * d * LedgerBuilder.ActivationBytesPerElement)
-            .With(TensorClass.ActivationsWritten, b.Batch * m.VocabSize * 4.0), 1);
+            .AddBytes(TensorClass.Weights, d * m.VocabSize * b.BytesPerWeight)
+            .AddBytes(TensorClass.ActivationsRead, b.Batch * d * LedgerBuilder.ActivationBytesPerElement)
+            .AddBytes(TensorClass.ActivationsWritten, b.Batch * m.VocabSize * 4.0), 1);
     }
 
-    private static OpCost Norm(LedgerBuilder b, string name, double tokens) =>
+    private static OpDraft Norm(LedgerBuilder b, string name, double tokens) =>
         b.Elementwise(name, tokens * b.Model.HiddenSize, 4, tokens * b.Model.HiddenSize, tokens * b.Model.HiddenSize)
-            .With(TensorClass.Weights, b.Model.HiddenSize * 2.0);
+            .AddBytes(TensorClass.Weights, b.Model.HiddenSize * 2.0);
 
     /// <summary>Causal attention over the prompt (flash-style: scores never leave the chip).</summary>
     public static void AddPrefillAttention(LedgerBuilder b, double layers)
@@ -49,7 +49,7 @@ public static class TransformerOps
         var m = b.Model;
         double pairs = b.Batch * b.ContextTokens * (b.ContextTokens + 1) / 2;
         b.Add(b.Op("attn_prefill", OpKind.Attention, 4 * m.Heads * m.HeadDim * pairs + 5 * m.Heads * pairs, b.GemmDType)
-            .With(TensorClass.ActivationsRead, b.Batch * b.ContextTokens * (m.QDim + 2.0 * m.KvDim) * LedgerBuilder.ActivationBytesPerElement)
-            .With(TensorClass.ActivationsWritten, b.Batch * b.ContextTokens * m.QDim * LedgerBuilder.ActivationBytesPerElement), layers);
+            .AddBytes(TensorClass.ActivationsRead, b.Batch * b.ContextTokens * (m.QDim + 2.0 * m.KvDim) * LedgerBuilder.ActivationBytesPerElement)
+            .AddBytes(TensorClass.ActivationsWritten, b.Batch * b.ContextTokens * m.QDim * LedgerBuilder.ActivationBytesPerElement), layers);
     }
 }

@@ -63,14 +63,13 @@ public static class EngineBench
         foreach (var op in Ledger.Build(w))
         {
             double k = Math.Max(op.LaunchCount, 1);
-            var copy = new OpCost(op.Name, op.Kind, op.Flops / k, op.DType).AsVariant(op.Variant);
+            var copy = new OpDraft(op.Name, op.Kind, op.Flops / k, op.DType).AsVariant(op.Variant);
             foreach (var tc in TensorClasses.All)
             {
                 double factor = tc is TensorClass.Weights or TensorClass.ActivationsRead or TensorClass.ActivationsWritten ? 2.0 : 1.0;
-                copy.With(tc, op.Bytes(tc) / k * factor);
+                copy.AddBytes(tc, op.Bytes(tc) / k * factor);
             }
-            copy.Place(cap);
-            result.Add(copy.ScaleInPlace(k));
+            result.Add(copy.Build(cap, k));
         }
         return result;
     }

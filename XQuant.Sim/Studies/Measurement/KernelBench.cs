@@ -35,13 +35,12 @@ public static class KernelBench
 
     private static OpCost Op(string name, OpKind kind, double flops, params (TensorClass C, double Bytes)[] bytes)
     {
-        var op = new OpCost(name, kind, flops, DType.Fp32);
+        var op = new OpDraft(name, kind, flops, DType.Fp32);
         foreach (var (c, b) in bytes)
         {
-            op.With(c, b);
+            op.AddBytes(c, b);
         }
-        op.Place(0);
-        return op;
+        return op.Build(0);
     }
 
     /// <summary>Seeded uniform values in [-1, 1): the inputs of every case, the same on every backend.</summary>

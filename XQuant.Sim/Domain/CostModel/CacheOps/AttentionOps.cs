@@ -20,14 +20,14 @@ public static class AttentionOps
         variant = GroupedVariant(variant, m.Heads > m.KvHeads);
         double q = b.Batch * m.QDim * LedgerBuilder.ActivationBytesPerElement;
         b.Add(b.Op("attn_scores", OpKind.Attention, 2 * b.Batch * m.Heads * m.HeadDim * b.AttendedTokens, b.GemmDType).AsVariant(variant)
-            .With(TensorClass.ActivationsRead, q)
-            .With(source, kBytes), layers);
+            .AddBytes(TensorClass.ActivationsRead, q)
+            .AddBytes(source, kBytes), layers);
         b.Add(b.Op("softmax", OpKind.Elementwise, 5 * b.Batch * m.Heads * b.AttendedTokens), layers);
         if (!absorbedV)
         {
             b.Add(b.Op("attn_output", OpKind.Attention, 2 * b.Batch * m.Heads * m.HeadDim * b.AttendedTokens, b.GemmDType).AsVariant(variant)
-                .With(source, vBytes)
-                .With(TensorClass.ActivationsWritten, q), layers);
+                .AddBytes(source, vBytes)
+                .AddBytes(TensorClass.ActivationsWritten, q), layers);
         }
     }
 
@@ -49,23 +49,23 @@ public static class AttentionOps
         bool unfused = mode == Schemes.RematMode.Unfused;
         double kvTensor = b.Batch * b.AttendedTokens * kd * LedgerBuilder.ActivationBytesPerElement;
         b.Add(b.Op(kName, OpKind.Remat, 2 * b.Batch * b.AttendedTokens * inWidth * kd)
-            .With(TensorClass.Weights, inWidth * kd * b.BytesPerWeight)
-            .With(TensorClass.ActivationsWritten, unfused ? kvTensor : 0), layers);
+            .AddBytes(TensorClass.Weights, inWidth * kd * b.BytesPerWeight)
+            .AddBytes(TensorClass.ActivationsWritten, unfused ? kvTensor : 0), layers);
         b.Add(b.Op("rope_k", OpKind.Elementwise, 3 * b.Batch * b.AttendedTokens * kd)
-            .With(TensorClass.ActivationsRead, unfused ? kvTensor : 0)
-            .With(TensorClass.ActivationsWritten, unfused ? kvTensor : 0), layers);
+            .AddBytes(TensorClass.ActivationsRead, unfused ? kvTensor : 0)
+            .AddBytes(TensorClass.ActivationsWritten, unfused ? kvTensor : 0), layers);
         if (mode == Schemes.RematMode.VAbsorbed)
         {
             b.Add(b.Op("attn_px", OpKind.Attention, 2 * b.Batch * m.Heads * b.AttendedTokens * inWidth, b.RematDType), layers);
             b.Add(b.Op("v_absorb", OpKind.Gemm, 2 * b.Batch * m.Heads * inWidth * m.HeadDim)
-                .With(TensorClass.Weights, inWidth * kd * b.BytesPerWeight)
-                .With(TensorClass.ActivationsWritten, b.Batch * m.QDim * LedgerBuilder.ActivationBytesPerElement), layers);
+                .AddBytes(TensorClass.Weights, inWidth * kd * b.BytesPerWeight)
+                .AddBytes(TensorClass.ActivationsWritten, b.Batch * m.QDim * LedgerBuilder.ActivationBytesPerElement), layers);
             Add(b, layers, TensorClass.ActivationsRead, 0, 0, absorbedV: true);
             return;
         }
         b.Add(b.Op(vName, OpKind.Remat, 2 * b.Batch * b.AttendedTokens * inWidth * kd)
-            .With(TensorClass.Weights, inWidth * kd * b.BytesPerWeight)
-            .With(TensorClass.ActivationsWritten, unfused ? kvTensor : 0), layers);
+            .AddBytes(TensorClass.Weights, inWidth * kd * b.BytesPerWeight)
+            .AddBytes(TensorClass.ActivationsWritten, unfused ? kvTensor : 0), layers);
         Add(b, layers, TensorClass.ActivationsRead, unfused ? kvTensor : 0, unfused ? kvTensor : 0);
     }
 }

@@ -33,12 +33,12 @@ public static class LatentOps
             double row = CacheTraffic.AccumulatorRowBytes(acc!);
             b.Add(b.Gemm("delta_latent_proj", b.Batch, d, 2 * kd), count);
             b.Add(b.Op("acc_update_new", OpKind.Elementwise, b.Batch * d)
-                .With(TensorClass.AccumulatorRead, b.Batch * row)
-                .With(TensorClass.AccumulatorWritten, b.Batch * row), count);
+                .AddBytes(TensorClass.AccumulatorRead, b.Batch * row)
+                .AddBytes(TensorClass.AccumulatorWritten, b.Batch * row), count);
             QuantOps.AddQuantize(b, "delta_quantize", layer.Tensors, count, TensorClass.XCacheWritten, TensorClass.XCacheRead);
             QuantOps.AddDequantize(b, "delta_dequant", layer.Tensors, count, TensorClass.XCacheRead);
             b.Add(b.Op("up_project", OpKind.Remat, 2 * b.Batch * b.ContextTokens * 2 * kd * d)
-                .With(TensorClass.Weights, 2 * kd * d * b.BytesPerWeight), count);
+                .AddBytes(TensorClass.Weights, 2 * kd * d * b.BytesPerWeight), count);
             XQuantOps.AddAccumulate(b, acc!, count);
             AttentionOps.AddRemat(b, count, d);
         }

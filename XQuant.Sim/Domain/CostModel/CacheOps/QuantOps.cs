@@ -18,7 +18,7 @@ public static class QuantOps
         foreach (var t in tensors)
         {
             var (w, r, meta) = CacheTraffic.AppendOneToken(t);
-            op.With(written, tokens * w).With(read, tokens * r).With(TensorClass.Metadata, tokens * meta);
+            op.AddBytes(written, tokens * w).AddBytes(read, tokens * r).AddBytes(TensorClass.Metadata, tokens * meta);
         }
         b.Add(op, layers);
     }
@@ -31,7 +31,7 @@ public static class QuantOps
         foreach (var t in tensors)
         {
             var (data, meta) = CacheTraffic.Read(t, b.ContextTokens);
-            op.With(read, b.Batch * data).With(TensorClass.Metadata, b.Batch * meta);
+            op.AddBytes(read, b.Batch * data).AddBytes(TensorClass.Metadata, b.Batch * meta);
         }
         b.Add(op, layers);
     }
@@ -44,7 +44,7 @@ public static class QuantOps
         foreach (var t in tensors)
         {
             var m = Memory.CacheMemory.ForTensor(t, b.ContextTokens);
-            op.With(written, b.Batch * (m.PayloadBytes + m.WindowBytes)).With(TensorClass.Metadata, b.Batch * m.MetadataBytes);
+            op.AddBytes(written, b.Batch * (m.PayloadBytes + m.WindowBytes)).AddBytes(TensorClass.Metadata, b.Batch * m.MetadataBytes);
         }
         b.Add(op, layers);
     }

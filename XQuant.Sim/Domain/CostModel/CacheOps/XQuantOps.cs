@@ -28,8 +28,8 @@ public static class XQuantOps
                 // The new token's delta: subtract its accumulator row (1 FLOP/element more), quantize, store.
                 QuantOps.AddQuantize(b, "delta_quantize", layer.Tensors, count, TensorClass.XCacheWritten, TensorClass.XCacheRead, extraFlopsPerElement: 1);
                 b.Add(b.Op("acc_update_new", OpKind.Elementwise, b.Batch * d)
-                    .With(TensorClass.AccumulatorRead, b.Batch * row)
-                    .With(TensorClass.AccumulatorWritten, b.Batch * row), count);
+                    .AddBytes(TensorClass.AccumulatorRead, b.Batch * row)
+                    .AddBytes(TensorClass.AccumulatorWritten, b.Batch * row), count);
                 QuantOps.AddDequantize(b, "delta_dequant", layer.Tensors, count, TensorClass.XCacheRead);
                 AddAccumulate(b, acc!, count);
             }
@@ -47,8 +47,8 @@ public static class XQuantOps
         double row = CacheTraffic.AccumulatorRowBytes(acc);
         double flopsPerElement = 1 + (acc.Bits < 16 ? 5 + 2 : 0);
         b.Add(b.Op("accumulate", OpKind.Elementwise, b.Batch * b.ContextTokens * acc.WidthElements * flopsPerElement)
-            .With(TensorClass.AccumulatorRead, b.Batch * b.ContextTokens * row)
-            .With(TensorClass.AccumulatorWritten, b.Batch * b.ContextTokens * row), layers);
+            .AddBytes(TensorClass.AccumulatorRead, b.Batch * b.ContextTokens * row)
+            .AddBytes(TensorClass.AccumulatorWritten, b.Batch * b.ContextTokens * row), layers);
     }
 
     /// <summary>The last base layer seeds the accumulator with its X^ (up-projected from a latent when width &gt; 0).</summary>
@@ -57,9 +57,9 @@ public static class XQuantOps
         double row = CacheTraffic.AccumulatorRowBytes(acc);
         var op = upProjectWidth > 0
             ? b.Op("acc_init", OpKind.Remat, 2 * b.Batch * b.ContextTokens * upProjectWidth * acc.WidthElements)
-                .With(TensorClass.Weights, upProjectWidth * acc.WidthElements * b.BytesPerWeight)
+                .AddBytes(TensorClass.Weights, upProjectWidth * acc.WidthElements * b.BytesPerWeight)
             : b.Op("acc_init", OpKind.Quantize, acc.Bits < 16 ? 5 * b.Batch * b.ContextTokens * acc.WidthElements : 0);
-        b.Add(op.With(TensorClass.AccumulatorWritten, b.Batch * b.ContextTokens * row), 1);
+        b.Add(op.AddBytes(TensorClass.AccumulatorWritten, b.Batch * b.ContextTokens * row), 1);
     }
 
     public static void Prefill(LedgerBuilder b)

@@ -1,0 +1,51 @@
+using XQuant.Sim.Domain.Hardware;
+
+namespace XQuant.Sim.Domain.CostModel;
+
+/// <summary>
+/// An op while the ledger builds it: one layer's FLOPs, then its bytes class by class (<see cref="AddBytes"/> adds in
+/// place, as a builder does). <see cref="Build"/> turns it into the immutable <see cref="OpCost"/> the ledger holds.
+/// </summary>
+public sealed class OpDraft(string name, OpKind kind, double flops, DType dtype)
+{
+    private readonly double[] _bytes = new double[TensorClasses.Count];
+    private string? _variant;
+
+    public string Name { get; } = name;
+
+    public OpDraft AddBytes(TensorClass c, double bytes)
+    {
+        _bytes[(int)c] += bytes;
+        return this;
+    }
+
+    /// <summary>Takes the calibrated rate of an implementation variant (see <see cref="OpCost.Variant"/>).</summary>
+    public OpDraft AsVariant(string? variant)
+    {
+        _variant = variant;
+        return this;
+    }
+
+    /// <summary>
+    /// The ledger entry: transient tensors that fit in <paramref name="onChipCapacityBytes"/> are served on chip (decided
+    /// at this one-layer size), then everything is repeated <paramref name="times"/> times (e.g. every layer).
+    /// </summary>
+    public OpCost Build(double onChipCapacityBytes, double times = 1)
+    {
+        double dram = 0, onChip = 0;
+        var bytes = new double[_bytes.Length];
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = _bytes[i] * times;
+            if (((TensorClass)i).IsTransient() && _bytes[i] <= onChipCapacityBytes)
+            {
+                onChip += bytes[i];
+            }
+            else
+            {
+                dram += bytes[i];
+            }
+        }
+        return new OpCost(Name, kind, flops * times, dtype, launchCount: times, _variant, bytes, dram, onChip);
+    }
+}
