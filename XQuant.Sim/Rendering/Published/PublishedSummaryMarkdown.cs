@@ -1,0 +1,51 @@
+using System.Text;
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Reports;
+using XQuant.Sim.Studies.Published;
+using XQuant.Sim.Validation;
+
+namespace XQuant.Sim.Rendering.Published;
+
+/// <summary>summary.md: counts, |error| statistics per tier overall and per device, engine and metric, and the unscored rows with why.</summary>
+public static class PublishedSummaryMarkdown
+{
+    public static string Build(ScoreSummary s, string inputPath, EngineEfficiencySet efficiency, string predictor, string chartFile)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(efficiency);
+        var sb = new StringBuilder();
+        sb.Append("# Published measured runs: predicted vs measured\n\n");
+        sb.Append("Input: `").Append(inputPath).Append("`. Predictor: ").Append(predictor).Append(". ");
+        sb.Append("Datasheet tier: every roof of the datasheet profile reached, no fixed time. Fitted tier (engine-fitted): the profile derated by `")
+            .Append(efficiency.SourcePath).Append("`, the entry of each row's engine (pooled `default` for an engine it does not name).\n\n");
+        sb.Append("Error = predicted / measured - 1. |err| statistics in percent: median, P90 (linear interpolation) and the worst signed error.\n\n");
+        sb.Append("**").Append(s.Line()).Append("**\n\n");
+        sb.Append("| group | rows | datasheet median |err| % | datasheet P90 % | datasheet worst % | fitted median |err| % | fitted P90 % | fitted worst % |\n");
+        sb.Append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        Row(sb, "all scored rows", s.Scored, s.Datasheet, s.Fitted);
+        foreach (var g in s.Groups)
+        {
+            Row(sb, $"{g.Dimension} {g.Key}", g.Rows, g.Datasheet, g.Fitted);
+        }
+        sb.Append('\n');
+        if (s.Unscored.Count > 0)
+        {
+            sb.Append("## Rows not scored (").Append(s.Unscored.Count).Append(" of ").Append(s.Total).Append(")\n\n| id | hardware | engine | metric | status |\n|---|---|---|---|---|\n");
+            foreach (var r in s.Unscored)
+            {
+                sb.Append("| ").Append(r.Row.Id).Append(" | ").Append(r.Row.Hardware).Append(" | ").Append(r.Row.Engine).Append(" | ")
+                    .Append(r.Row.Metric.Name()).Append(" | ").Append(r.Status).Append(" |\n");
+            }
+            sb.Append('\n');
+        }
+        sb.Append("![predicted vs measured](").Append(chartFile).Append(")\n");
+        return sb.ToString();
+    }
+
+    private static void Row(StringBuilder sb, string name, int rows, ErrorStats d, ErrorStats f) =>
+        sb.Append("| ").Append(name).Append(" | ").Append(rows)
+            .Append(" | ").Append(ScoreSummary.Pct(d.MedianAbs)).Append(" | ").Append(ScoreSummary.Pct(d.P90Abs)).Append(" | ").Append(Signed(d.WorstSigned))
+            .Append(" | ").Append(ScoreSummary.Pct(f.MedianAbs)).Append(" | ").Append(ScoreSummary.Pct(f.P90Abs)).Append(" | ").Append(Signed(f.WorstSigned)).Append(" |\n");
+
+    private static string Signed(double v) => double.IsNaN(v) ? "n/a" : (v >= 0 ? "+" : "") + Formats.Fixed(v, 1);
+}
