@@ -39,7 +39,8 @@ public static class PublishedCommand
             string dir = p.GetValue(outDir)!;
             CheckFolder(dir);
             var rows = PublishedCsv.Load(path);
-            var set = EngineEfficiencyJson.Load(p.GetValue(efficiency) ?? EngineEfficiencyJson.DefaultPath);
+            var loaded = EngineEfficiencyJson.Load(p.GetValue(efficiency) ?? EngineEfficiencyJson.DefaultPath);
+            var set = loaded with { SourcePath = Display(loaded.SourcePath) };
             var predictor = new AnalyticPredictor();
             var prepared = PublishedStudy.Prepare(rows, Profiles(), Models(), predictor);
             var scored = PublishedStudy.Score(prepared, set);
@@ -54,7 +55,8 @@ public static class PublishedCommand
             {
                 ctx.Out.WriteLine($"not scored: {r.Row.Id} ({r.Row.Hardware}, {r.Row.Engine}, {r.Row.Metric.Name()}): {r.Status}");
             }
-            ctx.Out.WriteLine($"datasheet tier: datasheet profiles; fitted tier: engine-fitted, {set.SourcePath}");
+            ctx.Out.WriteLine($"datasheet tier: datasheet profiles; fitted tier: engine-fitted, {set.SourcePath}"
+                + (PublishedSummaryMarkdown.InSample(set, path) ? $" (fitted on these rows, so in-sample; 'xqsim published fit {path} --out FILE' prints leave-one-out)" : ""));
             ctx.Out.WriteLine($"wrote {csvPath}, {mdPath}, {pngPath}");
             ctx.Out.WriteLine(summary.Line());
             return CliApp.ExitOk;
@@ -98,6 +100,13 @@ public static class PublishedCommand
             return CliApp.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>A path under the current folder is shown relative to it, so committed reports do not carry a machine's layout.</summary>
+    private static string Display(string path)
+    {
+        string relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
     }
 
     private static void CheckFolder(string dir)

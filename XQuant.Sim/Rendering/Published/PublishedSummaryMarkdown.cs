@@ -18,6 +18,11 @@ public static class PublishedSummaryMarkdown
         sb.Append("Input: `").Append(inputPath).Append("`. Predictor: ").Append(predictor).Append(". ");
         sb.Append("Datasheet tier: every roof of the datasheet profile reached, no fixed time. Fitted tier (engine-fitted): the profile derated by `")
             .Append(efficiency.SourcePath).Append("`, the entry of each row's engine (pooled `default` for an engine it does not name).\n\n");
+        if (InSample(efficiency, inputPath))
+        {
+            sb.Append("**The efficiency file was fitted on these rows (fitted_on: ").Append(efficiency.FittedOn)
+                .Append("), so the fitted tier here is in-sample.** `xqsim published fit` prints the leave-one-out error beside it.\n\n");
+        }
         sb.Append("Error = predicted / measured - 1. |err| statistics in percent: median, P90 (linear interpolation) and the worst signed error.\n\n");
         sb.Append("**").Append(s.Line()).Append("**\n\n");
         sb.Append("| group | rows | datasheet median |err| % | datasheet P90 % | datasheet worst % | fitted median |err| % | fitted P90 % | fitted worst % |\n");
@@ -40,6 +45,13 @@ public static class PublishedSummaryMarkdown
         }
         sb.Append("![predicted vs measured](").Append(chartFile).Append(")\n");
         return sb.ToString();
+    }
+
+    /// <summary>Whether the efficiency file says it was fitted on a file of this name.</summary>
+    public static bool InSample(EngineEfficiencySet efficiency, string inputPath)
+    {
+        ArgumentNullException.ThrowIfNull(efficiency);
+        return efficiency.FittedOn.StartsWith(Path.GetFileName(inputPath) + ":", StringComparison.Ordinal);
     }
 
     private static void Row(StringBuilder sb, string name, int rows, ErrorStats d, ErrorStats f) =>

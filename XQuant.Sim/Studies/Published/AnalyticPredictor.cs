@@ -14,8 +14,8 @@ namespace XQuant.Sim.Studies.Published;
 /// <item>max-throughput (and serving with stated lengths): as many sequences running as fit the cache at the mean
 /// context (input + output / 2), capped by a stated batch; each iteration decodes them all and prefills the prompts of
 /// the sequences that replace the finished ones (running / output of them), in one mixed step with weights read once.</item>
-/// <item>concurrency: N sequences in a closed loop at the mean context; TTFT is a lone prefill, ITL a decode iteration
-/// (mixed with the others' prefill share when N > 1).</item>
+/// <item>concurrency: N sequences in a closed loop at the mean context (at most as many as fit; the rest queue); TTFT is a
+/// lone prefill, ITL a decode iteration (mixed with the others' prefill share when more than one runs).</item>
 /// </list>
 /// Every step adds the engine's fixed time per step and per layer. Per-device metrics divide by the device count.
 /// </summary>
@@ -118,8 +118,15 @@ public sealed class AnalyticPredictor : IPublishedPredictor
             return Preparation.Unsupported("concurrency row without input and output lengths");
         }
         double mean = input + output / 2.0;
-        var decode = StepWork.From(Base(c, n, mean, Phase.Decode));
-        var step = n > 1 && input > 0 ? StepWork.Mixed(decode, StepWork.From(Base(c, (double)n / output, input, Phase.Prefill))) : decode;
+        // Users beyond what fits at the mean context wait in the queue: they do not run, so they neither add work nor output.
+        double fit = Capacity.Plan(Base(c, 1, mean, Phase.Decode), LayoutCache.Get(c.Scheme, c.Model)).MaxBatchAtContext;
+        if (fit < 1)
+        {
+            return Preparation.Unsupported("not one sequence fits in device memory at the mean context");
+        }
+        double running = Math.Min(n, fit);
+        var decode = StepWork.From(Base(c, running, mean, Phase.Decode));
+        var step = running > 1 && input > 0 ? StepWork.Mixed(decode, StepWork.From(Base(c, running / output, input, Phase.Prefill))) : decode;
         StepWork? prefill = input > 0 ? StepWork.From(Base(c, 1, input, Phase.Prefill)) : null;
         int layers = c.Model.Layers;
         double Itl(EngineEfficiency e) => step.TimeSec(e) + e.OverheadSec(layers);
@@ -128,8 +135,8 @@ public sealed class AnalyticPredictor : IPublishedPredictor
         double devices = row.Devices;
         Func<EngineEfficiency, double>? f = row.Metric switch
         {
-            PublishedMetric.OutputTokPerSec => e => n * output / E2e(e),
-            PublishedMetric.OutputTokPerSecPerDevice => e => n * output / E2e(e) / devices,
+            PublishedMetric.OutputTokPerSec => e => running * output / E2e(e),
+            PublishedMetric.OutputTokPerSecPerDevice => e => running * output / E2e(e) / devices,
             PublishedMetric.DecodeTokPerSecPerUser => e => 1 / Itl(e),
             PublishedMetric.TpotMs or PublishedMetric.ItlMs => e => 1000 * Itl(e),
             PublishedMetric.TtftMs => e => 1000 * Ttft(e),

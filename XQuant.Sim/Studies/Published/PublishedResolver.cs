@@ -41,50 +41,74 @@ public static class PublishedResolver
         {
             return Unsupported($"no model config '{row.Model}' (only dense Llama-style decoders are modeled; MoE is not)");
         }
-        string weights = row.Weights.ToLowerInvariant();
-        WeightPrecision w;
-        switch (weights)
+        var w = Weights(row.Weights.ToLowerInvariant(), assumptions);
+        if (w is null)
         {
-            case "fp16" or "bf16":
-                w = WeightPrecision.Bf16;
-                break;
-            case "fp8":
-                w = WeightPrecision.Fp8;
-                break;
-            case "int8":
-                w = WeightPrecision.Int8;
-                break;
-            case "int4":
-                w = WeightPrecision.Int4;
-                break;
-            default:
-                return Unsupported(weights.Contains("fp4", StringComparison.Ordinal) ? "fp4 weights" : $"weights '{row.Weights}'");
+            return Unsupported(row.Weights.Contains("fp4", StringComparison.OrdinalIgnoreCase) ? "fp4 weights" : $"weights '{row.Weights}'");
         }
-        string kv = row.Kv.ToLowerInvariant();
-        string scheme;
-        switch (kv)
+        string? scheme = Kv(row.Kv.ToLowerInvariant(), assumptions);
+        if (scheme is null)
         {
-            case "fp16" or "bf16":
-                scheme = "fp16";
-                break;
-            case "unstated" or "auto" or "":
-                scheme = "fp16";
-                assumptions.Add("KV dtype unstated: FP16 assumed (the engines' default)");
-                break;
-            case "fp8" or "int8":
-                scheme = EightBitKvScheme;
-                assumptions.Add("8-bit KV accounted as per-token 8-bit groups of 128 with FP16 scale and zero");
-                break;
-            default:
-                return Unsupported($"KV cache '{row.Kv}'");
+            return Unsupported($"KV cache '{row.Kv}'");
         }
         var errors = new List<string>();
         var cacheScheme = SchemeRegistry.TryParse(scheme, errors) ?? throw new InvalidOperationException(string.Join("; ", errors));
+        if (cacheScheme.Validate(model) is { Count: > 0 } problems)
+        {
+            return Unsupported($"KV cache '{row.Kv}' on {model.Id}: {problems[0]}");
+        }
         if (w == WeightPrecision.Fp8 && !hw.Supports(DType.Fp8))
         {
             assumptions.Add($"{hw.Id} has no FP8 rate: GEMMs timed at its BF16 peak");
         }
-        return new Resolution(new PublishedCase(row, hw, model, w, cacheScheme, assumptions), Resolution.Scored);
+        return new Resolution(new PublishedCase(row, hw, model, w.Value, cacheScheme, assumptions), Resolution.Scored);
+    }
+
+    /// <summary>The weight format of a published name; null where xqsim has none (fp4, 2-bit, mixed formats).</summary>
+    private static WeightPrecision? Weights(string name, List<string> assumptions)
+    {
+        switch (name)
+        {
+            case "fp16" or "bf16" or "float16" or "bfloat16":
+                return WeightPrecision.Bf16;
+            case "fp8" or "fp8_e4m3" or "float8" or "w8a8-fp8":
+                return WeightPrecision.Fp8;
+            case "int8" or "w8a16" or "w8a8" or "int8-sq":
+                return WeightPrecision.Int8;
+            case "int4" or "w4a16" or "awq" or "gptq" or "int4-awq" or "int4-gptq":
+                return WeightPrecision.Int4;
+        }
+        if (name.StartsWith("q4", StringComparison.Ordinal) || name.StartsWith("q8", StringComparison.Ordinal))
+        {
+            // llama.cpp block formats: bytes per weight from xqsim's nearest format (the row's weight_bits says the exact width).
+            assumptions.Add($"weights '{name}' accounted as {(name[1] == '4' ? "int4" : "int8")} weight-only");
+            return name[1] == '4' ? WeightPrecision.Int4 : WeightPrecision.Int8;
+        }
+        return null;
+    }
+
+    /// <summary>The cache scheme of a published KV dtype; null where xqsim has none.</summary>
+    private static string? Kv(string kv, List<string> assumptions)
+    {
+        switch (kv)
+        {
+            case "fp16" or "bf16" or "float16" or "bfloat16":
+                return "fp16";
+            case "unstated" or "auto" or "":
+                assumptions.Add("KV dtype unstated: FP16 assumed (the engines' default)");
+                return "fp16";
+        }
+        if (kv.StartsWith("fp8", StringComparison.Ordinal) || kv == "int8")
+        {
+            assumptions.Add("8-bit KV accounted as per-token 8-bit groups of 128 with FP16 scale and zero");
+            return EightBitKvScheme;
+        }
+        if (kv == "int4")
+        {
+            assumptions.Add("4-bit KV accounted as per-token 4-bit groups of 128 with FP16 scale and zero");
+            return "kivi:4,kaxis=token,vaxis=token,window=0";
+        }
+        return null;
     }
 
     private static Resolution Unsupported(string why) => new(null, $"unsupported: {why}");
