@@ -49,7 +49,7 @@ public static class PublishedCommand
             var plot = PublishedChart.Create(scored, $"Published runs: predicted vs measured ({summary.Scored} of {summary.Total} rows)");
             string csvPath = Path.Combine(dir, "scores.csv"), mdPath = Path.Combine(dir, "summary.md"), pngPath = Path.Combine(dir, chart);
             AtomicFile.WriteText(csvPath, PublishedScoresCsv.Build(scored));
-            AtomicFile.WriteText(mdPath, PublishedSummaryMarkdown.Build(summary, path, set, predictor.Name, chart));
+            AtomicFile.WriteText(mdPath, PublishedSummaryMarkdown.Build(summary, scored, path, set, predictor.Name, chart));
             ChartFile.Save(plot, pngPath, PublishedChart.Width, PublishedChart.Height);
             foreach (var r in summary.Unscored)
             {

@@ -9,7 +9,7 @@ namespace XQuant.Sim.Rendering.Published;
 /// <summary>summary.md: counts, |error| statistics per tier overall and per device, engine and metric, and the unscored rows with why.</summary>
 public static class PublishedSummaryMarkdown
 {
-    public static string Build(ScoreSummary s, string inputPath, EngineEfficiencySet efficiency, string predictor, string chartFile)
+    public static string Build(ScoreSummary s, IReadOnlyList<ScoredRow> rows, string inputPath, EngineEfficiencySet efficiency, string predictor, string chartFile)
     {
         ArgumentNullException.ThrowIfNull(s);
         ArgumentNullException.ThrowIfNull(efficiency);
@@ -33,6 +33,19 @@ public static class PublishedSummaryMarkdown
             Row(sb, $"{g.Dimension} {g.Key}", g.Rows, g.Datasheet, g.Fitted);
         }
         sb.Append('\n');
+        if (rows.Where(r => r.BeatsDatasheet).ToList() is { Count: > 0 } beat)
+        {
+            sb.Append("## Measured runs faster than the datasheet roofline (").Append(beat.Count).Append(")\n\n")
+                .Append("A roofline is an upper bound, so for these rows an assumption of the setup is wrong, not the engine too good: ")
+                .Append("for example an unstated KV dtype taken as FP16 (an FP8 cache doubles the sequences that fit and halves the bytes each reads).\n\n")
+                .Append("| id | hardware | engine | kv (as published) | measured | predicted, datasheet |\n|---|---|---|---|---:|---:|\n");
+            foreach (var r in beat)
+            {
+                sb.Append("| ").Append(r.Row.Id).Append(" | ").Append(r.Row.Hardware).Append(" | ").Append(r.Row.Engine).Append(" | ").Append(r.Row.Kv)
+                    .Append(" | ").Append(Formats.Sig(r.Row.Value)).Append(" | ").Append(Formats.Sig(r.PredictedDatasheet)).Append(" |\n");
+            }
+            sb.Append('\n');
+        }
         if (s.Unscored.Count > 0)
         {
             sb.Append("## Rows not scored (").Append(s.Unscored.Count).Append(" of ").Append(s.Total).Append(")\n\n| id | hardware | engine | metric | status |\n|---|---|---|---|---|\n");

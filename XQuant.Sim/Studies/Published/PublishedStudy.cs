@@ -12,6 +12,16 @@ public sealed record ScoredRow(PublishedRow Row, double PredictedDatasheet, doub
     public double ErrorDatasheetPct => IsScored ? (PredictedDatasheet / Row.Value - 1) * 100 : double.NaN;
 
     public double ErrorFittedPct => IsScored ? (PredictedFitted / Row.Value - 1) * 100 : double.NaN;
+
+    /// <summary>
+    /// The measured run beat the datasheet roofline (more tokens/s, or less time, than every roof allows). A roofline
+    /// is an upper bound, so this says an assumption of the setup is wrong (an unstated KV dtype, the memory reserve).
+    /// </summary>
+    public bool BeatsDatasheet => IsScored && (IsRate(Row.Metric) ? Row.Value > PredictedDatasheet : Row.Value < PredictedDatasheet);
+
+    /// <summary>Rates (higher is faster) as opposed to times.</summary>
+    public static bool IsRate(PublishedMetric m) =>
+        m is PublishedMetric.OutputTokPerSec or PublishedMetric.OutputTokPerSecPerDevice or PublishedMetric.DecodeTokPerSecPerUser;
 }
 
 /// <summary>
