@@ -2,6 +2,7 @@ using System.Text;
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Reports;
 using XQuant.Sim.Studies.Published;
+using XQuant.Sim.Validation;
 
 namespace XQuant.Sim.Rendering.Published;
 
@@ -29,6 +30,26 @@ public static class PublishedFitText
             ["id", "engine", "entry", "in_sample_err_pct", "loo_entry", "loo_err_pct"], ["", "", "", "", "", ""], [false, false, false, true, false, true],
             fit.Rows.Select(r => (IReadOnlyList<string>)[r.Point.Id, r.Point.Engine, r.Entry, Formats.Fixed(r.InSampleErrorPct, 1), r.LooEntry, Formats.Fixed(r.LooErrorPct, 1)]).ToList());
         sb.Append(perRow.ToConsole());
+        sb.Append('\n');
+        sb.Append("per group (|error| percent; leave-one-out refits without each row):\n");
+        var groupRows = new List<IReadOnlyList<string>>();
+        void Group(string name, IReadOnlyList<FitRowResult> members)
+        {
+            var ins = ErrorStats.FromSigned(members.Select(r => r.InSampleErrorPct).ToList());
+            var loo = ErrorStats.FromSigned(members.Select(r => r.LooErrorPct).ToList());
+            groupRows.Add([name, members.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), ScoreSummary.Pct(ins.MedianAbs), ScoreSummary.Pct(ins.P90Abs),
+                ScoreSummary.Pct(loo.MedianAbs), ScoreSummary.Pct(loo.P90Abs), ScoreSummary.Pct(Math.Abs(loo.WorstSigned))]);
+        }
+        Group("all", fit.Rows);
+        foreach (var (dimension, key) in new (string, Func<FitPoint, string>)[] { ("device", p => p.Hardware), ("engine", p => p.Engine), ("metric", p => p.Metric) })
+        {
+            foreach (var g in fit.Rows.GroupBy(r => key(r.Point)).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                Group($"{dimension} {g.Key}", g.ToList());
+            }
+        }
+        string[] groupHeaders = ["group", "rows", "in_sample_median", "in_sample_p90", "loo_median", "loo_p90", "loo_worst"];
+        sb.Append(new TextTable(groupHeaders, groupHeaders.Select(_ => "").ToList(), groupHeaders.Select((_, k) => k > 0).ToList(), groupRows).ToConsole());
         sb.Append('\n');
         var i = fit.InSample;
         var l = fit.LeaveOneOut;

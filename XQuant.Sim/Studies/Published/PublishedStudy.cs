@@ -54,7 +54,7 @@ public static class PublishedStudy
     }
 
     public static IReadOnlyList<FitPoint> FitPoints(IEnumerable<PreparedRow> prepared) =>
-        prepared.Where(p => p.IsScored).Select(p => new FitPoint(p.Row.Id, p.Row.Engine, p.Vendor, p.Row.Value, p.Prediction!)).ToList();
+        prepared.Where(p => p.IsScored).Select(p => new FitPoint(p.Row.Id, p.Row.Engine, p.Vendor, p.Row.Value, p.Prediction!) { Hardware = p.Row.Hardware, Metric = p.Row.Metric.Name() }).ToList();
 
     public static IReadOnlyList<ScoredRow> Score(IReadOnlyList<PreparedRow> prepared, EngineEfficiencySet efficiency)
     {
