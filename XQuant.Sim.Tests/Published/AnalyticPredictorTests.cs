@@ -26,6 +26,20 @@ public sealed class AnalyticPredictorTests
     }
 
     [TestMethod]
+    public void StatedBitsPerWeight_ScaleTheWeightTraffic()
+    {
+        // Batch-1 decode of Llama-2-7B is the weight stream: twice the bytes per weight, nearly twice the time.
+        var w = new Workload(TestData.Model("llama-2-7b"), TestData.Hardware("a100-sxm-80gb"), TestData.Scheme("fp16"), WeightPrecision.Int4, 1, 100);
+        double one = StepWork.From(w).TimeSec(EngineEfficiency.Datasheet);
+        double ratio = StepWork.From(w, 2.0).TimeSec(EngineEfficiency.Datasheet) / one;
+        Assert.IsTrue(ratio > 1.95 && ratio < 2.0, $"{ratio}");
+        var row = Row(PublishedMode.FixedBatch, PublishedMetric.TpotMs, batch: 1) with { Hardware = "a100-sxm-80gb", Model = "llama-2-7b", Weights = "q4_k_m", WeightBits = 4.85 };
+        var resolved = PublishedResolver.Resolve(row, new[] { TestData.Hardware("a100-sxm-80gb") }.ToDictionary(h => h.Id), new[] { TestData.Model("llama-2-7b") }.ToDictionary(m => m.Id));
+        Assert.AreEqual(WeightPrecision.Int4, resolved.Case!.Weights);
+        Assert.AreEqual(4.85 / 4.125, resolved.Case.WeightBytesScale, 1e-12);
+    }
+
+    [TestMethod]
     public void FixedBatch_IsOnePrefillThenOneDecodeStepPerTokenAtItsContext()
     {
         // batch 4, prompt 8, 5 output tokens: prefill (8 tokens) yields token 1; decode steps at contexts 8, 9, 10, 11.

@@ -54,11 +54,11 @@ public sealed class AnalyticPredictor : IPublishedPredictor
             return Preparation.Unsupported("fixed-batch row without input and output lengths");
         }
         int layers = c.Model.Layers;
-        StepWork? prefill = input > 0 ? StepWork.From(Base(c, batch, input, Phase.Prefill)) : null;
+        StepWork? prefill = input > 0 ? StepWork.From(Base(c, batch, input, Phase.Prefill), c.WeightBytesScale) : null;
         // With a prompt, the prefill yields the first token and decode steps see contexts input .. input + output - 2;
         // with no prompt every token is a decode step, from context 0.
         long decodeSteps = input > 0 ? output - 1 : output;
-        var decode = new DecodeSeries(Base(c, batch, input, Phase.Decode), input, decodeSteps);
+        var decode = new DecodeSeries(Base(c, batch, input, Phase.Decode), input, decodeSteps, c.WeightBytesScale);
         double Prefill(EngineEfficiency e) => prefill is null ? 0 : prefill.TimeSec(e) + e.OverheadSec(layers);
         double Decode(EngineEfficiency e) => decode.TimeSec(e) + decodeSteps * e.OverheadSec(layers);
         double devices = row.Devices;
@@ -90,8 +90,8 @@ public sealed class AnalyticPredictor : IPublishedPredictor
         {
             return Preparation.Unsupported("not one sequence fits in device memory at the mean context");
         }
-        var decode = StepWork.From(Base(c, running, mean, Phase.Decode));
-        var step = input > 0 ? StepWork.Mixed(decode, StepWork.From(Base(c, running / output, input, Phase.Prefill))) : decode;
+        var decode = StepWork.From(Base(c, running, mean, Phase.Decode), c.WeightBytesScale);
+        var step = input > 0 ? StepWork.Mixed(decode, StepWork.From(Base(c, running / output, input, Phase.Prefill), c.WeightBytesScale)) : decode;
         int layers = c.Model.Layers;
         double Iteration(EngineEfficiency e) => step.TimeSec(e) + e.OverheadSec(layers);
         double devices = row.Devices;
@@ -125,9 +125,9 @@ public sealed class AnalyticPredictor : IPublishedPredictor
             return Preparation.Unsupported("not one sequence fits in device memory at the mean context");
         }
         double running = Math.Min(n, fit);
-        var decode = StepWork.From(Base(c, running, mean, Phase.Decode));
-        var step = running > 1 && input > 0 ? StepWork.Mixed(decode, StepWork.From(Base(c, running / output, input, Phase.Prefill))) : decode;
-        StepWork? prefill = input > 0 ? StepWork.From(Base(c, 1, input, Phase.Prefill)) : null;
+        var decode = StepWork.From(Base(c, running, mean, Phase.Decode), c.WeightBytesScale);
+        var step = running > 1 && input > 0 ? StepWork.Mixed(decode, StepWork.From(Base(c, running / output, input, Phase.Prefill), c.WeightBytesScale)) : decode;
+        StepWork? prefill = input > 0 ? StepWork.From(Base(c, 1, input, Phase.Prefill), c.WeightBytesScale) : null;
         int layers = c.Model.Layers;
         double Itl(EngineEfficiency e) => step.TimeSec(e) + e.OverheadSec(layers);
         double Ttft(EngineEfficiency e) => prefill is null ? Itl(e) : prefill.TimeSec(e) + e.OverheadSec(layers);

@@ -15,7 +15,7 @@ public sealed class DecodeSeries
 
     private readonly List<(StepWork Step, double Weight)> _points = [];
 
-    public DecodeSeries(Workload decodeAtBatch, double firstContext, long steps)
+    public DecodeSeries(Workload decodeAtBatch, double firstContext, long steps, double weightBytesScale = 1.0)
     {
         ArgumentNullException.ThrowIfNull(decodeAtBatch);
         Steps = steps;
@@ -27,7 +27,7 @@ public sealed class DecodeSeries
         {
             for (long k = 0; k < steps; k++)
             {
-                _points.Add((StepWork.From(decodeAtBatch with { ContextTokens = firstContext + k, Phase = Phase.Decode }), 1.0));
+                _points.Add((StepWork.From(decodeAtBatch with { ContextTokens = firstContext + k, Phase = Phase.Decode }, weightBytesScale), 1.0));
             }
             return;
         }
@@ -35,7 +35,7 @@ public sealed class DecodeSeries
         for (int j = 0; j < ExactSteps; j++)
         {
             double weight = j == 0 || j == ExactSteps - 1 ? h / 2 + 0.5 : h;
-            _points.Add((StepWork.From(decodeAtBatch with { ContextTokens = firstContext + j * h, Phase = Phase.Decode }), weight));
+            _points.Add((StepWork.From(decodeAtBatch with { ContextTokens = firstContext + j * h, Phase = Phase.Decode }, weightBytesScale), weight));
         }
     }
 

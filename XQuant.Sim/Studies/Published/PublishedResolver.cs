@@ -61,7 +61,14 @@ public static class PublishedResolver
         {
             assumptions.Add($"{hw.Id} has no FP8 rate: GEMMs timed at its BF16 peak");
         }
-        return new Resolution(new PublishedCase(row, hw, model, w.Value, cacheScheme, assumptions), Resolution.Scored);
+        double scale = 1.0;
+        if (row.WeightBits is double bits && Math.Abs(bits / 8.0 - w.Value.BytesPerWeight()) > 1e-9)
+        {
+            // Group scales and block formats make the stored width differ from the format's; the row says by how much.
+            scale = bits / 8.0 / w.Value.BytesPerWeight();
+            assumptions.Add($"weight traffic scaled to the stated {bits.ToString(System.Globalization.CultureInfo.InvariantCulture)} bits per weight (x{scale.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}); capacity counts the {w.Value.Name()} format's bytes");
+        }
+        return new Resolution(new PublishedCase(row, hw, model, w.Value, cacheScheme, assumptions, scale), Resolution.Scored);
     }
 
     /// <summary>The weight format of a published name; null where xqsim has none (fp4, 2-bit, mixed formats).</summary>

@@ -32,7 +32,8 @@ public sealed class StepWork
 
     public int Ops => _names.Length;
 
-    public static StepWork From(Workload w)
+    /// <param name="weightBytesScale">Scales each op's weight traffic (a row's stated bits per weight over the format's).</param>
+    public static StepWork From(Workload w, double weightBytesScale = 1.0)
     {
         ArgumentNullException.ThrowIfNull(w);
         var hw = w.Hardware;
@@ -54,6 +55,8 @@ public sealed class StepWork
             // Weights are never transient, so all of them are DRAM traffic; a mixed step reads them once.
             weights[i] = Math.Min(ops[i].Bytes(TensorClass.Weights), ops[i].DramBytes) / bw;
             onChip[i] = t.MemorySec - dram[i];
+            dram[i] += (weightBytesScale - 1) * weights[i];
+            weights[i] *= weightBytesScale;
             launch[i] = t.LaunchSec;
         }
         return new StepWork(names, compute, dram, weights, onChip, launch);
