@@ -71,4 +71,15 @@ public sealed partial class PublishedCommandTests
         Assert.AreEqual(2, badCode);
         StringAssert.StartsWith(badErr, "--engine: 'nope' is not in ");
     }
+
+    [TestMethod]
+    public void Run_WithEngine_CostsOnEngineFittedProfiles_AndSaysSo()
+    {
+        using var dir = new TempDir();
+        var (code, output, err) = TestCli.Run("run", Path.Combine(TestPaths.Scenarios, "quickstart.json"), "--engine", "tensorrt-llm", "--out", dir.Path);
+        Assert.AreEqual(0, code, err);
+        StringAssert.Contains(output, "h100-sxm: engine: tensorrt-llm (engine-fitted:");
+        StringAssert.Contains(output, "on h100-sxm (engine-fitted), rngd (engine-fitted) profiles");
+        StringAssert.Contains(File.ReadAllText(Path.Combine(dir.Path, "cases.csv")), ",engine-fitted");
+    }
 }

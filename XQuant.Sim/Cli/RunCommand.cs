@@ -1,4 +1,5 @@
 using System.CommandLine;
+using XQuant.Sim.Hardware;
 using XQuant.Sim.Reports;
 using XQuant.Sim.Scenarios;
 
@@ -12,7 +13,9 @@ public static class RunCommand
         var file = new Argument<string>("scenario") { Description = "scenario JSON file, e.g. scenarios/quickstart.json" };
         var outDir = new Option<string?>("--out", "-o") { Description = "output folder (default: out/<scenario name>)" };
         var detail = new Option<string>("--detail") { Description = "summary (one CSV row per case) or ops (also one row per case and operator)", DefaultValueFactory = _ => "summary" };
-        var command = new Command("run", "Run a scenario: expand the sweep, cost every case, write CSV / Markdown / charts.") { file, outDir, detail };
+        var engine = EngineOptions.Engine();
+        var efficiency = EngineOptions.Efficiency();
+        var command = new Command("run", "Run a scenario: expand the sweep, cost every case, write CSV / Markdown / charts.") { file, outDir, detail, engine, efficiency };
         command.SetAction(p =>
         {
             string detailText = p.GetValue(detail)!;
@@ -21,6 +24,15 @@ public static class RunCommand
                 throw new Input.InputException("--detail", "", $"'{Input.JsonFields.Truncate(detailText)}' is not allowed (allowed: summary, ops)");
             }
             var scenario = ScenarioLoader.Load(ScenarioLoader.Resolve(p.GetValue(file)!));
+            if (!string.Equals(p.GetValue(engine), EngineOptions.Datasheet, StringComparison.OrdinalIgnoreCase))
+            {
+                var derated = scenario.Hardware.Select(h => EngineOptions.Apply(h, p.GetValue(engine)!, p.GetValue(efficiency))).ToList();
+                scenario = scenario with { Hardware = derated.Select(d => d.Profile).ToList() };
+                foreach (var (profile, applied) in derated)
+                {
+                    ctx.Out.WriteLine($"{profile.Id}: {EngineOptions.Describe(applied)}; run applies the derated roofs, not the fixed time per step");
+                }
+            }
             string dir = p.GetValue(outDir) ?? Path.Combine("out", scenario.Name);
             var progress = new Output.Progress(ctx.ProgressToTerminal ? ctx.Error : null, "costing");
             if (scenario.CaseCount > ScenarioRunner.StreamingThreshold)
@@ -37,7 +49,7 @@ public static class RunCommand
                     ctx.Out.WriteLine($"  {line}");
                 }
             }
-            ctx.Out.WriteLine($"{run.Cases.Count} cases costed; step times are the overlapped roofline form on {string.Join(", ", scenario.Hardware.Select(h => $"{h.Id} ({h.Provenance.ToString().ToLowerInvariant()})").Distinct())} profiles. Files written:");
+            ctx.Out.WriteLine($"{run.Cases.Count} cases costed; step times are the overlapped roofline form on {string.Join(", ", scenario.Hardware.Select(h => $"{h.Id} ({h.Provenance.Name()})").Distinct())} profiles. Files written:");
             int failures = 0;
             foreach (var exporter in Exporters.For(scenario))
             {
