@@ -73,6 +73,3 @@ public sealed record EngineEfficiency(
     /// <summary>"vllm" or "vllm/AMD".</summary>
     public string Label => Vendor is null ? Engine : $"{Engine}/{Vendor}";
 }
-
-/// <summary>The allowed range of one efficiency parameter.</summary>
-public sealed record ParameterBound(string Name, double Min, double Max);

@@ -1,45 +1,6 @@
 using XQuant.Sim.Domain.Hardware;
-using XQuant.Sim.Validation;
 
 namespace XQuant.Sim.Studies.Published;
-
-/// <summary>One scored row as the fit sees it: its engine, its device vendor, its measured value and its prediction.</summary>
-public sealed record FitPoint(string Id, string Engine, string Vendor, double Measured, IPreparedPrediction Prediction)
-{
-    /// <summary>Device profile id, for per-device statistics.</summary>
-    public string Hardware { get; init; } = "";
-
-    /// <summary>Metric name, for per-metric statistics.</summary>
-    public string Metric { get; init; } = "";
-}
-
-/// <summary>
-/// Fit settings. <see cref="PriorWeight"/> pulls the pooled fit weakly toward <see cref="EfficiencyFitter.PriorCenter"/>
-/// so a direction the rows cannot resolve stays at a typical value; <see cref="EngineShrink"/> pulls an engine's entry
-/// toward the pooled one, so an engine with two rows moves only as far as its rows demand. Both act on the logistic
-/// coordinates of the bounded parameters.
-/// </summary>
-public sealed record FitOptions(double PriorWeight = 0.01, double EngineShrink = 0.05, double HuberScale = 0.25, int MaxEvaluations = 900);
-
-/// <summary>One row's in-sample and leave-one-out predictions and the entry that made them.</summary>
-public sealed record FitRowResult(FitPoint Point, string Entry, double InSamplePredicted, double LooPredicted, string LooEntry)
-{
-    public double InSampleErrorPct => (InSamplePredicted / Point.Measured - 1) * 100;
-
-    public double LooErrorPct => (LooPredicted / Point.Measured - 1) * 100;
-}
-
-/// <summary>The fitted set and, per row, the in-sample and leave-one-out predictions; error statistics in percent.</summary>
-public sealed record FitResult(EngineEfficiencySet Set, IReadOnlyList<FitRowResult> Rows)
-{
-    public ErrorStats InSample => ErrorStats.FromSigned(Rows.Select(r => r.InSampleErrorPct).ToList());
-
-    public ErrorStats LeaveOneOut => ErrorStats.FromSigned(Rows.Select(r => r.LooErrorPct).ToList());
-
-    public ErrorStats InSampleOf(string entry) => ErrorStats.FromSigned(Rows.Where(r => r.Entry == entry).Select(r => r.InSampleErrorPct).ToList());
-
-    public ErrorStats LooOf(string engine) => ErrorStats.FromSigned(Rows.Where(r => string.Equals(r.Point.Engine, engine, StringComparison.OrdinalIgnoreCase)).Select(r => r.LooErrorPct).ToList());
-}
 
 /// <summary>
 /// Fits engine efficiencies: a pooled "default" entry on every row, then one entry per engine family, each the

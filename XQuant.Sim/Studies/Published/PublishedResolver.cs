@@ -5,12 +5,6 @@ using XQuant.Sim.Schemes;
 
 namespace XQuant.Sim.Studies.Published;
 
-/// <summary>A row either resolves to a case or says, in its status, what xqsim cannot model yet.</summary>
-public sealed record Resolution(PublishedCase? Case, string Status)
-{
-    public const string Scored = "scored";
-}
-
 /// <summary>
 /// Maps a published row onto xqsim's profiles, model configs, weight formats and cache schemes. Pure: the profiles
 /// and models are passed in. A row xqsim cannot model gets an "unsupported: why" status and is kept, never dropped.

@@ -2,9 +2,6 @@ using XQuant.Sim.Validation;
 
 namespace XQuant.Sim.Studies.Published;
 
-/// <summary>|error| statistics of one group of scored rows at both tiers (percent).</summary>
-public sealed record ScoreGroup(string Dimension, string Key, int Rows, ErrorStats Datasheet, ErrorStats Fitted);
-
 /// <summary>Counts and error statistics of a scoring run: overall and per device, engine and metric.</summary>
 public sealed record ScoreSummary(int Total, int Scored, ErrorStats Datasheet, ErrorStats Fitted, IReadOnlyList<ScoreGroup> Groups, IReadOnlyList<ScoredRow> Unscored)
 {
