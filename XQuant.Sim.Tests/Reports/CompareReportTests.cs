@@ -1,5 +1,4 @@
 using System.Globalization;
-using XQuant.Sim.Cli;
 using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Foundation.Text;
 using XQuant.Sim.Rendering.Charts;

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using XQuant.Sim.Cli;
 using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Rendering.Reports;
-using XQuant.Sim.Studies.Comparison;
 
 namespace XQuant.Sim.Tests.Reports;
 

@@ -3,8 +3,6 @@ using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Schemes;
-using XQuant.Sim.Foundation.Output;
-using XQuant.Sim.Rendering.Reports;
 using XQuant.Sim.Studies.Comparison;
 
 namespace XQuant.Sim.Tests.Reports;

@@ -36,7 +36,7 @@ public sealed class ScenarioTests
         StringAssert.Contains(all, "models[1]");
         StringAssert.Contains(all, "no-such-model");
         StringAssert.Contains(all, "hardware[1]");
-        StringAssert.Contains(all, "available: a100-sxm-80gb");
+        StringAssert.Contains(all, "available: a100-pcie-80gb, a100-sxm-80gb");
         StringAssert.Contains(all, "schemes[1]");
         StringAssert.Contains(all, "schemes[2]");
         StringAssert.Contains(all, "batch[1]");

@@ -1,10 +1,8 @@
 using System.CommandLine;
 using XQuant.Kernels.Engine;
-using XQuant.Sim.Foundation.Input;
 using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Rendering.Reports;
 using XQuant.Sim.Studies.Accuracy;
-using XQuant.Sim.Studies.Checkpoints;
 
 namespace XQuant.Sim.Cli;
 

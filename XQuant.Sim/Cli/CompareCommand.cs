@@ -2,12 +2,7 @@ using System.CommandLine;
 using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Output;
-using XQuant.Sim.Foundation.Text;
-using XQuant.Sim.Rendering.Charts;
-using XQuant.Sim.Rendering.Documents;
-using XQuant.Sim.Rendering.Export;
 using XQuant.Sim.Rendering.Reports;
-using XQuant.Sim.Rendering.Tables;
 using XQuant.Sim.Studies.Comparison;
 
 namespace XQuant.Sim.Cli;
@@ -27,21 +22,28 @@ public static class CompareCommand
         var weights = WorkloadOptions.Weights();
         var reserve = WorkloadOptions.Reserve();
         var outDir = new Option<string>("--out", "-o") { Description = "output folder for report.md, report.html, report.csv and charts/", DefaultValueFactory = _ => "report" };
+        var engine = EngineOptions.Engine();
+        var efficiency = EngineOptions.Efficiency();
         var command = new Command("compare", "Compare devices for one model: tables, charts, verdict per device; writes report.md, a self-contained report.html and report.csv.")
         {
-            hardware, model, schemes, context, batch, weights, reserve, outDir,
+            hardware, model, schemes, context, batch, weights, reserve, outDir, engine, efficiency,
         };
         command.SetAction(p =>
         {
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
+            var derated = WorkloadOptions.ParseHardwareList(p.GetValue(hardware)!).Select(h => EngineOptions.Apply(h, p.GetValue(engine)!, p.GetValue(efficiency))).ToList();
             var request = new CompareRequest(
                 m,
-                WorkloadOptions.ParseHardwareList(p.GetValue(hardware)!),
+                derated.Select(d => d.Profile).ToList(),
                 SchemeRegistry.ParseFor(p.GetValue(schemes)!, m),
                 CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40).Distinct().Select(v => (double)v).ToList(),
                 CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30).Distinct().Select(v => (double)v).ToList(),
                 WorkloadOptions.ParseWeights(p.GetValue(weights)!),
                 WorkloadOptions.ParseReserve(p.GetValue(reserve)));
+            foreach (var (profile, applied) in derated)
+            {
+                ctx.Out.WriteLine($"{profile.Id}: " + EngineOptions.Describe(applied) + (applied.IsDatasheet ? "" : "; compare applies the derated roofs, not the fixed time per step"));
+            }
             foreach (string path in OutputSet.Write(p.GetValue(outDir)!, CompareReport.Files(CompareStudy.Run(request))))
             {
                 ctx.Out.WriteLine(path);

@@ -22,13 +22,15 @@ public static class LedgerCommand
         var weights = WorkloadOptions.Weights();
         var phase = WorkloadOptions.Phase();
         var reserve = WorkloadOptions.Reserve();
+        var engine = EngineOptions.Engine();
+        var efficiency = EngineOptions.Efficiency();
         var command = new Command("ledger", "Explain one case: the per-operator ledger with FLOPs, bytes, roofline time and bound, then step totals and capacity.")
         {
-            hardware, model, scheme, context, batch, weights, phase, reserve,
+            hardware, model, scheme, context, batch, weights, phase, reserve, engine, efficiency,
         };
         command.SetAction(p =>
         {
-            var hw = HardwareProfileLoader.Resolve(p.GetValue(hardware)!);
+            var (hw, eff) = EngineOptions.Apply(HardwareProfileLoader.Resolve(p.GetValue(hardware)!), p.GetValue(engine)!, p.GetValue(efficiency));
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
             var s = SchemeRegistry.ParseFor(p.GetValue(scheme)!, m, "--scheme");
             var w = new Workload(
@@ -39,6 +41,12 @@ public static class LedgerCommand
                 RuntimeReserveFraction: WorkloadOptions.ParseReserve(p.GetValue(reserve)));
             var result = CaseCoster.Cost(w);
             Print(ctx.Out, result);
+            ctx.Out.WriteLine(EngineOptions.Describe(eff));
+            if (!eff.IsDatasheet)
+            {
+                double fixedSec = eff.OverheadSec(m.Layers);
+                ctx.Out.WriteLine($"step time with the engine's fixed time ({Formats.Seconds(fixedSec)}): serial {Formats.Seconds(result.Step.SerialSec + fixedSec)}, overlapped {Formats.Seconds(result.Step.OverlappedSec + fixedSec)}");
+            }
             return CliApp.ExitOk;
         });
         return command;

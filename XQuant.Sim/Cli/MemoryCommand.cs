@@ -2,7 +2,6 @@ using System.CommandLine;
 using XQuant.Sim.Domain.Memory;
 using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Schemes;
-using XQuant.Sim.Foundation.Input;
 using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Rendering.Tables;
 

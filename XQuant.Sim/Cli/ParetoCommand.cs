@@ -3,8 +3,6 @@ using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Foundation.Input;
 using XQuant.Sim.Foundation.Output;
-using XQuant.Sim.Foundation.Text;
-using XQuant.Sim.Rendering.Charts;
 using XQuant.Sim.Rendering.Reports;
 using XQuant.Sim.Rendering.Tables;
 using XQuant.Sim.Studies.Quality;

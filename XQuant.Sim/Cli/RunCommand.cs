@@ -6,6 +6,7 @@ using XQuant.Sim.Foundation.Text;
 using XQuant.Sim.Rendering.Export;
 using XQuant.Sim.Rendering.Reports;
 using XQuant.Sim.Studies.Scenarios;
+using XQuant.Sim.Domain.Hardware;
 
 namespace XQuant.Sim.Cli;
 
@@ -17,7 +18,9 @@ public static class RunCommand
         var file = new Argument<string>("scenario") { Description = "scenario JSON file, e.g. scenarios/quickstart.json" };
         var outDir = new Option<string?>("--out", "-o") { Description = "output folder (default: out/<scenario name>)" };
         var detail = new Option<string>("--detail") { Description = "summary (one CSV row per case) or ops (also one row per case and operator)", DefaultValueFactory = _ => "summary" };
-        var command = new Command("run", "Run a scenario: expand the sweep, cost every case, write CSV / Markdown / charts.") { file, outDir, detail };
+        var engine = EngineOptions.Engine();
+        var efficiency = EngineOptions.Efficiency();
+        var command = new Command("run", "Run a scenario: expand the sweep, cost every case, write CSV / Markdown / charts.") { file, outDir, detail, engine, efficiency };
         command.SetAction(p =>
         {
             string detailText = p.GetValue(detail)!;
@@ -26,6 +29,15 @@ public static class RunCommand
                 throw new InputException("--detail", "", $"'{JsonFields.Truncate(detailText)}' is not allowed (allowed: summary, ops)");
             }
             var scenario = ScenarioLoader.Load(ScenarioLoader.Resolve(p.GetValue(file)!));
+            if (!string.Equals(p.GetValue(engine), EngineOptions.Datasheet, StringComparison.OrdinalIgnoreCase))
+            {
+                var derated = scenario.Hardware.Select(h => EngineOptions.Apply(h, p.GetValue(engine)!, p.GetValue(efficiency))).ToList();
+                scenario = scenario with { Hardware = derated.Select(d => d.Profile).ToList() };
+                foreach (var (profile, applied) in derated)
+                {
+                    ctx.Out.WriteLine($"{profile.Id}: {EngineOptions.Describe(applied)}; run applies the derated roofs, not the fixed time per step");
+                }
+            }
             string dir = p.GetValue(outDir) ?? Path.Combine("out", scenario.Name);
             var progress = new Progress(ctx.ProgressToTerminal ? ctx.Error : null, "costing");
             if (scenario.CaseCount > ScenarioRunner.StreamingThreshold)
@@ -42,7 +54,7 @@ public static class RunCommand
                     ctx.Out.WriteLine($"  {line}");
                 }
             }
-            ctx.Out.WriteLine($"{run.Cases.Count} cases costed; step times are the overlapped roofline form on {string.Join(", ", scenario.Hardware.Select(h => $"{h.Id} ({h.Provenance.ToString().ToLowerInvariant()})").Distinct())} profiles. Files written:");
+            ctx.Out.WriteLine($"{run.Cases.Count} cases costed; step times are the overlapped roofline form on {string.Join(", ", scenario.Hardware.Select(h => $"{h.Id} ({h.Provenance.Name()})").Distinct())} profiles. Files written:");
             int failures = 0;
             foreach (var exporter in Exporters.For(scenario))
             {

@@ -11,6 +11,9 @@ public enum Provenance
 
     /// <summary>Timed on real hardware for this very workload.</summary>
     Measured,
+
+    /// <summary>A datasheet profile derated by an engine-efficiency file fitted on published measured runs of that engine.</summary>
+    EngineFitted,
 }
 
 public static class Provenances
@@ -20,6 +23,7 @@ public static class Provenances
         Provenance.Datasheet => "datasheet",
         Provenance.Calibrated => "calibrated",
         Provenance.Measured => "measured",
+        Provenance.EngineFitted => "engine-fitted",
         _ => throw new ArgumentOutOfRangeException(nameof(p)),
     };
 }

@@ -1,5 +1,3 @@
-using XQuant.Sim.Domain.CostModel;
-
 namespace XQuant.Sim.Domain.Planning;
 
 /// <summary>

@@ -1,8 +1,6 @@
 using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Hardware;
-using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Planning;
-using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Foundation.Text;
 using XQuant.Sim.Rendering.Charts;

@@ -1,0 +1,116 @@
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Domain.Schemes;
+
+namespace XQuant.Sim.Studies.Published;
+
+/// <summary>
+/// Maps a published row onto xqsim's profiles, model configs, weight formats and cache schemes. Pure: the profiles
+/// and models are passed in. A row xqsim cannot model gets an "unsupported: why" status and is kept, never dropped.
+/// </summary>
+public static class PublishedResolver
+{
+    /// <summary>8-bit KV (FP8 or INT8) is accounted as an 8-bit per-token quantized cache with no FP16 window.</summary>
+    public const string EightBitKvScheme = "kivi:8,kaxis=token,vaxis=token,window=0";
+
+    public static Resolution Resolve(
+        PublishedRow row,
+        IReadOnlyDictionary<string, HardwareProfile> profiles,
+        IReadOnlyDictionary<string, ModelConfig> models)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(profiles);
+        ArgumentNullException.ThrowIfNull(models);
+        var assumptions = new List<string>();
+        if (row.Devices > 1)
+        {
+            return Unsupported($"{row.Devices} devices need the multi-device model (#14)");
+        }
+        if (!profiles.TryGetValue(row.Hardware, out var hw))
+        {
+            return Unsupported($"no hardware profile '{row.Hardware}'");
+        }
+        if (!models.TryGetValue(row.Model, out var model))
+        {
+            return Unsupported($"no model config '{row.Model}' (only dense Llama-style decoders are modeled; MoE is not)");
+        }
+        var w = Weights(row.Weights.ToLowerInvariant(), assumptions);
+        if (w is null)
+        {
+            return Unsupported(row.Weights.Contains("fp4", StringComparison.OrdinalIgnoreCase) ? "fp4 weights" : $"weights '{row.Weights}'");
+        }
+        string? scheme = Kv(row.Kv.ToLowerInvariant(), assumptions);
+        if (scheme is null)
+        {
+            return Unsupported($"KV cache '{row.Kv}'");
+        }
+        var errors = new List<string>();
+        var cacheScheme = SchemeRegistry.TryParse(scheme, errors) ?? throw new InvalidOperationException(string.Join("; ", errors));
+        if (cacheScheme.Validate(model) is { Count: > 0 } problems)
+        {
+            return Unsupported($"KV cache '{row.Kv}' on {model.Id}: {problems[0]}");
+        }
+        if (w == WeightPrecision.Fp8 && !hw.Supports(DType.Fp8))
+        {
+            assumptions.Add($"{hw.Id} has no FP8 rate: GEMMs timed at its BF16 peak");
+        }
+        double scale = 1.0;
+        if (row.WeightBits is double bits && Math.Abs(bits / 8.0 - w.Value.BytesPerWeight()) > 1e-9)
+        {
+            // Group scales and block formats make the stored width differ from the format's; the row says by how much.
+            scale = bits / 8.0 / w.Value.BytesPerWeight();
+            assumptions.Add($"weight traffic scaled to the stated {bits.ToString(System.Globalization.CultureInfo.InvariantCulture)} bits per weight (x{scale.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}); capacity counts the {w.Value.Name()} format's bytes");
+        }
+        return new Resolution(new PublishedCase(row, hw, model, w.Value, cacheScheme, assumptions, scale), Resolution.Scored);
+    }
+
+    /// <summary>The weight format of a published name; null where xqsim has none (fp4, 2-bit, mixed formats).</summary>
+    private static WeightPrecision? Weights(string name, List<string> assumptions)
+    {
+        switch (name)
+        {
+            case "fp16" or "bf16" or "float16" or "bfloat16":
+                return WeightPrecision.Bf16;
+            case "fp8" or "fp8_e4m3" or "float8" or "w8a8-fp8":
+                return WeightPrecision.Fp8;
+            case "int8" or "w8a16" or "w8a8" or "int8-sq":
+                return WeightPrecision.Int8;
+            case "int4" or "w4a16" or "awq" or "gptq" or "int4-awq" or "int4-gptq":
+                return WeightPrecision.Int4;
+        }
+        if (name.StartsWith("q4", StringComparison.Ordinal) || name.StartsWith("q8", StringComparison.Ordinal))
+        {
+            // llama.cpp block formats: bytes per weight from xqsim's nearest format (the row's weight_bits says the exact width).
+            assumptions.Add($"weights '{name}' accounted as {(name[1] == '4' ? "int4" : "int8")} weight-only");
+            return name[1] == '4' ? WeightPrecision.Int4 : WeightPrecision.Int8;
+        }
+        return null;
+    }
+
+    /// <summary>The cache scheme of a published KV dtype; null where xqsim has none.</summary>
+    private static string? Kv(string kv, List<string> assumptions)
+    {
+        switch (kv)
+        {
+            case "fp16" or "bf16" or "float16" or "bfloat16":
+                return "fp16";
+            case "unstated" or "auto" or "":
+                assumptions.Add("KV dtype unstated: FP16 assumed (the engines' default)");
+                return "fp16";
+        }
+        if (kv.StartsWith("fp8", StringComparison.Ordinal) || kv == "int8")
+        {
+            assumptions.Add("8-bit KV accounted as per-token 8-bit groups of 128 with FP16 scale and zero");
+            return EightBitKvScheme;
+        }
+        if (kv == "int4")
+        {
+            assumptions.Add("4-bit KV accounted as per-token 4-bit groups of 128 with FP16 scale and zero");
+            return "kivi:4,kaxis=token,vaxis=token,window=0";
+        }
+        return null;
+    }
+
+    private static Resolution Unsupported(string why) => new(null, $"unsupported: {why}");
+}
