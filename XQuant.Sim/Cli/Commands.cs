@@ -23,5 +23,6 @@ public static class Commands
         yield return CalibrateCommand.Create(context);
         yield return ValidateCommand.Create(context);
         yield return AccuracyCommand.Create(context);
+        yield return SimulateCommand.Create(context);
     }
 }

@@ -1,0 +1,71 @@
+using XQuant.Sim.CostModel;
+
+namespace XQuant.Sim.Studies.Serving;
+
+/// <summary>What one simulate run asks for: one device and model, several schemes, one workload, the scheduler.</summary>
+public sealed record ServingRequestPlan(
+    Workload Template,
+    IReadOnlyList<Schemes.CacheScheme> Schemes,
+    SchedulerConfig Config,
+    ArrivalSpec Arrivals,
+    IReadOnlyList<double> Rates,
+    Slo Slo,
+    int Percentile,
+    bool MaxRate,
+    bool Overlapped,
+    double? PricePerDeviceHour = null,
+    string? PriceSource = null,
+    double? IdleWatts = null);
+
+/// <summary>One simulation of one scheme at one arrival setting.</summary>
+public sealed record ServingRun(string Scheme, string Arrivals, double? RatePerSec, SimulationResult Result, ServingSummary Summary, CostEnergy CostEnergy);
+
+/// <summary>Per scheme: its pool, its runs, and its max-rate search when asked for.</summary>
+public sealed record SchemeServing(string Scheme, PoolPlan Pool, IReadOnlyList<ServingRun> Runs, MaxRateResult? MaxRate);
+
+/// <summary>The finished study, rendered by the Rendering/Serving writers; nothing here is recomputed there.</summary>
+public sealed record ServingStudyResult(ServingRequestPlan Plan, IReadOnlyList<SchemeServing> Schemes);
+
+/// <summary>Runs every scheme of a plan: simulations at the arrival settings, then the max-rate search. Pure: no I/O.</summary>
+public static class ServingStudy
+{
+    public static ServingSimulator Simulator(Workload w, SchedulerConfig config, bool overlapped) =>
+        new(new IterationCoster(w, overlapped), PoolPlan.For(w, config.BlockTokens, config.MaxBatchedTokens), config);
+
+    public static ServingStudyResult Run(ServingRequestPlan plan, Action<string>? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var schemes = new List<SchemeServing>();
+        foreach (var scheme in plan.Schemes)
+        {
+            var w = plan.Template with { Scheme = scheme };
+            var sim = Simulator(w, plan.Config, plan.Overlapped);
+            var runs = new List<ServingRun>();
+            var settings = plan.Arrivals.Kind == ArrivalKind.Poisson
+                ? plan.Rates.Select(r => (Spec: plan.Arrivals.WithRate(r), Rate: (double?)r)).ToList()
+                : [(plan.Arrivals, null)];
+            foreach (var (spec, rate) in settings)
+            {
+                progress?.Invoke($"{scheme.Spec}: simulating {spec.Describe()}");
+                var result = sim.Run(spec, recordDetail: true, cancel);
+                var summary = ServingSummary.Of(result, plan.Slo);
+                runs.Add(new ServingRun(scheme.Spec, spec.Describe(), rate, result, summary, CostOf(plan, summary)));
+            }
+            MaxRateResult? maxRate = null;
+            if (plan.MaxRate)
+            {
+                progress?.Invoke($"{scheme.Spec}: searching the largest rate meeting p{plan.Percentile} {plan.Slo}");
+                maxRate = MaxRateSearch.Find(sim, plan.Arrivals.Kind == ArrivalKind.Poisson ? plan.Arrivals : plan.Arrivals with { Kind = ArrivalKind.Poisson }, plan.Slo, plan.Percentile,
+                    p => progress?.Invoke($"{scheme.Spec}: {Reports.Formats.Sig(p.RatePerSec)} req/s {(p.Passed ? "meets" : "misses")} the SLO"), cancel);
+            }
+            schemes.Add(new SchemeServing(scheme.Spec, sim.Pool, runs, maxRate));
+        }
+        return new ServingStudyResult(plan, schemes);
+    }
+
+    public static CostEnergy CostOf(ServingRequestPlan plan, ServingSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return CostEnergy.Of(summary, plan.PricePerDeviceHour, plan.PriceSource, plan.Template.Hardware.TdpWatts, plan.IdleWatts);
+    }
+}
