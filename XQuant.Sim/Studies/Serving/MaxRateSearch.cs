@@ -4,23 +4,59 @@ namespace XQuant.Sim.Studies.Serving;
 public sealed record RateProbe(double RatePerSec, bool Passed, ServingSummary Summary);
 
 /// <summary>The largest Poisson rate found to meet the SLO at the percentile, and every rate tried on the way.</summary>
-public sealed record MaxRateResult(double RatePerSec, int Percentile, Slo Slo, IReadOnlyList<RateProbe> Probes)
+/// <param name="CapacityRatePerSec">Requests/s of the same requests all sent at t = 0: the saturated service rate, the search's ceiling.</param>
+public sealed record MaxRateResult(double RatePerSec, int Percentile, Slo Slo, IReadOnlyList<RateProbe> Probes, double CapacityRatePerSec)
 {
+    /// <summary>The SLO held up to the saturated service rate: the pool and compute, not latency, bound the rate.</summary>
+    public bool CapacityBound => RatePerSec > 0 && RatePerSec >= CapacityRatePerSec;
+
     /// <summary>The probe at the rate found (null when not even the lowest rate tried passed).</summary>
     public RateProbe? Best => Probes.Where(p => p.Passed).OrderByDescending(p => p.RatePerSec).FirstOrDefault();
 }
 
 /// <summary>
 /// Bisection on the Poisson rate. The same seeded arrival pattern is rescaled for every rate, so a higher rate
-/// only packs the same requests closer. The bracket starts at the offline throughput (requests/s with every
-/// request at t = 0, which no steady rate can exceed for long): a passing upper end doubles, a failing lower end
-/// (rate / 1024) means the SLO cannot be met at any rate (e.g. one prefill alone is slower than the TTFT target).
+/// only packs the same requests closer. The ceiling is the saturated service rate, requests/s with every request
+/// sent at t = 0 (the pool full, the batch as large as it gets): no steady rate above it can be served, although a
+/// finite run can absorb such a burst into a growing batch without breaking the SLO. If the ceiling passes, it is the
+/// answer (capacity-bound); if rate / 1024 fails, the SLO cannot be met at any rate (e.g. one prefill alone is
+/// slower than the TTFT target); otherwise bisection (geometric) between them.
 /// Bisection stops when the bracket is within <see cref="RelativeTolerance"/>.
+/// A finite run hides an overload: above capacity the queue grows for as long as requests arrive, and with few
+/// requests the percentiles over all of them can still pass. So a rate passes only if the percentiles also hold over
+/// the last <see cref="TailFraction"/> of the requests by arrival, where a growing queue is longest. An overload
+/// smaller than that tail can absorb (queueing growth of N x (1/capacity - 1/rate) below the TTFT target) still
+/// passes: the found rate depends on the request count, which the report states.
 /// </summary>
 public static class MaxRateSearch
 {
     public const double RelativeTolerance = 0.01;
     public const int MaxSteps = 24;
+    public const double TailFraction = 0.1;
+
+    /// <summary>Whether the percentile targets hold over the last <see cref="TailFraction"/> of requests by arrival.</summary>
+    public static bool TailMeets(SimulationResult result, Slo slo, int percentile)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(slo);
+        var ordered = result.Requests.OrderBy(r => r.Request.ArrivalSec).ThenBy(r => r.Request.Id).ToList();
+        int take = Math.Max(1, (int)Math.Ceiling(ordered.Count * TailFraction));
+        var tail = ordered.Skip(ordered.Count - take).ToList();
+        if (tail.Any(r => !r.Completed))
+        {
+            return false;
+        }
+        bool Holds(double? target, Func<RequestOutcome, double> metric)
+        {
+            if (target is not double t)
+            {
+                return true;
+            }
+            double v = Distribution.Of(tail.Select(metric)).At(percentile);
+            return double.IsNaN(v) || v <= t;
+        }
+        return Holds(slo.TtftSec, r => r.TtftSec) && Holds(slo.TpotSec, r => r.TpotSec) && Holds(slo.E2eSec, r => r.E2eSec);
+    }
 
     public static MaxRateResult Find(ServingSimulator sim, ArrivalSpec spec, Slo slo, int percentile, Action<RateProbe>? onProbe = null, CancellationToken cancel = default)
     {
@@ -32,36 +68,30 @@ public static class MaxRateSearch
         {
             var result = sim.Run(spec.WithRate(rate), recordDetail: false, cancel);
             var summary = ServingSummary.Of(result, slo);
-            var p = new RateProbe(rate, summary.MeetsAtPercentile(slo, percentile), summary);
+            var p = new RateProbe(rate, summary.MeetsAtPercentile(slo, percentile) && TailMeets(result, slo, percentile), summary);
             probes.Add(p);
             onProbe?.Invoke(p);
             return p;
         }
         var offline = ServingSummary.Of(sim.Run(spec with { Kind = ArrivalKind.Offline }, recordDetail: false, cancel), slo);
-        double hi = offline.RequestsPerSec > 0 && double.IsFinite(offline.RequestsPerSec) ? offline.RequestsPerSec : 1;
-        double lo = 0;
+        double capacity = offline.RequestsPerSec > 0 && double.IsFinite(offline.RequestsPerSec) ? offline.RequestsPerSec : 0;
+        if (capacity <= 0)
+        {
+            return new MaxRateResult(0, percentile, slo, probes, capacity);
+        }
+        double hi = capacity;
+        double lo;
         int steps = 0;
         if (Probe(hi).Passed)
         {
-            lo = hi;
-            while (steps++ < 10 && Probe(hi *= 2).Passed)
-            {
-                lo = hi;
-            }
-            if (lo == hi)
-            {
-                return new MaxRateResult(lo, percentile, slo, probes);
-            }
+            return new MaxRateResult(hi, percentile, slo, probes, capacity);
         }
-        else
+        double floor = hi / 1024;
+        if (!Probe(floor).Passed)
         {
-            double floor = hi / 1024;
-            if (!Probe(floor).Passed)
-            {
-                return new MaxRateResult(0, percentile, slo, probes);
-            }
-            lo = floor;
+            return new MaxRateResult(0, percentile, slo, probes, capacity);
         }
+        lo = floor;
         while (steps++ < MaxSteps && (hi - lo) > RelativeTolerance * hi)
         {
             double mid = Math.Sqrt(lo * hi); // geometric: the bracket may span three decades
@@ -74,6 +104,6 @@ public static class MaxRateSearch
                 hi = mid;
             }
         }
-        return new MaxRateResult(lo, percentile, slo, probes);
+        return new MaxRateResult(lo, percentile, slo, probes, capacity);
     }
 }

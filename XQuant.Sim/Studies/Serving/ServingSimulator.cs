@@ -57,7 +57,7 @@ public sealed class ServingSimulator
         var gaps = recordDetail ? new List<double>() : null;
         var poolTimes = recordDetail ? new List<double>() : null;
         var poolUsed = recordDetail ? new List<long>() : null;
-        long freeBlocks = _pool.TotalBlocks, maxUsed = 0, iterations = 0, preemptions = 0, prefillTokens = 0, decodeTokens = 0;
+        long freeBlocks = _pool.TotalBlocks, maxUsed = 0, iterations = 0, preemptions = 0, prefillTokens = 0, decodeTokens = 0, recomputed = 0;
         double t = 0, busy = 0;
         int done = 0;
         int issued = closed ? Math.Min(arrivals.Concurrency, total) : total;
@@ -120,6 +120,7 @@ public sealed class ServingSimulator
                     running.RemoveAt(running.Count - 1);
                     freeBlocks += victim.Blocks;
                     victim.Blocks = 0;
+                    recomputed += victim.Computed;
                     victim.Computed = 0;
                     victim.Preemptions++;
                     preemptions++;
@@ -181,7 +182,6 @@ public sealed class ServingSimulator
                 IterationCoster.Add(acc, v);
             }
             long used = _pool.TotalBlocks - freeBlocks;
-            maxUsed = Math.Max(maxUsed, used);
             double dt = _coster.TimeSec(acc);
             poolTimes?.Add(t);
             poolUsed?.Add(used);
@@ -236,7 +236,7 @@ public sealed class ServingSimulator
         var outcomes = seqs.Select(s => new RequestOutcome(
             s.Request with { ArrivalSec = s.ArrivalSec }, s.Skipped, s.FirstTokenSec, s.FinishSec, s.Preemptions)).ToList();
         return new SimulationResult(outcomes, _pool, _config, iterations, busy, preemptions, maxUsed, _pool.TotalBlocks - freeBlocks,
-            prefillTokens, decodeTokens, gaps ?? [], poolTimes ?? [], poolUsed ?? []);
+            prefillTokens, decodeTokens, recomputed, gaps ?? [], poolTimes ?? [], poolUsed ?? []);
 
         double ArrivalOf(int id) => closed ? (id < arrivals.Concurrency ? 0 : issuedAt[id]) : requests[id].ArrivalSec;
 
@@ -253,6 +253,7 @@ public sealed class ServingSimulator
             }
             freeBlocks -= need;
             s.Blocks += need;
+            maxUsed = Math.Max(maxUsed, _pool.TotalBlocks - freeBlocks);
             return true;
         }
     }

@@ -2,7 +2,10 @@ namespace XQuant.Sim.Studies.Serving;
 
 /// <summary>
 /// Everything one simulation produced: one outcome per request (in id order), scheduler counters, the pool-use trace
-/// (blocks in use at the start of each iteration, and at the end) and the pooled inter-token gaps.
+/// (blocks in use while each iteration runs, and at the end; MaxUsedBlocks is the peak at any moment, preemptions
+/// included) and the pooled inter-token gaps.
+/// Token counts: prefill (prompt chunks and recomputes) and decode tokens run, and the computed tokens preemption
+/// dropped (every one is computed again).
 /// </summary>
 public sealed record SimulationResult(
     IReadOnlyList<RequestOutcome> Requests,
@@ -15,6 +18,7 @@ public sealed record SimulationResult(
     long BlocksInUseAtEnd,
     long PrefillTokens,
     long DecodeTokens,
+    long RecomputedTokens,
     IReadOnlyList<double> InterTokenGapsSec,
     IReadOnlyList<double> PoolTimesSec,
     IReadOnlyList<long> PoolUsedBlocks)
