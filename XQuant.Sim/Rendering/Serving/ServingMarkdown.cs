@@ -92,7 +92,7 @@ public static class ServingMarkdown
                 var m = s.MaxRate!;
                 string vs = s == searched[0] || baseRate <= 0 ? "" : $" ({Formats.Sig(m.RatePerSec / baseRate, 3)}x {searched[0].Scheme})";
                 yield return m.RatePerSec > 0
-                    ? $"{s.Scheme}: up to {Formats.Sig(m.RatePerSec)} req/s meet p{p.Percentile} {p.Slo}{vs}{(m.CapacityBound ? " (capacity-bound: the saturated rate, all requests at t = 0)" : "")}; pool {Formats.Int(s.Pool.TotalBlocks * (double)s.Pool.BlockTokens)} tokens"
+                    ? $"{s.Scheme}: up to {Formats.Sig(m.RatePerSec)} req/s meet p{p.Percentile} {p.Slo}{vs}{(m.CapacityBound ? " (capacity-bound: the saturated service rate, mid-run completions of an offline run)" : "")}; pool {Formats.Int(s.Pool.TotalBlocks * (double)s.Pool.BlockTokens)} tokens"
                     : $"{s.Scheme}: no rate meets p{p.Percentile} {p.Slo} (not even {Formats.Sig(m.Probes.Min(x => x.RatePerSec))} req/s)";
             }
             yield break;
