@@ -6,8 +6,8 @@ namespace XQuant.Sim.Rendering.Serving;
 
 /// <summary>
 /// The serving pictures, drawn from a finished study: latency against throughput over the rates simulated (the
-/// rate runs and every max-rate probe), cache-pool use over time, and the TTFT and TPOT CDFs of each scheme's first
-/// run. One colour per scheme, in the order the schemes were given.
+/// rate runs and every max-rate probe), cache-pool use over time, and the TTFT and TPOT CDFs of each scheme's last
+/// run (the highest rate when several were given). One colour per scheme, in the order the schemes were given.
 /// </summary>
 public static class ServingCharts
 {
@@ -76,7 +76,7 @@ public static class ServingCharts
     {
         ArgumentNullException.ThrowIfNull(result);
         var w = result.Plan.Template;
-        var plot = ChartStyle.NewPlot($"Cache pool in use: {w.Model.Id} on {w.Hardware.Id}, first run per scheme", "time (s)", "share of the pool's blocks in use");
+        var plot = ChartStyle.NewPlot($"Cache pool in use: {w.Model.Id} on {w.Hardware.Id}, last run per scheme", "time (s)", "share of the pool's blocks in use");
         for (int i = 0; i < result.Schemes.Count; i++)
         {
             var s = result.Schemes[i];
@@ -84,7 +84,7 @@ public static class ServingCharts
             {
                 continue;
             }
-            var r = s.Runs[0].Result;
+            var r = s.Runs[^1].Result;
             int n = r.PoolTimesSec.Count;
             int step = Math.Max(1, n / 2000);
             var xs = new List<double>();
@@ -101,7 +101,7 @@ public static class ServingCharts
             var line = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray(), ChartStyle.ForScheme(i));
             line.LineWidth = 1.5f;
             line.MarkerSize = 0;
-            line.LegendText = $"{s.Scheme} ({s.Runs[0].Arrivals})";
+            line.LegendText = $"{s.Scheme} ({s.Runs[^1].Arrivals})";
         }
         plot.Axes.SetLimitsY(0, 1.05);
         plot.ShowLegend(Alignment.LowerRight);
@@ -113,7 +113,7 @@ public static class ServingCharts
         ArgumentNullException.ThrowIfNull(result);
         var w = result.Plan.Template;
         var plot = ChartStyle.NewPlot(
-            $"{(ttft ? "TTFT" : "TPOT")} distribution: {w.Model.Id} on {w.Hardware.Id}, first run per scheme",
+            $"{(ttft ? "TTFT" : "TPOT")} distribution: {w.Model.Id} on {w.Hardware.Id}, last run per scheme",
             ttft ? "time to first token (ms)" : "time per output token (ms)",
             "share of completed requests");
         for (int i = 0; i < result.Schemes.Count; i++)
@@ -123,7 +123,7 @@ public static class ServingCharts
             {
                 continue;
             }
-            var values = s.Runs[0].Result.Requests.Where(r => r.Completed).Select(r => (ttft ? r.TtftSec : r.TpotSec) * 1e3).Where(v => !double.IsNaN(v)).Order().ToArray();
+            var values = s.Runs[^1].Result.Requests.Where(r => r.Completed).Select(r => (ttft ? r.TtftSec : r.TpotSec) * 1e3).Where(v => !double.IsNaN(v)).Order().ToArray();
             if (values.Length == 0)
             {
                 continue;
@@ -141,7 +141,7 @@ public static class ServingCharts
             var line = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray(), ChartStyle.ForScheme(i));
             line.LineWidth = 2;
             line.MarkerSize = 0;
-            line.LegendText = $"{s.Scheme} ({s.Runs[0].Arrivals})";
+            line.LegendText = $"{s.Scheme} ({s.Runs[^1].Arrivals})";
         }
         plot.Axes.SetLimitsY(0, 1.02);
         plot.ShowLegend(Alignment.LowerRight);
