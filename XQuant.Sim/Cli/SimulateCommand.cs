@@ -39,7 +39,7 @@ public static class SimulateCommand
         var percentile = new Option<int>("--percentile") { Description = "percentile the max-rate search holds to the SLO: 50, 90 or 99", DefaultValueFactory = _ => 90 };
         var maxRate = new Option<bool>("--max-rate") { Description = "per scheme, bisect the largest Poisson rate whose percentile latencies meet --slo" };
         var step = new Option<string>("--step") { Description = "iteration time form: overlapped (max(compute, memory)) or serial (sum of per-op times)", DefaultValueFactory = _ => "overlapped" };
-        var price = new Option<double?>("--price") { Description = "USD per device-hour, for USD per million output tokens" };
+        var price = new Option<double?>("--price") { Description = "USD per device-hour, for USD per million output tokens (default: the published on-demand price in data/prices.csv, where the device has one)" };
         var idle = new Option<double?>("--idle-watts") { Description = "idle power of the device in W, for joules per token (power = idle + busy share x (TDP - idle))" };
         var outDir = new Option<string>("--out", "-o") { Description = "output folder", DefaultValueFactory = _ => Path.Combine("out", "simulate") };
         var charts = new Option<string>("--charts") { Description = "chart formats: png, svg, png,svg or none", DefaultValueFactory = _ => "png,svg" };
@@ -205,8 +205,10 @@ public static class SimulateCommand
             {
                 throw new InputException(poolErrors);
             }
+            // A price on the command line wins; otherwise the device's published on-demand price, where data/prices.csv has one.
+            var published = priceValue is null ? PriceTable.Load(PriceTable.DefaultPath).GetValueOrDefault(hw.Id) : null;
             var plan = new ServingRequestPlan(template, list, config, arrivals, kind == ArrivalKind.Poisson && rateText is not null ? rates : [], sloValue, pct, search,
-                stepText == "overlapped", priceValue, priceValue is null ? null : "given with --price", idleValue);
+                stepText == "overlapped", priceValue ?? published?.UsdPerDeviceHour, priceValue is not null ? "given with --price" : published?.Describe(), idleValue);
             Action<string>? progress = ctx.ProgressToTerminal ? line => ctx.Error.Write($"\r\u001b[K{line}") : null;
             var result = ServingStudy.Run(plan, progress, ctx.Cancel);
             if (progress is not null)

@@ -69,10 +69,9 @@ public static class ServingMarkdown
         {
             yield return $"SLO: {p.Slo} per request for goodput; p{p.Percentile} of each for the max rate.";
         }
-        if (p.PricePerDeviceHour is double price)
-        {
-            yield return $"Price: {Formats.Sig(price)} USD per device-hour ({p.PriceSource ?? "given with --price"}).";
-        }
+        yield return p.PricePerDeviceHour is double price
+            ? $"Price: {Formats.Sig(price)} USD per device-hour ({p.PriceSource ?? "given with --price"})."
+            : $"Price: none for {w.Hardware.Id} in data/prices.csv (no published on-demand price found); --price sets one.";
         yield return p.IdleWatts is double idle && w.Hardware.TdpWatts is double tdp
             ? $"Power: idle {Formats.Sig(idle)} W (given) + busy share x (TDP {Formats.Sig(tdp)} W, datasheet - idle)."
             : $"Energy: not computed ({(w.Hardware.TdpWatts is null ? $"{w.Hardware.Id} has no TDP in its profile" : "no idle power given; --idle-watts sets it")}).";
