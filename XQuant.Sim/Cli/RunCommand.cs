@@ -55,6 +55,7 @@ public static class RunCommand
                     failures++;
                 }
             }
+            failures += RunServing.Run(ctx, scenario, dir);
 
             return failures == 0 ? CliApp.ExitOk : CliApp.ExitInternal;
         });
