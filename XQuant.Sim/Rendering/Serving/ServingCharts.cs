@@ -46,27 +46,40 @@ public static class ServingCharts
         var plot = ChartStyle.NewPlot(
             $"{(ttft ? "TTFT" : "TPOT")} p{pct} vs throughput: {w.Model.Id} on {w.Hardware.Id}",
             "output tokens per second (achieved)",
-            $"{(ttft ? "time to first token" : "time per output token")} p{pct} (ms)");
+            $"{(ttft ? "time to first token" : "time per output token")} p{pct} (ms, log scale)");
+        // Log y: past the knee latency grows by orders of magnitude, and a linear axis flattens everything before it.
+        double minY = double.PositiveInfinity, maxY = double.NegativeInfinity;
         for (int i = 0; i < result.Schemes.Count; i++)
         {
-            var pts = Points(result.Schemes[i]);
+            var pts = Points(result.Schemes[i])
+                .Select(p => (X: p.Throughput, Y: (ttft ? p.Summary.TtftSec : p.Summary.TpotSec).At(pct) * 1e3))
+                .Where(p => p.Y > 0 && double.IsFinite(p.Y))
+                .ToList();
             if (pts.Count == 0)
             {
                 continue;
             }
-            var line = plot.Add.ScatterLine(
-                pts.Select(p => p.Throughput).ToArray(),
-                pts.Select(p => (ttft ? p.Summary.TtftSec : p.Summary.TpotSec).At(pct) * 1e3).ToArray(),
-                ChartStyle.ForScheme(i));
+            var ys = pts.Select(p => Math.Log10(p.Y)).ToArray();
+            var line = plot.Add.ScatterLine(pts.Select(p => p.X).ToArray(), ys, ChartStyle.ForScheme(i));
             line.LineWidth = 2;
             line.MarkerSize = 6;
             line.LegendText = result.Schemes[i].Scheme;
+            minY = Math.Min(minY, ys.Min());
+            maxY = Math.Max(maxY, ys.Max());
         }
         var target = ttft ? result.Plan.Slo.TtftSec : result.Plan.Slo.TpotSec;
         if (target is double t)
         {
-            var h = plot.Add.HorizontalLine(t * 1e3, 1.5f, ChartStyle.Roof, LinePattern.Dashed);
+            double y = Math.Log10(t * 1e3);
+            var h = plot.Add.HorizontalLine(y, 1.5f, ChartStyle.Roof, LinePattern.Dashed);
             h.LegendText = $"SLO {(ttft ? "ttft" : "tpot")} target";
+            minY = Math.Min(minY, y);
+            maxY = Math.Max(maxY, y);
+        }
+        if (double.IsFinite(minY))
+        {
+            int y0 = (int)Math.Floor(minY), y1 = Math.Max(y0 + 1, (int)Math.Ceiling(maxY + 0.05));
+            LogAxis.Apply(plot.Axes.Left, LogAxis.Decades(y0, y1, LogAxis.Si), minY - 0.1, maxY + 0.15);
         }
         plot.ShowLegend(Alignment.UpperLeft);
         return plot;
