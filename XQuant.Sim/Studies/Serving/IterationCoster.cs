@@ -49,6 +49,7 @@ public sealed class IterationCoster
     private readonly bool _remat;
     private double[]?[] _decode = new double[]?[1024];
     private readonly Dictionary<int, double[]> _body = [];
+    private readonly Dictionary<int, double[]> _prefix = [];
     private readonly double[] _head;
     private readonly double _onChipCapacity;
     private readonly double _onChipBandwidth;
@@ -152,6 +153,10 @@ public sealed class IterationCoster
     /// </summary>
     public double[] PrefixRead(int cachedTokens)
     {
+        if (_prefix.TryGetValue(cachedTokens, out var cached))
+        {
+            return cached;
+        }
         var v = new double[VectorLength];
         foreach (var op in Ledger.Build(_template with { ContextTokens = cachedTokens }))
         {
@@ -165,11 +170,9 @@ public sealed class IterationCoster
                 AddOp(v, op, bytesOnly: true);
             }
         }
+        _prefix[cachedTokens] = v;
         return v;
     }
-
-    /// <summary>The head (final norm + LM head) of one sampled token.</summary>
-    public IReadOnlyList<double> Head => _head;
 
     /// <summary>Adds a per-sequence vector into an iteration accumulator (sums, and max for shared weights and launches).</summary>
     public static void Add(double[] into, double[] v)
