@@ -308,6 +308,3 @@ public sealed class IterationCoster
 
     private static string Key(OpCost op) => $"{op.Name}|{op.Kind}|{op.DType}|{op.Variant}";
 }
-
-/// <summary>One iteration's time and its parts (seconds), with the FLOPs and DRAM bytes it moved.</summary>
-public readonly record struct IterationTime(double TimeSec, double ComputeSec, double MemorySec, double LaunchSec, double Flops, double DramBytes);

@@ -3,12 +3,6 @@ using XQuant.Sim.Input;
 
 namespace XQuant.Sim.Studies.Serving;
 
-/// <summary>One published on-demand price of one device per hour, with where and when it was published.</summary>
-public sealed record DevicePrice(string Device, double UsdPerDeviceHour, string Provider, string Offer, string Source, string AsOf, string Note)
-{
-    public string Describe() => $"{Provider} {Offer}, {Source}, as of {AsOf}";
-}
-
 /// <summary>
 /// data/prices.csv: published on-demand prices per device-hour (device id, price, provider, offer, source URL, date,
 /// note; lines starting with # are comments). Every problem is one line naming the file, line and field.

@@ -2,30 +2,6 @@ using XQuant.Sim.CostModel;
 
 namespace XQuant.Sim.Studies.Serving;
 
-/// <summary>What one simulate run asks for: one device and model, several schemes, one workload, the scheduler.</summary>
-public sealed record ServingRequestPlan(
-    Workload Template,
-    IReadOnlyList<Schemes.CacheScheme> Schemes,
-    SchedulerConfig Config,
-    ArrivalSpec Arrivals,
-    IReadOnlyList<double> Rates,
-    Slo Slo,
-    int Percentile,
-    bool MaxRate,
-    bool Overlapped,
-    double? PricePerDeviceHour = null,
-    string? PriceSource = null,
-    double? IdleWatts = null);
-
-/// <summary>One simulation of one scheme at one arrival setting.</summary>
-public sealed record ServingRun(string Scheme, string Arrivals, double? RatePerSec, SimulationResult Result, ServingSummary Summary, CostEnergy CostEnergy);
-
-/// <summary>Per scheme: its pool, its runs, and its max-rate search when asked for.</summary>
-public sealed record SchemeServing(string Scheme, PoolPlan Pool, IReadOnlyList<ServingRun> Runs, MaxRateResult? MaxRate);
-
-/// <summary>The finished study, rendered by the Rendering/Serving writers; nothing here is recomputed there.</summary>
-public sealed record ServingStudyResult(ServingRequestPlan Plan, IReadOnlyList<SchemeServing> Schemes);
-
 /// <summary>Runs every scheme of a plan: simulations at the arrival settings, then the max-rate search. Pure: no I/O.</summary>
 public static class ServingStudy
 {
