@@ -19,8 +19,8 @@ public sealed partial class LayerTests
     [
         ("Foundation", ["Input", "Text", "Output"]),
         ("Domain", ["Hardware", "Models", "Schemes", "Memory", "CostModel", "Planning"]),
-        ("Studies", ["Checkpoints", "Measurement", "Accuracy", "Quality", "Scenarios", "Comparison", "Published"]),
-        ("Rendering", ["Tables", "Charts", "Documents", "Reports", "Published", "Export"]),
+        ("Studies", ["Checkpoints", "Measurement", "Accuracy", "Quality", "Serving", "Scenarios", "Comparison", "Published"]),
+        ("Rendering", ["Tables", "Charts", "Documents", "Reports", "Published", "Serving", "Export"]),
         ("Cli", ["", "Fuzzing"]),
     ];
 

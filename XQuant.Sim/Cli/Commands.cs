@@ -24,5 +24,6 @@ public static class Commands
         yield return ValidateCommand.Create(context);
         yield return AccuracyCommand.Create(context);
         yield return PublishedCommand.Create(context);
+        yield return SimulateCommand.Create(context);
     }
 }

@@ -72,6 +72,7 @@ public static class RunCommand
                     failures++;
                 }
             }
+            failures += RunServing.Run(ctx, scenario, dir);
 
             return failures == 0 ? CliApp.ExitOk : CliApp.ExitInternal;
         });

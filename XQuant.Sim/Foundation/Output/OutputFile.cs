@@ -21,4 +21,12 @@ public sealed record OutputFile(string RelativePath, Action<Stream> Write)
     public static OutputFile Bytes(string relativePath, byte[] bytes) => new(relativePath, s => s.Write(bytes));
 
     public static OutputFile Csv(string relativePath, TextTable table) => Text(relativePath, CsvOutput.ToCsv(table));
+
+    /// <summary>A CSV file whose rows are rendered while it is written: a large table is never held in memory.</summary>
+    public static OutputFile CsvRows<T>(string relativePath, IReadOnlyList<TableColumn<T>> columns, IEnumerable<T> rows) =>
+        new(relativePath, s =>
+        {
+            using var w = new StreamWriter(s, Utf8, 1 << 16, leaveOpen: true);
+            CsvOutput.Write(w, columns.Select(c => c.Header).ToList(), rows.Select(r => (IReadOnlyList<string>)columns.Select(c => c.Cell(r)).ToArray()));
+        });
 }

@@ -29,6 +29,9 @@ public sealed record Scenario
     public double RuntimeReserveFraction { get; init; } = Workload.DefaultRuntimeReserveFraction;
     public required IReadOnlySet<OutputKind> Outputs { get; init; }
 
+    /// <summary>A serving simulation per model x hardware x weights over the schemes, when the file has a "serving" block.</summary>
+    public Studies.Serving.ServingSection? Serving { get; init; }
+
     public long CaseCount => (long)Models.Count * Hardware.Count * Schemes.Count * Weights.Count * Phases.Count * Batches.Count * Contexts.Count;
 
     /// <summary>Every case in a fixed order: model, hardware, weights, phase, batch, context, scheme.</summary>

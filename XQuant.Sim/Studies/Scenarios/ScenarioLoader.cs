@@ -90,6 +90,7 @@ public static class ScenarioLoader
             errors.Add(new InputError(path, field, $"'{JsonFields.Truncate(text)}' is not an output (allowed: {string.Join(", ", OutputNames)})"));
             return false;
         }).ToHashSet();
+        var serving = Studies.Serving.ServingSection.Read(f, models);
         f.RejectUnknownKeys();
         if (errors.Count == 0)
         {
@@ -119,6 +120,7 @@ public static class ScenarioLoader
             Contexts = contexts,
             RuntimeReserveFraction = reserve,
             Outputs = outputs.Count > 0 ? outputs : new HashSet<OutputKind> { OutputKind.Csv, OutputKind.Markdown },
+            Serving = serving,
         };
     }
 

@@ -1,0 +1,310 @@
+using System.Numerics;
+using XQuant.Sim.Domain.CostModel;
+using XQuant.Sim.Domain.Hardware;
+
+namespace XQuant.Sim.Studies.Serving;
+
+/// <summary>
+/// Times one serving iteration from the existing ledger, without a second timing model: every sequence in the
+/// iteration is costed as its own batch-1 ledger (a decode step at its own context, or a prefill chunk), and the
+/// per-sequence ledgers are combined op by op. An op's weights are streamed once per iteration (the batch shares
+/// one pass over each matrix); everything else (FLOPs, activations, cache and metadata traffic, rematerialization)
+/// is summed over the sequences. Each combined op is then timed with the same roofline as
+/// <see cref="Roofline.Time"/>: max(FLOPs / rate, DRAM bytes / bandwidth + on-chip bytes / on-chip bandwidth) plus
+/// launches x latency, and the iteration takes the overlapped or serial step form.
+/// </summary>
+/// <remarks>
+/// Ops are keyed by name, kind, dtype and variant, so a decode op and a prefill op that share a name but run at
+/// different calibrated rates stay apart. Whether an op's weight bytes are shared by the batch is read off the
+/// ledger itself (batch 2 vs batch 1), so the embedding lookup, whose rows scale with tokens, is summed. Transient
+/// bytes are placed on chip when one layer's share of the combined op fits, as <see cref="OpDraft.Build"/> does for a
+/// uniform batch. Per-sequence vectors are memoized by context, so the exact ledger is built once per context
+/// length, never per iteration.
+/// </remarks>
+public sealed class IterationCoster
+{
+    // Summed columns per op slot: FLOPs, persistent DRAM bytes (cache, metadata, unshared weights), then the four
+    // transient classes whose placement depends on the combined size.
+    private const int SumStride = 6;
+
+    // Max-combined columns per op slot: shared weight bytes, kernel launches.
+    private const int MaxStride = 2;
+
+    private static readonly TensorClass[] Transient =
+        [TensorClass.ActivationsRead, TensorClass.ActivationsWritten, TensorClass.AccumulatorRead, TensorClass.AccumulatorWritten];
+
+    private static readonly HashSet<string> HeadOps = new(StringComparer.Ordinal) { "final_norm", "lm_head" };
+
+    // Ops of a decode step that read or rebuild the whole cache: what a later prefill chunk pays again to attend
+    // to the earlier chunks' tokens (see PrefixRead).
+    private static readonly HashSet<string> PrefixOps = new(StringComparer.Ordinal) { "accumulate", "acc_init", "rope_k_cache" };
+    private static readonly HashSet<string> AttentionReadOps = new(StringComparer.Ordinal) { "attn_scores", "attn_output" };
+
+    private readonly Workload _template;
+    private readonly HardwareProfile _hw;
+    private readonly Dictionary<string, int> _slotByKey = new(StringComparer.Ordinal);
+    private readonly List<string> _slotNames = [];
+    private readonly List<double> _secPerFlop = [];
+    private readonly List<bool> _sharedWeights = [];
+    private readonly bool _remat;
+    private double[]?[] _decode = new double[]?[1024];
+    private readonly Dictionary<int, double[]> _body = [];
+    private readonly Dictionary<int, double[]> _prefix = [];
+    private readonly double[] _head;
+    private readonly double _onChipCapacity;
+    private readonly double _onChipBandwidth;
+    private readonly double _dramBandwidth;
+    private readonly double _launchSec;
+
+    /// <param name="template">Model, hardware, scheme, weights and GEMM dtype; batch, context and phase are ignored.</param>
+    /// <param name="overlapped">True: max(compute, memory) over the iteration; false: the sum of per-op times.</param>
+    public IterationCoster(Workload template, bool overlapped = true)
+    {
+        _template = template with { Batch = 1, ContextTokens = 1, Phase = Phase.Decode };
+        _hw = template.Hardware;
+        Overlapped = overlapped;
+        _remat = template.Scheme.Remat != Domain.Schemes.RematMode.None;
+        _onChipCapacity = _hw.OnChip?.CapacityBytes ?? 0;
+        _onChipBandwidth = _hw.OnChip?.BandwidthBytesPerSec ?? double.PositiveInfinity;
+        _dramBandwidth = _hw.DramBandwidthBytesPerSec;
+        _launchSec = _hw.KernelLaunchLatencySec ?? 0;
+        // Every op either phase can produce, and whether its weights are shared by a batch.
+        var weights1 = new Dictionary<string, double>(StringComparer.Ordinal);
+        var weights2 = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var phase in new[] { Phase.Decode, Phase.Prefill })
+        {
+            foreach (var (batch, into) in new[] { (1.0, weights1), (2.0, weights2) })
+            {
+                foreach (var op in Ledger.Build(_template with { Batch = batch, ContextTokens = 16, Phase = phase }))
+                {
+                    string key = Key(op);
+                    if (!_slotByKey.ContainsKey(key))
+                    {
+                        _slotByKey[key] = _slotNames.Count;
+                        _slotNames.Add(op.Name);
+                        var unit = new OpDraft(op.Name, op.Kind, 1, op.DType).AsVariant(op.Variant).Build(0);
+                        _secPerFlop.Add(Roofline.Time(unit, _hw).ComputeSec);
+                    }
+                    into[key] = into.GetValueOrDefault(key) + op.Bytes(TensorClass.Weights);
+                }
+            }
+        }
+        foreach (string key in _slotByKey.Keys.OrderBy(k => _slotByKey[k]))
+        {
+            _sharedWeights.Add(weights1.GetValueOrDefault(key) == weights2.GetValueOrDefault(key));
+        }
+        Slots = _slotNames.Count;
+        var headOps = Ledger.Build(_template).Where(o => HeadOps.Contains(o.Name));
+        _head = Vector(headOps);
+    }
+
+    public bool Overlapped { get; }
+
+    /// <summary>Number of distinct ops (slots) in a per-sequence vector.</summary>
+    public int Slots { get; }
+
+    /// <summary>Length of a per-sequence vector: summed columns, then max-combined columns.</summary>
+    public int VectorLength => Slots * (SumStride + MaxStride);
+
+    /// <summary>A decode step of one sequence over <paramref name="cachedTokens"/> cached tokens (the ledger's context).</summary>
+    public double[] Decode(int cachedTokens)
+    {
+        if (cachedTokens >= _decode.Length)
+        {
+            Array.Resize(ref _decode, Math.Max(cachedTokens + 1, _decode.Length * 2));
+        }
+        return _decode[cachedTokens] ??= Vector(Ledger.Build(_template with { ContextTokens = cachedTokens }));
+    }
+
+    /// <summary>
+    /// A prefill chunk of <paramref name="chunkTokens"/> prompt tokens after <paramref name="doneTokens"/> already in
+    /// the cache: the prompt ledger's growth from p to p + c (projections and FFN of c tokens, causal attention of
+    /// c queries over p + c keys, the cache write of c tokens; weights once), plus, when p &gt; 0, reading the p cached
+    /// tokens again (<see cref="PrefixRead"/>), plus the final norm and LM head when the chunk ends the prompt.
+    /// </summary>
+    public double[] Chunk(int doneTokens, int chunkTokens, bool samples)
+    {
+        var v = new double[VectorLength];
+        var hi = Body(doneTokens + chunkTokens);
+        int sumLength = Slots * SumStride;
+        Array.Copy(hi, v, v.Length);
+        if (doneTokens > 0)
+        {
+            var lo = Body(doneTokens);
+            for (int i = 0; i < sumLength; i++)
+            {
+                v[i] -= lo[i];
+            }
+            Add(v, PrefixRead(doneTokens));
+        }
+        if (samples)
+        {
+            Add(v, _head);
+        }
+        return v;
+    }
+
+    /// <summary>
+    /// What a chunk pays to attend to <paramref name="cachedTokens"/> tokens cached by earlier chunks: the decode
+    /// ledger's cache-side ops at that context: dequantization, rematerialization of K and V (and RoPE on the
+    /// rebuilt keys), the CL accumulator rebuild, and the cache bytes the attention GEMVs read directly (FP16 K/V, or
+    /// unfused remat K/V). Not the decode's per-query FLOPs: the chunk's attention FLOPs are in the prompt ledger's
+    /// growth. The decode ledger rebuilds N = context + 1 tokens, so remat counts one token more than the prefix.
+    /// </summary>
+    public double[] PrefixRead(int cachedTokens)
+    {
+        if (_prefix.TryGetValue(cachedTokens, out var cached))
+        {
+            return cached;
+        }
+        var v = new double[VectorLength];
+        foreach (var op in Ledger.Build(_template with { ContextTokens = cachedTokens }))
+        {
+            bool whole = op.Kind is OpKind.Remat or OpKind.Dequantize || PrefixOps.Contains(op.Name) || (_remat && op.Name == "rope_k");
+            if (whole)
+            {
+                AddOp(v, op, bytesOnly: false);
+            }
+            else if (AttentionReadOps.Contains(op.Name))
+            {
+                AddOp(v, op, bytesOnly: true);
+            }
+        }
+        _prefix[cachedTokens] = v;
+        return v;
+    }
+
+    /// <summary>Adds a per-sequence vector into an iteration accumulator (sums, and max for shared weights and launches).</summary>
+    public static void Add(double[] into, double[] v)
+    {
+        int sumLength = v.Length / (SumStride + MaxStride) * SumStride;
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            int w = Vector<double>.Count;
+            for (; i <= sumLength - w; i += w)
+            {
+                (new Vector<double>(into, i) + new Vector<double>(v, i)).CopyTo(into, i);
+            }
+        }
+        for (; i < sumLength; i++)
+        {
+            into[i] += v[i];
+        }
+        for (i = sumLength; i < v.Length; i++)
+        {
+            if (v[i] > into[i])
+            {
+                into[i] = v[i];
+            }
+        }
+    }
+
+    /// <summary>A fresh, empty iteration accumulator.</summary>
+    public double[] NewAccumulator() => new double[VectorLength];
+
+    /// <summary>The iteration's time in seconds from the combined vector.</summary>
+    public double TimeSec(double[] combined) => Time(combined).TimeSec;
+
+    /// <summary>The iteration's time split into compute, memory and launch sums, and the form used.</summary>
+    public IterationTime Time(double[] combined)
+    {
+        double compute = 0, memory = 0, launch = 0, serial = 0, flops = 0, dram = 0;
+        int maxBase = Slots * SumStride;
+        for (int s = 0; s < Slots; s++)
+        {
+            int b = s * SumStride;
+            double kernels = combined[maxBase + s * MaxStride + 1];
+            if (kernels <= 0)
+            {
+                continue;
+            }
+            double opFlops = combined[b];
+            double opDram = combined[b + 1] + combined[maxBase + s * MaxStride];
+            double onChip = 0;
+            for (int c = 0; c < Transient.Length; c++)
+            {
+                double bytes = combined[b + 2 + c];
+                if (bytes / kernels <= _onChipCapacity)
+                {
+                    onChip += bytes;
+                }
+                else
+                {
+                    opDram += bytes;
+                }
+            }
+            double tc = opFlops * _secPerFlop[s];
+            double tm = opDram / _dramBandwidth + onChip / _onChipBandwidth;
+            double tl = _launchSec * kernels;
+            compute += tc;
+            memory += tm;
+            launch += tl;
+            serial += Math.Max(tc, tm) + tl;
+            flops += opFlops;
+            dram += opDram;
+        }
+        return new IterationTime(Overlapped ? Math.Max(compute, memory) + launch : serial, compute, memory, launch, flops, dram);
+    }
+
+    /// <summary>Op name of a slot (for explanations and tests).</summary>
+    public string SlotName(int slot) => _slotNames[slot];
+
+    private double[] Body(int promptTokens)
+    {
+        if (!_body.TryGetValue(promptTokens, out var v))
+        {
+            var ops = Ledger.Build(_template with { ContextTokens = promptTokens, Phase = Phase.Prefill });
+            v = Vector(ops.Where(o => !HeadOps.Contains(o.Name)));
+            _body[promptTokens] = v;
+        }
+        return v;
+    }
+
+    private double[] Vector(IEnumerable<OpCost> ops)
+    {
+        var v = new double[VectorLength];
+        foreach (var op in ops)
+        {
+            AddOp(v, op, bytesOnly: false);
+        }
+        return v;
+    }
+
+    private void AddOp(double[] v, OpCost op, bool bytesOnly)
+    {
+        if (!_slotByKey.TryGetValue(Key(op), out int s))
+        {
+            throw new InvalidOperationException($"op '{op.Name}' ({Key(op)}) was not in the ledgers the coster was built from");
+        }
+        int b = s * SumStride;
+        int m = Slots * SumStride + s * MaxStride;
+        if (!bytesOnly)
+        {
+            v[b] += op.Flops;
+        }
+        double weights = op.Bytes(TensorClass.Weights);
+        if (_sharedWeights[s])
+        {
+            v[m] = Math.Max(v[m], weights);
+        }
+        else
+        {
+            v[b + 1] += weights;
+        }
+        foreach (var c in TensorClasses.All)
+        {
+            if (c != TensorClass.Weights && !c.IsTransient())
+            {
+                v[b + 1] += op.Bytes(c);
+            }
+        }
+        for (int c = 0; c < Transient.Length; c++)
+        {
+            v[b + 2 + c] += op.Bytes(Transient[c]);
+        }
+        v[m + 1] = Math.Max(v[m + 1], op.LaunchCount);
+    }
+
+    private static string Key(OpCost op) => $"{op.Name}|{op.Kind}|{op.DType}|{op.Variant}";
+}
