@@ -122,6 +122,9 @@ public sealed class TokenizerJson
     /// <summary>Ids the post-processor puts before a single sequence (Llama: BOS).</summary>
     public IReadOnlyList<int> Prefix => prefix;
 
+    /// <summary>64 MiB: real tokenizer.json files of 256k-token vocabularies are 10-35 MiB.</summary>
+    public const long TokenizerMaxBytes = 64L << 20;
+
     /// <summary>Reads and checks a tokenizer.json; any problem is an <see cref="InputException"/> naming the file and field.</summary>
     public static TokenizerJson Load(string path)
     {
@@ -131,7 +134,7 @@ public sealed class TokenizerJson
         }
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(InputFiles.ReadSmall(path, TokenizerMaxBytes), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new InputException(path, "", "not a tokenizer.json (the top level must be an object)");
