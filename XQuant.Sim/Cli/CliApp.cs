@@ -66,6 +66,12 @@ public static class CliApp
             stderr.WriteLine("xqsim: interrupted; no partial output was left");
             return ExitInterrupted;
         }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException e)
+        {
+            // Patterns come from input files (tokenizer.json): one that backtracks for seconds is bad input.
+            stderr.WriteLine($"xqsim: a pattern from an input file took longer than {e.MatchTimeout.TotalSeconds} s on its text (pattern '{TextSafety.OneLine(JsonFields.Truncate(e.Pattern))}'); refusing it");
+            return ExitBadInput;
+        }
         catch (IOException e) when (OutputSet.IsDiskFull(e))
         {
             stderr.WriteLine($"xqsim: the disk is full: {TextSafety.OneLine(e.Message)}; nothing was written");
