@@ -60,6 +60,11 @@ public static class RunCommand
                 }
             }
             ctx.Out.WriteLine($"{run.Cases.Count} cases costed; step times are the overlapped roofline form on {string.Join(", ", scenario.Hardware.Select(h => $"{h.Id} ({h.Provenance.Name()})").Distinct())} profiles.");
+            // Where each profile really came from: a label says "datasheet", the path says whose file it was.
+            foreach (var h in scenario.Hardware.DistinctBy(h => h.Id))
+            {
+                ctx.Out.WriteLine($"profile {h.Id}: {TextSafety.OneLine(h.SourcePath.Length > 0 ? h.SourcePath : "(built in)")}");
+            }
             var written = new List<string>();
             foreach (var exporter in Exporters.For(scenario))
             {
