@@ -29,6 +29,7 @@ public static class AccuracyCommand
         };
         command.SetAction(p =>
         {
+            OutputSet.CheckFolder(p.GetValue(outDir)!);
             var request = new AccuracyRequest(
                 p.GetValue(model)!, p.GetValue(schemes), p.GetValue(tokens), p.GetValue(tokenFile), p.GetValue(text), p.GetValue(seed),
                 new SyntheticStructure(p.GetValue(outliers), p.GetValue(outlierGain), p.GetValue(residualGain), p.GetValue(normJitter), p.GetValue(logitGain)));

@@ -27,6 +27,7 @@ public static class CalibrateCommand
                 throw new InputException(errors);
             }
             string path = p.GetValue(output) ?? $"validation/calibrated-{MeasureDevice.FileTag(choice)}.json";
+            OutputSet.CheckFile(path);
             if (choice == DeviceChoice.Cpu)
             {
                 ctx.Out.WriteLine($"calibrating {HostCalibrator.CpuName()} ({Environment.ProcessorCount} threads), load average {HostCalibrator.LoadAverage()}");

@@ -61,7 +61,8 @@ public static class CliOptions
         {
             throw new InputException(errors);
         }
-        return values;
+        // "1,1,2" sweeps 1 and 2: a repeated value would only repeat rows.
+        return values.Distinct().ToList();
     }
 
     public static bool TryParseCount(string s, out long value)
@@ -87,5 +88,5 @@ public static class CliOptions
     }
 
     public static IReadOnlyList<string> NameList(string text) =>
-        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
 }

@@ -30,6 +30,7 @@ public static class CompareCommand
         };
         command.SetAction(p =>
         {
+            OutputSet.CheckFolder(p.GetValue(outDir)!);
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
             var derated = WorkloadOptions.ParseHardwareList(p.GetValue(hardware)!).Select(h => EngineOptions.Apply(h, p.GetValue(engine)!, p.GetValue(efficiency))).ToList();
             var request = new CompareRequest(

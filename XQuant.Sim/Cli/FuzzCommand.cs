@@ -40,8 +40,9 @@ public static class FuzzCommand
                         .Select(c => InputFuzzer.Check(c, TimeSpan.FromSeconds(20)))
                         .ToList();
                     var bad = outcomes.Where(o => o.Problem is not null).ToList();
-                    failures += bad.Count;
-                    ctx.Out.WriteLine($"{kind}: {outcomes.Count} inputs, {outcomes.Count(o => o.ExitCode == 0)} accepted, {outcomes.Count(o => o.ExitCode == 2)} rejected with exit 2, {bad.Count} broke a rule");
+                    var leftovers = InputFuzzer.Leftovers(Path.Combine(work, kind));
+                    failures += bad.Count + leftovers.Count;
+                    ctx.Out.WriteLine($"{kind}: {outcomes.Count} inputs, {outcomes.Count(o => o.ExitCode == 0)} accepted, {outcomes.Count(o => o.ExitCode == 2)} rejected with exit 2, {bad.Count} broke a rule ({outcomes.Count(o => o.ExitCode == -1)} hangs), {leftovers.Count} temporary files left");
                     foreach (var o in bad.Take(20))
                     {
                         ctx.Out.WriteLine($"  {o.Problem}: {o.Case.Mutation} [{string.Join(' ', o.Case.Args)}] -> {o.Stderr.Split('\n')[0]}");

@@ -25,6 +25,10 @@ public static class MemoryCommand
         };
         command.SetAction(p =>
         {
+            if (p.GetValue(csv) is { } csvTarget)
+            {
+                OutputSet.CheckFile(csvTarget);
+            }
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
             var list = SchemeRegistry.ParseFor(p.GetValue(schemes)!, m);
             long l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];

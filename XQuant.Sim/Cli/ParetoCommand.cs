@@ -27,6 +27,10 @@ public static class ParetoCommand
         };
         command.SetAction(p =>
         {
+            if (p.GetValue(outDir) is { } outFolder)
+            {
+                OutputSet.CheckFolder(outFolder);
+            }
             var hw = HardwareProfileLoader.Resolve(p.GetValue(hardware)!);
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
             var points = PaperQuality.Load(p.GetValue(quality));

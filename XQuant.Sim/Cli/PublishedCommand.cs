@@ -36,6 +36,7 @@ public static class PublishedCommand
             string path = p.GetValue(file)!;
             string dir = p.GetValue(outDir)!;
             CheckFolder(dir);
+            OutputSet.CheckFolder(dir);
             var rows = PublishedCsv.Load(path);
             var loaded = EngineEfficiencyJson.Load(p.GetValue(efficiency) ?? EngineEfficiencyJson.DefaultPath);
             var set = loaded with { SourcePath = Display(loaded.SourcePath) };
@@ -73,6 +74,7 @@ public static class PublishedCommand
             {
                 throw new InputException("--out", "", $"'{JsonFields.Truncate(outPath)}' is a folder, expected a .json file");
             }
+            OutputSet.CheckFile(outPath);
             var rows = PublishedCsv.Load(path);
             var prepared = PublishedStudy.Prepare(rows, Profiles(), Models(), new AnalyticPredictor());
             var points = PublishedStudy.FitPoints(prepared);

@@ -34,6 +34,7 @@ public static class RooflineCommand
         {
             string path = p.GetValue(outPath)!;
             ChartFile.CheckExtension(path, "--out");
+            OutputSet.CheckFile(path);
             int w = CheckSize(p.GetValue(width), "--width");
             int h = CheckSize(p.GetValue(height), "--height");
             var hw = HardwareProfileLoader.Resolve(p.GetValue(hardware)!);

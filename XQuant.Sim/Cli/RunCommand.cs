@@ -20,7 +20,8 @@ public static class RunCommand
         var detail = new Option<string>("--detail") { Description = "summary (one CSV row per case) or ops (also one row per case and operator)", DefaultValueFactory = _ => "summary" };
         var engine = EngineOptions.Engine();
         var efficiency = EngineOptions.Efficiency();
-        var command = new Command("run", "Run a scenario: expand the sweep, cost every case, write CSV / Markdown / charts.") { file, outDir, detail, engine, efficiency };
+        var yes = new Option<bool>("--yes") { Description = $"run a sweep above {SweepLimit.MaxCases} cases (the count and CSV size are printed first)" };
+        var command = new Command("run", "Run a scenario: expand the sweep, cost every case, write CSV / Markdown / charts.") { file, outDir, detail, engine, efficiency, yes };
         command.SetAction(p =>
         {
             string detailText = p.GetValue(detail)!;
@@ -38,11 +39,15 @@ public static class RunCommand
                     ctx.Out.WriteLine($"{profile.Id}: {EngineOptions.Describe(applied)}; run applies the derated roofs, not the fixed time per step");
                 }
             }
+            SweepLimit.Check(ctx, scenario, detailText == "ops", p.GetValue(yes));
             string dir = p.GetValue(outDir) ?? Path.Combine("out", scenario.Name);
+            // One set for the whole run, begun before any costing: an unwritable folder fails now, and the files
+            // appear together at the end (or, on an error or a signal, none of them).
+            using var output = OutputSet.Begin(dir);
             var progress = new Progress(ctx.ProgressToTerminal ? ctx.Error : null, "costing");
             if (scenario.CaseCount > ScenarioRunner.StreamingThreshold)
             {
-                return RunStreaming(ctx, scenario, dir, detailText == "ops", progress);
+                return RunStreaming(ctx, scenario, output, detailText == "ops", progress);
             }
             var run = ScenarioRunner.Run(scenario, detailText == "ops", progress.Report, ctx.Cancel);
             progress.Done();
@@ -54,37 +59,40 @@ public static class RunCommand
                     ctx.Out.WriteLine($"  {line}");
                 }
             }
-            ctx.Out.WriteLine($"{run.Cases.Count} cases costed; step times are the overlapped roofline form on {string.Join(", ", scenario.Hardware.Select(h => $"{h.Id} ({h.Provenance.Name()})").Distinct())} profiles. Files written:");
-            int failures = 0;
+            ctx.Out.WriteLine($"{run.Cases.Count} cases costed; step times are the overlapped roofline form on {string.Join(", ", scenario.Hardware.Select(h => $"{h.Id} ({h.Provenance.Name()})").Distinct())} profiles.");
+            // Where each profile really came from: a label says "datasheet", the path says whose file it was.
+            foreach (var h in scenario.Hardware.DistinctBy(h => h.Id))
+            {
+                ctx.Out.WriteLine($"profile {h.Id}: {TextSafety.OneLine(h.SourcePath.Length > 0 ? h.SourcePath : "(built in)")}");
+            }
+            var written = new List<string>();
             foreach (var exporter in Exporters.For(scenario))
             {
                 ctx.Cancel.ThrowIfCancellationRequested();
-                try
-                {
-                    foreach (string path in OutputSet.Write(dir, exporter.Files(run)))
-                    {
-                        ctx.Out.WriteLine(path);
-                    }
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
-                {
-                    ctx.Error.WriteLine($"xqsim: exporter {exporter.Name} failed: {e.Message}");
-                    failures++;
-                }
+                written.AddRange(output.Write(exporter.Files(run)));
             }
-            failures += RunServing.Run(ctx, scenario, dir);
-
-            return failures == 0 ? CliApp.ExitOk : CliApp.ExitInternal;
+            written.AddRange(RunServing.Run(ctx, scenario, output));
+            ctx.Cancel.ThrowIfCancellationRequested();
+            output.Commit();
+            ctx.Out.WriteLine("Files written:");
+            foreach (string path in written)
+            {
+                ctx.Out.WriteLine(path);
+            }
+            return CliApp.ExitOk;
         });
         return command;
     }
 
     /// <summary>Large sweeps: CSV rows stream to disk as cases are costed; summaries that need every result are skipped.</summary>
-    private static int RunStreaming(CliContext ctx, Scenario scenario, string dir, bool detailOps, Progress progress)
+    private static int RunStreaming(CliContext ctx, Scenario scenario, OutputFolder output, bool detailOps, Progress progress)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var paths = CsvExporter.ExportStreaming(ScenarioRunner.Stream(scenario, progress.Report, ctx.Cancel), dir, detailOps);
+        var staged = CsvExporter.ExportStreaming(ScenarioRunner.Stream(scenario, progress.Report, ctx.Cancel), output.Staging, detailOps);
         progress.Done();
+        ctx.Cancel.ThrowIfCancellationRequested();
+        var paths = staged.Select(p => output.Adopt(Path.GetRelativePath(output.Staging, p))).ToList();
+        output.Commit();
         double seconds = clock.Elapsed.TotalSeconds;
         long peakRss = Environment.WorkingSet;
         using (var self = System.Diagnostics.Process.GetCurrentProcess())

@@ -15,18 +15,19 @@ namespace XQuant.Sim.Cli;
 /// </summary>
 public static class RunServing
 {
-    /// <summary>Runs and writes every serving case; returns the number of cases whose files failed to write.</summary>
-    public static int Run(CliContext ctx, Scenario scenario, string dir)
+    /// <summary>Runs every serving case and writes its files into the run's output set; returns their paths.</summary>
+    public static IReadOnlyList<string> Run(CliContext ctx, Scenario scenario, OutputFolder output)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(output);
+        var written = new List<string>();
         if (scenario.Serving is not { } serving)
         {
-            return 0;
+            return written;
         }
         var prices = PriceTable.Load(PriceTable.DefaultPath);
         string[] charts = scenario.Outputs.Contains(OutputKind.Charts) ? [".png", ".svg"] : [];
-        int failures = 0;
         foreach (var m in scenario.Models)
         {
             foreach (var hw in scenario.Hardware)
@@ -61,22 +62,11 @@ public static class RunServing
                     {
                         ctx.Out.WriteLine($"  {line}");
                     }
-                    string caseDir = Path.Combine(dir, "serving", $"{m.Id}-{hw.Id}-{weights.Name()}");
-                    try
-                    {
-                        foreach (string path in OutputSet.Write(caseDir, ServingReport.Files(result, charts, ctx.Cancel)))
-                        {
-                            ctx.Out.WriteLine(path);
-                        }
-                    }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                    {
-                        ctx.Error.WriteLine($"xqsim: serving report for {m.Id} on {hw.Id} failed: {e.Message}");
-                        failures++;
-                    }
+                    string caseDir = Path.Combine("serving", $"{m.Id}-{hw.Id}-{weights.Name()}");
+                    written.AddRange(output.Write(ServingReport.Files(result, charts, ctx.Cancel).Select(f => f with { RelativePath = Path.Combine(caseDir, f.RelativePath) })));
                 }
             }
         }
-        return failures;
+        return written;
     }
 }

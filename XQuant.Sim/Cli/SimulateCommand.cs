@@ -52,6 +52,7 @@ public static class SimulateCommand
         };
         command.SetAction(p =>
         {
+            OutputSet.CheckFolder(p.GetValue(outDir)!);
             var hw = HardwareProfileLoader.Resolve(p.GetValue(hardware)!);
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
             var list = SchemeRegistry.ParseFor(p.GetValue(schemes)!, m);

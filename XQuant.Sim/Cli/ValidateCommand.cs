@@ -27,6 +27,10 @@ public static class ValidateCommand
         };
         command.SetAction(p =>
         {
+            if (p.GetValue(output) is { } outFolder)
+            {
+                OutputSet.CheckFolder(outFolder);
+            }
             var errors = new List<InputError>();
             var choice = MeasureDevice.Parse(p.GetValue(device)!, errors);
             string engineText = p.GetValue(engine)!;

@@ -10,7 +10,7 @@ namespace XQuant.Sim.Cli.Fuzzing;
 /// </summary>
 public static partial class InputFuzzer
 {
-    public static readonly IReadOnlyList<string> Kinds = ["profile", "model", "scenario", "scheme", "cli"];
+    public static readonly IReadOnlyList<string> Kinds = ["profile", "model", "scenario", "scheme", "cli", "files"];
 
     private static readonly string[] SchemeSeeds =
         ["fp16", "kivi:2", "kivi:4,g=64,window=0", "xquant:4", "xquant-cl:2,base=3@4", "xquant-gqa:3,fp16first=1", "xquant-cl-gqa:2,acc=16", "xquant:3,remat=vabsorb"];
@@ -26,6 +26,14 @@ public static partial class InputFuzzer
 
     public static IEnumerable<FuzzCase> Generate(string kind, int count, int seed, string workDir)
     {
+        if (kind == "files")
+        {
+            foreach (var c in FileCases(count, seed, workDir))
+            {
+                yield return c;
+            }
+            yield break;
+        }
         var rng = new Random(seed);
         Directory.CreateDirectory(workDir);
         string profile = File.ReadAllText(Path.Combine(DataPaths.Find("hardware-profiles"), "h100-sxm.json"));

@@ -80,11 +80,16 @@ public static class SchemeRegistry
             }
             errors.AddRange(messages.Select(m => new InputError(source, "", m)));
         }
+        if (schemes.Count == 0 && errors.Count == 0)
+        {
+            errors.Add(new InputError(source, "", "needs at least one scheme (see 'xqsim schemes')"));
+        }
         if (errors.Count > 0)
         {
             throw new InputException(errors);
         }
-        return schemes;
+        // A scheme named twice is costed once: duplicates would only repeat rows.
+        return schemes.DistinctBy(s => s.Spec, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>

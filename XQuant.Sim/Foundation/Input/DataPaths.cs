@@ -1,9 +1,10 @@
 namespace XQuant.Sim.Foundation.Input;
 
 /// <summary>
-/// Finds the shipped data folders (hardware-profiles/, models/, scenarios/). Order: the XQSIM_HOME variable,
-/// the current directory and its parents (a repository checkout), then the folder beside the executable
-/// (an installed tool carries copies).
+/// Finds the shipped data folders (hardware-profiles/, models/, scenarios/). Only three places count, in this
+/// order: the XQSIM_HOME variable, a checkout (the nearest folder holding XQuant.Sim.sln above the current
+/// directory, then above the executable), and the folder beside the executable (an installed tool carries copies).
+/// A stray models/ or hardware-profiles/ folder in some parent directory (~/models, /tmp) is never picked up.
 /// </summary>
 public static class DataPaths
 {
@@ -27,13 +28,30 @@ public static class DataPaths
         {
             yield return home;
         }
-        var dir = new DirectoryInfo(Directory.GetCurrentDirectory());
-        while (dir is not null)
+        if (Checkout(Directory.GetCurrentDirectory()) is { } here)
         {
-            yield return dir.FullName;
-            dir = dir.Parent;
+            yield return here;
+        }
+        if (Checkout(AppContext.BaseDirectory) is { } tool)
+        {
+            yield return tool;
         }
         yield return AppContext.BaseDirectory;
+    }
+
+    /// <summary>The repository root above <paramref name="start"/>: the nearest folder holding XQuant.Sim.sln.</summary>
+    public static string? Checkout(string start)
+    {
+        var dir = new DirectoryInfo(start);
+        while (dir is not null)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "XQuant.Sim.sln")))
+            {
+                return dir.FullName;
+            }
+            dir = dir.Parent;
+        }
+        return null;
     }
 
     /// <summary>An argument names a file when it has a path separator or a .json extension; otherwise it is an id.</summary>

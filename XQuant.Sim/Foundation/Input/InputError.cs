@@ -4,7 +4,7 @@ namespace XQuant.Sim.Foundation.Input;
 public sealed record InputError(string Source, string Field, string Message)
 {
     public override string ToString() =>
-        string.IsNullOrEmpty(Field) ? $"{Source}: {Message}" : $"{Source}: {Field}: {Message}";
+        TextSafety.OneLine(string.IsNullOrEmpty(Field) ? $"{Source}: {Message}" : $"{Source}: {Field}: {Message}");
 }
 
 /// <summary>Thrown after validation collected every problem; the CLI prints one line each and exits 2.</summary>

@@ -39,15 +39,15 @@ public sealed class JsonFields
             errors.Add(new InputError(path, "", "is a directory, expected a JSON file"));
             return null;
         }
-        if (!File.Exists(path))
+        if (InputFiles.Problem(path, InputFiles.MaxJsonBytes) is { } problem)
         {
-            errors.Add(new InputError(path, "", "file not found"));
+            errors.Add(new InputError(path, "", problem));
             return null;
         }
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = InputFiles.ReadSmall(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -59,6 +59,10 @@ public sealed class JsonFields
 
     public static JsonDocument? ParseBytes(string source, byte[] bytes, List<InputError> errors)
     {
+        if (bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF)
+        {
+            bytes = bytes[3..];
+        }
         if (bytes.Length == 0)
         {
             errors.Add(new InputError(source, "", "file is empty, expected a JSON object"));

@@ -15,15 +15,29 @@ public static class CsvOutput
         return text.ToString();
     }
 
+    /// <summary>
+    /// A cell a spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage return, e.g. a model
+    /// file named <c>=HYPERLINK(...).json</c>) gets a leading apostrophe; numbers, negative ones included, stay bare.
+    /// </summary>
+    public static string Neutralize(string cell)
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        if (cell.Length == 0 || cell[0] is not ('=' or '+' or '-' or '@' or '\t' or '\r'))
+        {
+            return cell;
+        }
+        return double.TryParse(cell, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _) ? cell : "'" + cell;
+    }
+
     /// <summary>Writes rows as they come: a sweep of a million cases never holds its table in memory.</summary>
     public static void Write(TextWriter destination, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {
         using (var csv = CsvWriter.Create(destination, Options, leaveOpen: true))
         {
-            csv.WriteRecord(headers.ToArray());
+            csv.WriteRecord(headers.Select(Neutralize).ToArray());
             foreach (var row in rows)
             {
-                csv.WriteRecord(row.ToArray());
+                csv.WriteRecord(row.Select(Neutralize).ToArray());
             }
             csv.Flush();
         }
@@ -53,7 +67,7 @@ public static class CsvOutput
         {
             for (int i = 0; i < _columns.Count; i++)
             {
-                _row[i] = _columns[i].Cell(item);
+                _row[i] = Neutralize(_columns[i].Cell(item));
             }
             _csv.WriteRecord(_row);
         }

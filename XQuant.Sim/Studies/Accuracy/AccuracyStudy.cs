@@ -93,7 +93,7 @@ public static class AccuracyStudy
         string dataset;
         if (tok is not null)
         {
-            ids = tok.Encode(File.ReadAllText(r.TextFile!), addSpecial: true).Take(r.MaxTokens).ToList();
+            ids = TextPrefix.Encode(r.TextFile!, r.MaxTokens, text => tok.Encode(text, addSpecial: true));
             if (ids.Count < 2)
             {
                 throw new InputException(r.TextFile!, "", "the text tokenizes to fewer than 2 tokens");

@@ -12,6 +12,8 @@ public static class TokenFile
         {
             throw new InputException(path, "", "token file not found");
         }
+        InputFiles.Require(path, long.MaxValue);
+        path = InputFiles.Resolve(path);
         var ids = new List<int>();
         var errors = new List<InputError>();
         if (path.EndsWith(".bin", StringComparison.OrdinalIgnoreCase))

@@ -51,9 +51,12 @@ public sealed record CheckpointModel(ModelConfig Config, EngineWeights Weights, 
         }
     }
 
+    /// <summary>The one rule for JSON inputs (as in JsonFields): // comments skipped, trailing commas refused.</summary>
+    private static readonly JsonDocumentOptions JsonRules = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 };
+
     private static (float Eps, double Theta, RopeScaling? Scaling) ReadExtras(string configPath, ModelConfig model)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(configPath));
+        using var doc = JsonDocument.Parse(InputFiles.ReadSmall(configPath), JsonRules);
         var root = doc.RootElement;
         var errors = new List<InputError>();
         string type = root.TryGetProperty("model_type", out var mt) && mt.ValueKind == JsonValueKind.String ? mt.GetString()! : "";
@@ -129,7 +132,7 @@ public sealed record CheckpointModel(ModelConfig Config, EngineWeights Weights, 
         {
             try
             {
-                using var doc = JsonDocument.Parse(File.ReadAllBytes(index));
+                using var doc = JsonDocument.Parse(InputFiles.ReadSmall(index), JsonRules);
                 var map = doc.RootElement.GetProperty("weight_map");
                 var names = map.EnumerateObject().Select(p => p.Value.GetString() ?? "").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
                 var missing = names.Where(n => n.Length == 0 || n.Contains('/', StringComparison.Ordinal) || n.Contains('\\', StringComparison.Ordinal) || !File.Exists(Path.Combine(folder, n))).ToList();

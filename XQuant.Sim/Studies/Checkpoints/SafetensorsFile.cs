@@ -43,6 +43,9 @@ public sealed class SafetensorsFile : IDisposable
         {
             throw new InputException(path, "", "safetensors file not found");
         }
+        // A Hugging Face cache snapshot holds links to blobs: size (and map) the file the link names, not the link.
+        InputFiles.Require(path, long.MaxValue);
+        path = InputFiles.Resolve(path);
         long length = new FileInfo(path).Length;
         if (length < 8)
         {

@@ -122,6 +122,9 @@ public sealed class TokenizerJson
     /// <summary>Ids the post-processor puts before a single sequence (Llama: BOS).</summary>
     public IReadOnlyList<int> Prefix => prefix;
 
+    /// <summary>64 MiB: real tokenizer.json files of 256k-token vocabularies are 10-35 MiB.</summary>
+    public const long TokenizerMaxBytes = 64L << 20;
+
     /// <summary>Reads and checks a tokenizer.json; any problem is an <see cref="InputException"/> naming the file and field.</summary>
     public static TokenizerJson Load(string path)
     {
@@ -131,7 +134,7 @@ public sealed class TokenizerJson
         }
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(InputFiles.ReadSmall(path, TokenizerMaxBytes), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new InputException(path, "", "not a tokenizer.json (the top level must be an object)");
@@ -303,12 +306,22 @@ public sealed class TokenizerJson
                 if (pattern.TryGetProperty("String", out var ps) && ps.ValueKind == JsonValueKind.String)
                 {
                     string from = ps.GetString()!;
-                    normalizers.Add((s, _) => [s.Replace(from, content, StringComparison.Ordinal)]);
+                    if (from.Length == 0)
+                    {
+                        throw Bad(field + ".pattern.String", "is empty; a Replace needs something to replace");
+                    }
+                    string where = field;
+                    normalizers.Add((s, _) => [Bounded(s, s.Replace(from, content, StringComparison.Ordinal), where)]);
                 }
                 else if (pattern.TryGetProperty("Regex", out var pr) && pr.ValueKind == JsonValueKind.String)
                 {
+                    if (pr.GetString()!.Length == 0)
+                    {
+                        throw Bad(field + ".pattern.Regex", "is empty; a Replace needs something to replace");
+                    }
                     var re = new Regex(pr.GetString()!, RegexOptions.CultureInvariant, RegexTimeout);
-                    normalizers.Add((s, _) => [re.Replace(s, content)]);
+                    string where = field;
+                    normalizers.Add((s, _) => [Bounded(s, re.Replace(s, content), where)]);
                 }
                 else
                 {
@@ -340,6 +353,11 @@ public sealed class TokenizerJson
             case "Metaspace":
                 {
                     string rep = p.TryGetProperty("replacement", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()! : "▁";
+                    if (rep.Length == 0 || char.ConvertToUtf32(rep, 0) is int cp && rep.Length != char.ConvertFromUtf32(cp).Length)
+                    {
+                        // An empty replacement made the split loop forever; Hugging Face requires one character.
+                        throw Bad(field + ".replacement", "must be exactly one character");
+                    }
                     string scheme = p.TryGetProperty("prepend_scheme", out var ps) && ps.ValueKind == JsonValueKind.String ? ps.GetString()!
                         : p.TryGetProperty("add_prefix_space", out var ap) && ap.ValueKind == JsonValueKind.False ? "never" : "always";
                     if (scheme is not ("always" or "first" or "never"))
@@ -513,6 +531,14 @@ public sealed class TokenizerJson
     }
 
     private InputException Bad(string field, string message) => new(Path, field, message);
+
+    /// <summary>Normalizers may grow text (one character for another), but not without bound: chained Replaces reached GBs.</summary>
+    public const int MaxGrowth = 8;
+
+    private string Bounded(string before, string after, string field) =>
+        after.Length <= (long)MaxGrowth * before.Length + 64
+            ? after
+            : throw Bad(field, $"grows the text from {before.Length} to {after.Length} characters, more than {MaxGrowth}x; refusing an amplifying normalizer");
 
     private JsonElement Get(JsonElement e, string name, JsonValueKind kind, string field) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == kind ? v

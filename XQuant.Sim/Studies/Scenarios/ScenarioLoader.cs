@@ -44,6 +44,10 @@ public static class ScenarioLoader
         var f = new JsonFields(path, doc.RootElement, errors);
         f.Allow("$schema");
         string name = f.RequiredString("name");
+        if (ScenarioNames.Problem(name) is { } nameProblem)
+        {
+            f.Error("name", nameProblem);
+        }
         string description = f.OptionalString("description") ?? "";
         string baseDir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
         var models = ReadList(f, "models", required: true, (string id, string field, out ModelConfig m) =>
