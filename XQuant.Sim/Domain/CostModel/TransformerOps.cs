@@ -19,9 +19,11 @@ public static class TransformerOps
         b.Add(b.Gemm("o_proj", tokens, m.QDim, d), layers);
         b.Add(b.Elementwise("residual_add", 2 * tokens * d, 1, 4 * tokens * d, 2 * tokens * d), layers);
         b.Add(Norm(b, "ffn_norm", tokens), layers);
-        b.Add(b.Gemm("ffn_gate_up", tokens, d, 2.0 * m.IntermediateSize), layers);
-        b.Add(b.Elementwise("ffn_act", tokens * m.IntermediateSize, 5, 2 * tokens * m.IntermediateSize, tokens * m.IntermediateSize), layers);
-        b.Add(b.Gemm("ffn_down", tokens, m.IntermediateSize, d), layers);
+        double ffnLayers = MoeOps.DenseFfnLayers(m, layers);
+        b.Add(b.Gemm("ffn_gate_up", tokens, d, 2.0 * m.IntermediateSize), ffnLayers);
+        b.Add(b.Elementwise("ffn_act", tokens * m.IntermediateSize, 5, 2 * tokens * m.IntermediateSize, tokens * m.IntermediateSize), ffnLayers);
+        b.Add(b.Gemm("ffn_down", tokens, m.IntermediateSize, d), ffnLayers);
+        MoeOps.AddLayerOps(b, tokens, layers);
     }
 
     /// <summary>Embedding lookup, final norm and LM head (logits for one token per sequence, FP32).</summary>

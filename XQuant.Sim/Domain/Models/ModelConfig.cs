@@ -20,6 +20,9 @@ public sealed record ModelConfig
     public string TorchDtype { get; init; } = "bfloat16";
     public string SourcePath { get; init; } = "";
 
+    /// <summary>The routed FFN when the model is a mixture of experts; null for a dense model.</summary>
+    public MoeConfig? Moe { get; init; }
+
     public int QDim => Heads * HeadDim;
     public int KvDim => KvHeads * HeadDim;
     public int QueryHeadsPerKvHead => Heads / KvHeads;
@@ -36,5 +39,5 @@ public sealed record ModelConfig
 
     public double LmHeadParams => TieWordEmbeddings ? 0 : (double)VocabSize * HiddenSize;
 
-    public double TotalParams => Layers * LayerParams + EmbeddingParams + LmHeadParams + HiddenSize;
+    public double TotalParams => (Moe is null ? Layers * LayerParams : Moe.DecoderParams(this)) + EmbeddingParams + LmHeadParams + HiddenSize;
 }

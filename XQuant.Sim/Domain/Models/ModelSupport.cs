@@ -1,0 +1,103 @@
+using System.Text.Json;
+using XQuant.Sim.Foundation.Input;
+
+namespace XQuant.Sim.Domain.Models;
+
+/// <summary>
+/// What of a config.json xqsim can honour beyond the dense Llama shape. A config naming an architecture or a field
+/// that changes the cost and that xqsim does not model is refused, one line per field, rather than costed as a
+/// dense Llama; the mixture-of-experts fields are read into a <see cref="MoeConfig"/>.
+/// </summary>
+public static class ModelSupport
+{
+    /// <summary>model_type values whose decoder xqsim models (Llama-shaped attention, SwiGLU FFN, optionally MoE).</summary>
+    public static readonly IReadOnlyList<string> ModelTypes = ["llama", "mistral", "mixtral", "qwen2", "qwen3", "qwen3_moe"];
+
+    /// <summary>architectures entries matching <see cref="ModelTypes"/>.</summary>
+    public static readonly IReadOnlyList<string> Architectures =
+        ["LlamaForCausalLM", "MistralForCausalLM", "MixtralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "Qwen3MoeForCausalLM"];
+
+    private static readonly string[] ExpertCountKeys = ["num_local_experts", "num_experts", "n_routed_experts"];
+
+    private static readonly string[] MlaKeys = ["kv_lora_rank", "q_lora_rank"];
+
+    private const string Refusal = "xqsim does not model it, and refuses rather than cost the model as a dense Llama";
+
+    /// <summary>Adds one error per field that names something xqsim cannot honour.</summary>
+    public static void RejectUnmodelled(JsonFields f, long maxPositionEmbeddings)
+    {
+        string? modelType = f.OptionalString("model_type");
+        if (modelType is not null && !ModelTypes.Contains(modelType, StringComparer.Ordinal))
+        {
+            f.Error("model_type", $"'{JsonFields.Truncate(modelType)}' is not a modelled architecture (modelled: {string.Join(", ", ModelTypes)}); {Refusal}");
+        }
+        foreach (var a in f.Array("architectures", required: false) ?? [])
+        {
+            string name = a.ValueKind == JsonValueKind.String ? a.GetString() ?? "" : JsonFields.Describe(a);
+            if (!Architectures.Contains(name, StringComparer.Ordinal))
+            {
+                f.Error("architectures", $"'{JsonFields.Truncate(name)}' is not a modelled architecture (modelled: {string.Join(", ", Architectures)}); {Refusal}");
+            }
+        }
+        foreach (string key in MlaKeys)
+        {
+            if (f.Has(key))
+            {
+                f.Error(key, $"multi-head latent attention (MLA): {Refusal}");
+            }
+        }
+        if (f.Has("sliding_window") && f.OptionalBool("use_sliding_window") != false)
+        {
+            long window = f.OptionalInteger("sliding_window", 1, long.MaxValue) ?? 0;
+            if (window > 0 && (maxPositionEmbeddings == 0 || window < maxPositionEmbeddings))
+            {
+                f.Error("sliding_window", $"{window}-token sliding-window attention: {Refusal}");
+            }
+        }
+        var layerTypes = f.Array("layer_types", required: false) ?? [];
+        if (layerTypes.Any(t => t.ValueKind != JsonValueKind.String || !string.Equals(t.GetString(), "full_attention", StringComparison.Ordinal)))
+        {
+            f.Error("layer_types", $"layers other than full_attention (local/sliding attention): {Refusal}");
+        }
+        if ((f.OptionalInteger("decoder_sparse_step", 1, 1L << 20) ?? 1) != 1)
+        {
+            f.Error("decoder_sparse_step", $"MoE on only some layers: {Refusal}");
+        }
+        if ((f.Array("mlp_only_layers", required: false) ?? []).Count > 0)
+        {
+            f.Error("mlp_only_layers", $"dense FFN on chosen MoE layers: {Refusal}");
+        }
+        if ((f.OptionalInteger("moe_layer_freq", 1, 1L << 20) ?? 1) != 1)
+        {
+            f.Error("moe_layer_freq", $"MoE on every n-th layer: {Refusal}");
+        }
+    }
+
+    /// <summary>
+    /// The MoE fields as published: experts from num_local_experts (Mixtral, gpt-oss), num_experts (Qwen-MoE) or
+    /// n_routed_experts (DeepSeek); num_experts_per_tok; moe_intermediate_size (defaults to intermediate_size, as in
+    /// Mixtral); n_shared_experts; first_k_dense_replace. Null for a dense model.
+    /// </summary>
+    public static MoeConfig? ReadMoe(JsonFields f, long layers)
+    {
+        string? expertsKey = ExpertCountKeys.FirstOrDefault(f.Has);
+        if (expertsKey is null)
+        {
+            return null;
+        }
+        long experts = f.OptionalInteger(expertsKey, 0, 1 << 20) ?? 0;
+        if (experts == 0)
+        {
+            return null;
+        }
+        long perToken = f.RequiredInteger("num_experts_per_tok", 1, 1 << 20);
+        if (perToken > experts)
+        {
+            f.Error("num_experts_per_tok", $"{perToken} is more than the {experts} experts of {expertsKey}");
+        }
+        long width = f.OptionalInteger("moe_intermediate_size", 1, 1L << 24) ?? f.OptionalInteger("intermediate_size", 1, 1L << 24) ?? 1;
+        long shared = f.OptionalInteger("n_shared_experts", 0, 1 << 20) ?? 0;
+        long firstDense = f.OptionalInteger("first_k_dense_replace", 0, Math.Max(layers, 0)) ?? 0;
+        return new MoeConfig((int)experts, (int)Math.Min(perToken, experts), (int)width, (int)shared, (int)firstDense);
+    }
+}
