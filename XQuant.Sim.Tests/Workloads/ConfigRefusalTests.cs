@@ -23,8 +23,9 @@ public sealed class ConfigRefusalTests
     [DataRow(",\"architectures\":[\"Gemma2ForCausalLM\"]", "architectures")]
     [DataRow(",\"kv_lora_rank\":512", "kv_lora_rank")]
     [DataRow(",\"q_lora_rank\":1536", "q_lora_rank")]
-    [DataRow(",\"sliding_window\":4096", "sliding_window")]
-    [DataRow(",\"layer_types\":[\"sliding_attention\",\"full_attention\"]", "layer_types")]
+    [DataRow(",\"model_type\":\"qwen2\",\"sliding_window\":4096,\"use_sliding_window\":true", "sliding_window")]
+    [DataRow(",\"sliding_window\":4096,\"layer_types\":[\"sliding_attention\",\"full_attention\"]", "layer_types")]
+    [DataRow(",\"sliding_window\":4096,\"layer_types\":[\"chunked_attention\"]", "layer_types")]
     [DataRow(",\"num_experts\":8,\"num_experts_per_tok\":2,\"decoder_sparse_step\":2", "decoder_sparse_step")]
     [DataRow(",\"num_experts\":8,\"num_experts_per_tok\":2,\"mlp_only_layers\":[0]", "mlp_only_layers")]
     [DataRow(",\"num_local_experts\":8", "num_experts_per_tok")]
@@ -42,7 +43,6 @@ public sealed class ConfigRefusalTests
     [DataRow(",\"model_type\":\"mistral\",\"sliding_window\":null")]
     [DataRow(",\"model_type\":\"qwen2\",\"sliding_window\":131072,\"use_sliding_window\":false")]
     [DataRow(",\"model_type\":\"llama\",\"sliding_window\":32768")]
-    [DataRow(",\"layer_types\":[\"full_attention\",\"full_attention\"]")]
     public void InertFields_AreAccepted(string extra)
     {
         var (m, errors) = Read(extra);

@@ -17,8 +17,13 @@ public static class Ledger
         TransformerOps.AddModelOps(b, tokens);
         if (!decode)
         {
-            TransformerOps.AddPrefillAttention(b, b.Model.Layers);
+            WindowOps.AddPrefillAttention(b);
         }
+        WindowOps.AddCacheOps(b, decode, AddCacheOps);
+    }
+
+    private static void AddCacheOps(LedgerBuilder b, bool decode)
+    {
         switch (b.Workload.Scheme)
         {
             case Fp16KvScheme or KiviScheme:

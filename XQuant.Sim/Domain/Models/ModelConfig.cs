@@ -23,6 +23,9 @@ public sealed record ModelConfig
     /// <summary>The routed FFN when the model is a mixture of experts; null for a dense model.</summary>
     public MoeConfig? Moe { get; init; }
 
+    /// <summary>Local (sliding-window) attention layers; null when every layer is global.</summary>
+    public AttentionWindow? Window { get; init; }
+
     public int QDim => Heads * HeadDim;
     public int KvDim => KvHeads * HeadDim;
     public int QueryHeadsPerKvHead => Heads / KvHeads;

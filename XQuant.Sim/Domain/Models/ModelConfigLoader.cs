@@ -112,6 +112,7 @@ public static class ModelConfigLoader
         }
         ModelSupport.RejectUnmodelled(f, maxPos);
         var moe = ModelSupport.ReadMoe(f, layers);
+        var window = ModelSupport.ReadWindow(f, layers, maxPos);
         if (errors.Count > before)
         {
             return null;
@@ -132,6 +133,7 @@ public static class ModelConfigLoader
             TorchDtype = dtype,
             SourcePath = source,
             Moe = moe,
+            Window = window,
         };
     }
 }

@@ -46,19 +46,6 @@ public static class ModelSupport
                 f.Error(key, $"multi-head latent attention (MLA): {Refusal}");
             }
         }
-        if (f.Has("sliding_window") && f.OptionalBool("use_sliding_window") != false)
-        {
-            long window = f.OptionalInteger("sliding_window", 1, long.MaxValue) ?? 0;
-            if (window > 0 && (maxPositionEmbeddings == 0 || window < maxPositionEmbeddings))
-            {
-                f.Error("sliding_window", $"{window}-token sliding-window attention: {Refusal}");
-            }
-        }
-        var layerTypes = f.Array("layer_types", required: false) ?? [];
-        if (layerTypes.Any(t => t.ValueKind != JsonValueKind.String || !string.Equals(t.GetString(), "full_attention", StringComparison.Ordinal)))
-        {
-            f.Error("layer_types", $"layers other than full_attention (local/sliding attention): {Refusal}");
-        }
         if ((f.OptionalInteger("decoder_sparse_step", 1, 1L << 20) ?? 1) != 1)
         {
             f.Error("decoder_sparse_step", $"MoE on only some layers: {Refusal}");
@@ -99,5 +86,56 @@ public static class ModelSupport
         long shared = f.OptionalInteger("n_shared_experts", 0, 1 << 20) ?? 0;
         long firstDense = f.OptionalInteger("first_k_dense_replace", 0, Math.Max(layers, 0)) ?? 0;
         return new MoeConfig((int)experts, (int)Math.Min(perToken, experts), (int)width, (int)shared, (int)firstDense);
+    }
+
+    private static readonly string[] QwenTypes = ["qwen2", "qwen3", "qwen3_moe"];
+
+    /// <summary>
+    /// Local attention as published: an active sliding_window (set, use_sliding_window not false, smaller than
+    /// max_position_embeddings) makes every layer local unless layer_types says which are ("sliding_attention" or
+    /// "full_attention" per layer). Qwen's use_sliding_window with max_window_layers is refused. Null when no layer is local.
+    /// </summary>
+    public static AttentionWindow? ReadWindow(JsonFields f, long layers, long maxPositionEmbeddings)
+    {
+        bool enabled = f.Has("sliding_window") && f.OptionalBool("use_sliding_window") != false;
+        long window = enabled ? f.OptionalInteger("sliding_window", 1, 1L << 40) ?? 0 : 0;
+        bool active = window > 0 && (maxPositionEmbeddings == 0 || window < maxPositionEmbeddings);
+        var types = f.Array("layer_types", required: false);
+        if (types is not null)
+        {
+            var local = new List<bool>();
+            foreach (var t in types)
+            {
+                string? name = t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+                if (name is not ("sliding_attention" or "full_attention"))
+                {
+                    f.Error("layer_types", $"'{JsonFields.Truncate(name ?? JsonFields.Describe(t))}' is not sliding_attention or full_attention: {Refusal}");
+                    return null;
+                }
+                local.Add(name == "sliding_attention");
+            }
+            if (local.Count != layers)
+            {
+                f.Error("layer_types", $"has {local.Count} entries for {layers} num_hidden_layers");
+                return null;
+            }
+            if (local.Contains(true) && window == 0)
+            {
+                f.Error("sliding_window", "layer_types names sliding_attention layers but sliding_window is not set");
+                return null;
+            }
+            return active && local.Contains(true) ? new AttentionWindow((int)Math.Min(window, int.MaxValue), local) : null;
+        }
+        if (!active)
+        {
+            return null;
+        }
+        string? modelType = f.OptionalString("model_type");
+        if (modelType is not null && QwenTypes.Contains(modelType, StringComparer.Ordinal))
+        {
+            f.Error("sliding_window", $"use_sliding_window with max_window_layers (Qwen's partial sliding window): {Refusal}");
+            return null;
+        }
+        return new AttentionWindow((int)Math.Min(window, int.MaxValue), Enumerable.Repeat(true, (int)layers).ToList());
     }
 }
