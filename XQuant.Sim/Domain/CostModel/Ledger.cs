@@ -26,7 +26,7 @@ public static class Ledger
     {
         switch (b.Workload.Scheme)
         {
-            case Fp16KvScheme or KiviScheme:
+            case Fp16KvScheme or KiviScheme or FloatKvScheme:
                 Run(b, decode, KvCacheOps.Decode, KvCacheOps.Prefill);
                 break;
             case XQuantScheme or XQuantClScheme:
