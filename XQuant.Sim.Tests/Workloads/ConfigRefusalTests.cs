@@ -19,9 +19,10 @@ public sealed class ConfigRefusalTests
     }
 
     [TestMethod]
-    [DataRow(",\"model_type\":\"deepseek_v2\"", "model_type")]
+    [DataRow(",\"model_type\":\"gemma2\"", "model_type")]
+    [DataRow(",\"model_type\":\"gpt_oss\"", "model_type")]
     [DataRow(",\"architectures\":[\"Gemma2ForCausalLM\"]", "architectures")]
-    [DataRow(",\"kv_lora_rank\":512", "kv_lora_rank")]
+    [DataRow(",\"kv_lora_rank\":512,\"qk_nope_head_dim\":128,\"qk_rope_head_dim\":64", "v_head_dim")]
     [DataRow(",\"q_lora_rank\":1536", "q_lora_rank")]
     [DataRow(",\"model_type\":\"qwen2\",\"sliding_window\":4096,\"use_sliding_window\":true", "sliding_window")]
     [DataRow(",\"sliding_window\":4096,\"layer_types\":[\"sliding_attention\",\"full_attention\"]", "layer_types")]
@@ -70,16 +71,16 @@ public sealed class ConfigRefusalTests
     }
 
     [TestMethod]
-    public void Cli_RefusesAnMlaConfig_WithOneLineAndExit2()
+    public void Cli_RefusesAnUnmodelledConfig_WithOneLineAndExit2()
     {
         using var dir = new TempDir();
         string path = Path.Combine(dir.Path, "config.json");
-        File.WriteAllText(path, "{" + Dense + ",\"model_type\":\"llama\",\"kv_lora_rank\":512}");
+        File.WriteAllText(path, "{" + Dense + ",\"model_type\":\"gemma2\"}");
         var (code, stdout, err) = TestCli.Run("ledger", "--model", path, "--hardware", "h100-sxm");
         Assert.AreEqual(2, code, err);
         Assert.AreEqual("", stdout);
         var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.AreEqual(1, lines.Length, err);
-        StringAssert.Contains(lines[0], "kv_lora_rank");
+        StringAssert.Contains(lines[0], "model_type");
     }
 }

@@ -26,6 +26,9 @@ public sealed record ModelConfig
     /// <summary>Local (sliding-window) attention layers; null when every layer is global.</summary>
     public AttentionWindow? Window { get; init; }
 
+    /// <summary>Multi-head latent attention (DeepSeek-V2/V3); null for MHA/GQA/MQA.</summary>
+    public MlaConfig? Mla { get; init; }
+
     public int QDim => Heads * HeadDim;
     public int KvDim => KvHeads * HeadDim;
     public int QueryHeadsPerKvHead => Heads / KvHeads;
@@ -33,7 +36,7 @@ public sealed record ModelConfig
     public string AttentionKind => KvHeads == Heads ? "MHA" : KvHeads == 1 ? "MQA" : "GQA";
 
     /// <summary>Weights of one decoder layer (elements): Q, K, V, O projections, three FFN matrices, two norms.</summary>
-    public double LayerParams =>
+    public double LayerParams => Mla is { } mla ? mla.AttentionParams(this) + 3.0 * HiddenSize * IntermediateSize + 2.0 * HiddenSize :
         (double)HiddenSize * QDim + 2.0 * HiddenSize * KvDim + (double)QDim * HiddenSize
         + 3.0 * HiddenSize * IntermediateSize + 2.0 * HiddenSize
         + (AttentionBias ? QDim + 2.0 * KvDim : 0);

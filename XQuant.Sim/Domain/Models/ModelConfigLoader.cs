@@ -113,6 +113,7 @@ public static class ModelConfigLoader
         ModelSupport.RejectUnmodelled(f, maxPos);
         var moe = ModelSupport.ReadMoe(f, layers);
         var window = ModelSupport.ReadWindow(f, layers, maxPos);
+        var mla = ModelSupport.ReadMla(f);
         if (errors.Count > before)
         {
             return null;
@@ -134,6 +135,7 @@ public static class ModelConfigLoader
             SourcePath = source,
             Moe = moe,
             Window = window,
+            Mla = mla,
         };
     }
 }

@@ -11,15 +11,13 @@ namespace XQuant.Sim.Domain.Models;
 public static class ModelSupport
 {
     /// <summary>model_type values whose decoder xqsim models (Llama-shaped attention, SwiGLU FFN, optionally MoE).</summary>
-    public static readonly IReadOnlyList<string> ModelTypes = ["llama", "mistral", "mixtral", "qwen2", "qwen3", "qwen3_moe"];
+    public static readonly IReadOnlyList<string> ModelTypes = ["llama", "mistral", "mixtral", "qwen2", "qwen3", "qwen3_moe", "deepseek_v2", "deepseek_v3"];
 
     /// <summary>architectures entries matching <see cref="ModelTypes"/>.</summary>
     public static readonly IReadOnlyList<string> Architectures =
-        ["LlamaForCausalLM", "MistralForCausalLM", "MixtralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "Qwen3MoeForCausalLM"];
+        ["LlamaForCausalLM", "MistralForCausalLM", "MixtralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "Qwen3MoeForCausalLM", "DeepseekV2ForCausalLM", "DeepseekV3ForCausalLM"];
 
     private static readonly string[] ExpertCountKeys = ["num_local_experts", "num_experts", "n_routed_experts"];
-
-    private static readonly string[] MlaKeys = ["kv_lora_rank", "q_lora_rank"];
 
     private const string Refusal = "xqsim does not model it, and refuses rather than cost the model as a dense Llama";
 
@@ -37,13 +35,6 @@ public static class ModelSupport
             if (!Architectures.Contains(name, StringComparer.Ordinal))
             {
                 f.Error("architectures", $"'{JsonFields.Truncate(name)}' is not a modelled architecture (modelled: {string.Join(", ", Architectures)}); {Refusal}");
-            }
-        }
-        foreach (string key in MlaKeys)
-        {
-            if (f.Has(key))
-            {
-                f.Error(key, $"multi-head latent attention (MLA): {Refusal}");
             }
         }
         if ((f.OptionalInteger("decoder_sparse_step", 1, 1L << 20) ?? 1) != 1)
@@ -137,5 +128,27 @@ public static class ModelSupport
             return null;
         }
         return new AttentionWindow((int)Math.Min(window, int.MaxValue), Enumerable.Repeat(true, (int)layers).ToList());
+    }
+
+    /// <summary>
+    /// MLA from kv_lora_rank, q_lora_rank (null: no query bottleneck), qk_nope_head_dim, qk_rope_head_dim and
+    /// v_head_dim; q_lora_rank without kv_lora_rank is refused. Null for a model without kv_lora_rank.
+    /// </summary>
+    public static MlaConfig? ReadMla(JsonFields f)
+    {
+        if (!f.Has("kv_lora_rank"))
+        {
+            if (f.Has("q_lora_rank"))
+            {
+                f.Error("q_lora_rank", $"a query bottleneck without kv_lora_rank (MLA): {Refusal}");
+            }
+            return null;
+        }
+        long kv = f.RequiredInteger("kv_lora_rank", 1, 1 << 20);
+        long q = f.OptionalInteger("q_lora_rank", 1, 1 << 20) ?? 0;
+        long nope = f.RequiredInteger("qk_nope_head_dim", 1, 1 << 16);
+        long rope = f.RequiredInteger("qk_rope_head_dim", 1, 1 << 16);
+        long v = f.RequiredInteger("v_head_dim", 1, 1 << 16);
+        return new MlaConfig((int)kv, (int)q, (int)nope, (int)rope, (int)v);
     }
 }
