@@ -38,6 +38,7 @@ public sealed class MlaTests
     {
         var m = Load(DeepSeekV2Lite);
         Assert.AreEqual(new MlaConfig(512, 0, 128, 64, 128), m.Mla);
+        Assert.AreEqual("MLA", m.AttentionKind);
         Assert.AreEqual(27 * (512 + 64) * 2.0, CacheMemory.PaperBytesPerToken(TestData.Scheme("mla").Layout(m)));
         // 4 bits in per-token groups of 64: 576 x 4 / 8 = 288 B + 9 groups x 4 B of FP16 scale and zero.
         Assert.AreEqual(27 * (288 + 9 * 4.0), CacheMemory.PaperBytesPerToken(TestData.Scheme("mla:4").Layout(m)));

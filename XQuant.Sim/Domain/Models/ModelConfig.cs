@@ -33,7 +33,7 @@ public sealed record ModelConfig
     public int KvDim => KvHeads * HeadDim;
     public int QueryHeadsPerKvHead => Heads / KvHeads;
     public bool IsGqa => KvHeads < Heads;
-    public string AttentionKind => KvHeads == Heads ? "MHA" : KvHeads == 1 ? "MQA" : "GQA";
+    public string AttentionKind => Mla is not null ? "MLA" : KvHeads == Heads ? "MHA" : KvHeads == 1 ? "MQA" : "GQA";
 
     /// <summary>Weights of one decoder layer (elements): Q, K, V, O projections, three FFN matrices, two norms.</summary>
     public double LayerParams => Mla is { } mla ? mla.AttentionParams(this) + 3.0 * HiddenSize * IntermediateSize + 2.0 * HiddenSize :
