@@ -13,7 +13,8 @@ public sealed class DataFolderTests
         ["a100-sxm-80gb", "h100-sxm", "h100-pcie", "h200", "b200", "l40s", "rtx-4090", "mi300x", "mi325x", "gaudi3", "tpu-v5e", "tpu-v6e", "rngd", "warboy", "epyc-9654"];
 
     private static readonly string[] RequiredModels =
-        ["llama-2-7b", "llama-2-13b", "llama-2-70b", "llama-3.1-8b", "llama-3.1-70b", "mistral-7b-v0.3", "qwen2.5-7b"];
+        ["llama-2-7b", "llama-2-13b", "llama-2-70b", "llama-3.1-8b", "llama-3.1-70b", "mistral-7b-v0.3", "qwen2.5-7b",
+         "llama-3.2-1b", "llama-3.2-3b", "qwen3-8b", "mixtral-8x7b", "qwen3-30b-a3b", "mistral-7b-v0.1", "deepseek-v2-lite-chat"];
 
     [TestMethod]
     public void EveryProfileLoads_AndTheRequiredOnesExist()

@@ -17,11 +17,27 @@ public static class Ledger
         TransformerOps.AddModelOps(b, tokens);
         if (!decode)
         {
-            TransformerOps.AddPrefillAttention(b, b.Model.Layers);
+            if (b.Model.Mla is null)
+            {
+                WindowOps.AddPrefillAttention(b);
+            }
+            else
+            {
+                MlaOps.AddPrefillAttention(b, b.Model.Layers);
+            }
+        }
+        WindowOps.AddCacheOps(b, decode, AddCacheOps);
+    }
+
+    private static void AddCacheOps(LedgerBuilder b, bool decode)
+    {
+        if (b.Model.Mla is not null && b.Workload.Scheme is not MlaLatentScheme)
+        {
+            throw new NotSupportedException($"{b.Model.Id} caches an MLA latent; scheme '{b.Workload.Scheme.Spec}' has no cost model on it (use mla or mla:BITS)");
         }
         switch (b.Workload.Scheme)
         {
-            case Fp16KvScheme or KiviScheme:
+            case Fp16KvScheme or KiviScheme or FloatKvScheme:
                 Run(b, decode, KvCacheOps.Decode, KvCacheOps.Prefill);
                 break;
             case XQuantScheme or XQuantClScheme:
@@ -29,6 +45,9 @@ public static class Ledger
                 break;
             case XQuantGqaScheme or XQuantClGqaScheme:
                 Run(b, decode, LatentOps.Decode, LatentOps.Prefill);
+                break;
+            case MlaLatentScheme when b.Model.Mla is not null:
+                Run(b, decode, MlaOps.Decode, MlaOps.Prefill);
                 break;
             default:
                 throw new NotSupportedException($"no cost model for scheme family '{b.Workload.Scheme.Family}'");

@@ -29,6 +29,17 @@ public sealed class LedgerBuilder
         OnChipCapacityBytes = w.Hardware.OnChip?.CapacityBytes ?? 0;
     }
 
+    /// <summary>
+    /// A builder for some of the layers: <paramref name="layout"/>'s runs at <paramref name="contextTokens"/> cached
+    /// tokens (the local layers of a sliding-window model); its ops are merged into the step's with <see cref="AddBuilt"/>.
+    /// </summary>
+    public LedgerBuilder(Workload w, CacheLayout layout, double contextTokens)
+        : this(w)
+    {
+        Layout = layout;
+        ContextTokens = contextTokens;
+    }
+
     public Workload Workload { get; }
     public ModelConfig Model { get; }
     public CacheLayout Layout { get; }
@@ -77,6 +88,20 @@ public sealed class LedgerBuilder
         {
             _byName[scaled.Name] = scaled;
             _order.Add(scaled.Name);
+        }
+    }
+
+    /// <summary>Adds an op another builder has built (totalled with ops of the same name).</summary>
+    public void AddBuilt(OpCost op)
+    {
+        if (_byName.TryGetValue(op.Name, out var existing))
+        {
+            _byName[op.Name] = existing.Plus(op);
+        }
+        else
+        {
+            _byName[op.Name] = op;
+            _order.Add(op.Name);
         }
     }
 

@@ -14,14 +14,21 @@ public static class TransformerOps
         var m = b.Model;
         double d = m.HiddenSize;
         b.Add(Norm(b, "attn_norm", tokens), layers);
-        b.Add(b.Gemm("q_proj", tokens, d, m.QDim), layers);
-        b.Add(b.Elementwise("rope_q", tokens * m.QDim, 3, tokens * m.QDim, tokens * m.QDim), layers);
-        b.Add(b.Gemm("o_proj", tokens, m.QDim, d), layers);
+        double qoLayers = m.Mla is null ? layers : 0;
+        b.Add(b.Gemm("q_proj", tokens, d, m.QDim), qoLayers);
+        b.Add(b.Elementwise("rope_q", tokens * m.QDim, 3, tokens * m.QDim, tokens * m.QDim), qoLayers);
+        b.Add(b.Gemm("o_proj", tokens, m.QDim, d), qoLayers);
+        if (m.Mla is not null)
+        {
+            CacheOps.MlaOps.AddProjections(b, tokens, layers);
+        }
         b.Add(b.Elementwise("residual_add", 2 * tokens * d, 1, 4 * tokens * d, 2 * tokens * d), layers);
         b.Add(Norm(b, "ffn_norm", tokens), layers);
-        b.Add(b.Gemm("ffn_gate_up", tokens, d, 2.0 * m.IntermediateSize), layers);
-        b.Add(b.Elementwise("ffn_act", tokens * m.IntermediateSize, 5, 2 * tokens * m.IntermediateSize, tokens * m.IntermediateSize), layers);
-        b.Add(b.Gemm("ffn_down", tokens, m.IntermediateSize, d), layers);
+        double ffnLayers = MoeOps.DenseFfnLayers(m, layers);
+        b.Add(b.Gemm("ffn_gate_up", tokens, d, 2.0 * m.IntermediateSize), ffnLayers);
+        b.Add(b.Elementwise("ffn_act", tokens * m.IntermediateSize, 5, 2 * tokens * m.IntermediateSize, tokens * m.IntermediateSize), ffnLayers);
+        b.Add(b.Gemm("ffn_down", tokens, m.IntermediateSize, d), ffnLayers);
+        MoeOps.AddLayerOps(b, tokens, layers);
     }
 
     /// <summary>Embedding lookup, final norm and LM head (logits for one token per sequence, FP32).</summary>

@@ -76,7 +76,7 @@ public static class CacheMemory
         {
             foreach (var t in run.Layer.Tensors)
             {
-                total = total.Plus(ForTensor(t, contextTokens).Times(run.Count));
+                total = total.Plus(ForTensor(t, run.Layer.CachedTokens(contextTokens)).Times(run.Count));
             }
         }
         if (layout.Accumulator is { } acc)
@@ -98,7 +98,7 @@ public static class CacheMemory
         {
             foreach (var t in run.Layer.Tensors)
             {
-                total += run.Count * TensorTotal(t, contextTokens, worstWindow);
+                total += run.Count * TensorTotal(t, run.Layer.CachedTokens(contextTokens), worstWindow);
             }
         }
         return layout.Accumulator is { } acc ? total + AccumulatorBytes(acc, contextTokens) : total;

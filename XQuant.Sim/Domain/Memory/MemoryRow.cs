@@ -23,7 +23,7 @@ public sealed record MemoryRow(
 
     public static MemoryRow Compute(ModelConfig model, CacheScheme scheme, double batch, double contextTokens)
     {
-        var layout = scheme.Layout(model);
+        var layout = LayoutCache.Windowed(scheme.Layout(model), model);
         var distinct = layout.Layers.Select(l => l.Describe()).Distinct(StringComparer.Ordinal).ToList();
         string description = distinct.Count == 1
             ? distinct[0]

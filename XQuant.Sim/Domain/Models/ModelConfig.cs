@@ -20,14 +20,23 @@ public sealed record ModelConfig
     public string TorchDtype { get; init; } = "bfloat16";
     public string SourcePath { get; init; } = "";
 
+    /// <summary>The routed FFN when the model is a mixture of experts; null for a dense model.</summary>
+    public MoeConfig? Moe { get; init; }
+
+    /// <summary>Local (sliding-window) attention layers; null when every layer is global.</summary>
+    public AttentionWindow? Window { get; init; }
+
+    /// <summary>Multi-head latent attention (DeepSeek-V2/V3); null for MHA/GQA/MQA.</summary>
+    public MlaConfig? Mla { get; init; }
+
     public int QDim => Heads * HeadDim;
     public int KvDim => KvHeads * HeadDim;
     public int QueryHeadsPerKvHead => Heads / KvHeads;
     public bool IsGqa => KvHeads < Heads;
-    public string AttentionKind => KvHeads == Heads ? "MHA" : KvHeads == 1 ? "MQA" : "GQA";
+    public string AttentionKind => Mla is not null ? "MLA" : KvHeads == Heads ? "MHA" : KvHeads == 1 ? "MQA" : "GQA";
 
     /// <summary>Weights of one decoder layer (elements): Q, K, V, O projections, three FFN matrices, two norms.</summary>
-    public double LayerParams =>
+    public double LayerParams => Mla is { } mla ? mla.AttentionParams(this) + 3.0 * HiddenSize * IntermediateSize + 2.0 * HiddenSize :
         (double)HiddenSize * QDim + 2.0 * HiddenSize * KvDim + (double)QDim * HiddenSize
         + 3.0 * HiddenSize * IntermediateSize + 2.0 * HiddenSize
         + (AttentionBias ? QDim + 2.0 * KvDim : 0);
@@ -36,5 +45,5 @@ public sealed record ModelConfig
 
     public double LmHeadParams => TieWordEmbeddings ? 0 : (double)VocabSize * HiddenSize;
 
-    public double TotalParams => Layers * LayerParams + EmbeddingParams + LmHeadParams + HiddenSize;
+    public double TotalParams => (Moe is null ? Layers * LayerParams : Moe.DecoderParams(this)) + EmbeddingParams + LmHeadParams + HiddenSize;
 }

@@ -110,6 +110,10 @@ public static class ModelConfigLoader
         {
             f.Error("num_key_value_heads", $"{kvHeads} does not divide num_attention_heads {heads}");
         }
+        ModelSupport.RejectUnmodelled(f, maxPos);
+        var moe = ModelSupport.ReadMoe(f, layers);
+        var window = ModelSupport.ReadWindow(f, layers, maxPos);
+        var mla = ModelSupport.ReadMla(f);
         if (errors.Count > before)
         {
             return null;
@@ -129,6 +133,9 @@ public static class ModelConfigLoader
             AttentionBias = bias || string.Equals(modelType, "qwen2", StringComparison.Ordinal),
             TorchDtype = dtype,
             SourcePath = source,
+            Moe = moe,
+            Window = window,
+            Mla = mla,
         };
     }
 }

@@ -1,5 +1,6 @@
 using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Schemes;
 
 namespace XQuant.Sim.Domain.Planning;
@@ -56,7 +57,7 @@ public static class BreakEven
         var atL = Roofline.Step(scheme);
         var vsL = Roofline.Step(versus);
         var m = scheme.Model;
-        double weightBytesPerLayer = m.LayerParams * scheme.Weights.BytesPerWeight();
+        double weightBytesPerLayer = MoeConfig.StreamedLayerParams(m, scheme.Batch) * scheme.Weights.BytesPerWeight();
         double remat = atL.FlopsOf(OpKind.Remat) / (scheme.Batch * (scheme.ContextTokens + 1) * m.Layers);
         var hw = scheme.Hardware;
         var rematPeak = hw.Peak(scheme.Scheme.RematDType) ?? hw.Peak(DType.Bf16) ?? double.NaN;

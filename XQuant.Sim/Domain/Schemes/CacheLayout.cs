@@ -42,6 +42,13 @@ public sealed record CachedTensor(
 /// <summary>The tensors one layer stores per token.</summary>
 public sealed record LayerCache(IReadOnlyList<CachedTensor> Tensors)
 {
+    /// <summary>A local (sliding-window) layer holds at most this many tokens; 0 for a global layer.</summary>
+    public int AttentionWindowTokens { get; init; }
+
+    /// <summary>Tokens this layer holds at a context: all of them, or at most its attention window.</summary>
+    public double CachedTokens(double contextTokens) =>
+        AttentionWindowTokens > 0 ? Math.Min(contextTokens, AttentionWindowTokens) : contextTokens;
+
     /// <summary>A short description such as "X 4b/token" for tables.</summary>
     public string Describe() => string.Join(" + ", Tensors.Select(t =>
         t.IsQuantized ? $"{t.Name}[{t.WidthElements}] {t.Bits}b/{(t.Axis == QuantAxis.PerToken ? "tok" : "ch")}" : $"{t.Name}[{t.WidthElements}] fp16"));
@@ -71,7 +78,7 @@ public sealed record CacheLayout(IReadOnlyList<LayerCache> Layers, AccumulatorBu
         while (i < layers.Count)
         {
             int j = i + 1;
-            while (j < layers.Count && (ReferenceEquals(layers[j], layers[i]) || layers[j].Tensors.SequenceEqual(layers[i].Tensors)))
+            while (j < layers.Count && (ReferenceEquals(layers[j], layers[i]) || (layers[j].Tensors.SequenceEqual(layers[i].Tensors) && layers[j].AttentionWindowTokens == layers[i].AttentionWindowTokens)))
             {
                 j++;
             }

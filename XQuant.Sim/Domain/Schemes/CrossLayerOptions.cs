@@ -56,6 +56,11 @@ internal sealed record CrossLayerOptions(
         {
             problems.Add($"g={groupSize} is larger than {widthName}={width} of {model.Id}");
         }
+        if (model.Window is not null)
+        {
+            // A global layer needs every earlier layer's delta of every token, so local layers could not drop theirs.
+            problems.Add($"{model.Id} has local (sliding-window) layers; cross-layer deltas are not modelled with them");
+        }
         return problems;
     }
 }

@@ -20,6 +20,9 @@ public static class SchemeRegistry
         new("xquant-cl", "xquant-cl:BITS[,base=3@4,acc=4,g=128,axis=token,remat=...]", "cross-layer deltas of X with an accumulator", XQuantClScheme.Parse),
         new("xquant-gqa", "xquant-gqa:BITS[,g=128,window=G,fp16first=0|1,first=N@B,remat=...]", "SVD latents X Uk, X Uv for GQA models", XQuantGqaScheme.Parse),
         new("xquant-cl-gqa", "xquant-cl-gqa:BITS[,base=3@4,acc=4,g=128,remat=...]", "cross-layer deltas of the latent X [Uk|Uv]", XQuantClGqaScheme.Parse),
+        new("fp8", "fp8[,scale=tensor|head]", "FP8 E4M3 K and V, static scales", FloatKvScheme.ParseFp8),
+        new("nvfp4", "nvfp4", "NVFP4 K and V: E2M1 + an FP8 scale per 16 elements", FloatKvScheme.ParseNvfp4),
+        new("mla", "mla[:BITS,g=64]", "an MLA model's latent + RoPE key (FP16, or quantized per token)", MlaLatentScheme.Parse),
     ];
 
     public static IReadOnlyList<string> Names => Factories.Select(f => f.Name).ToList();
@@ -120,6 +123,8 @@ public static class SchemeRegistry
         ArgumentNullException.ThrowIfNull(text);
         var list = ParseList(SplitCliList(text), source);
         var errors = list.SelectMany(s => s.Validate(model).Select(msg => new InputError(source, s.Spec, msg))).ToList();
+        errors.AddRange(list.Where(s => model.Mla is not null && s is not MlaLatentScheme)
+            .Select(s => new InputError(source, s.Spec, $"{model.Id} caches an MLA latent, not K and V; its schemes are mla and mla:BITS")));
         if (errors.Count > 0)
         {
             throw new InputException(errors);

@@ -1,0 +1,103 @@
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Models;
+
+namespace XQuant.Sim.Domain.CostModel.CacheOps;
+
+/// <summary>
+/// Multi-head latent attention. Decode runs in the absorbed form (DeepSeek-V2 section 2.1.2, FlashMLA): each head's
+/// no-RoPE query is multiplied into the latent space (q W_UK), scores are taken against the cached latent + RoPE key
+/// (kv_lora + rope per attended token per head), the weighted sum stays in the latent (kv_lora per token per head) and
+/// W_UV up-projects it once per head. The cache is read once per layer and shared by every head. Prefill
+/// materializes K and V (kv_b) and attends in the ordinary form.
+/// </summary>
+public static class MlaOps
+{
+    /// <summary>Query and output projections of an MLA layer (the dense model's q_proj, rope_q and o_proj).</summary>
+    public static void AddProjections(LedgerBuilder b, double tokens, double layers)
+    {
+        var m = b.Model;
+        var a = m.Mla!;
+        double d = m.HiddenSize, h = m.Heads;
+        if (a.QLoraRank > 0)
+        {
+            b.Add(b.Gemm("q_a_proj", tokens, d, a.QLoraRank), layers);
+            b.Add(b.Elementwise("q_a_norm", tokens * a.QLoraRank, 4, tokens * a.QLoraRank, tokens * a.QLoraRank)
+                .AddBytes(TensorClass.Weights, a.QLoraRank * 2.0), layers);
+            b.Add(b.Gemm("q_b_proj", tokens, a.QLoraRank, h * a.QkHeadDim), layers);
+        }
+        else
+        {
+            b.Add(b.Gemm("q_proj", tokens, d, h * a.QkHeadDim), layers);
+        }
+        b.Add(b.Elementwise("rope_q", tokens * h * a.QkRopeHeadDim, 3, tokens * h * a.QkRopeHeadDim, tokens * h * a.QkRopeHeadDim), layers);
+        b.Add(b.Gemm("o_proj", tokens, h * a.VHeadDim, d), layers);
+    }
+
+    private static void AddLatentProjection(LedgerBuilder b, double tokens, double layers)
+    {
+        var a = b.Model.Mla!;
+        b.Add(b.Gemm("kv_a_proj", tokens, b.Model.HiddenSize, a.LatentWidth), layers);
+        b.Add(b.Elementwise("kv_a_norm", tokens * a.KvLoraRank, 4, tokens * a.KvLoraRank, tokens * a.KvLoraRank)
+            .AddBytes(TensorClass.Weights, a.KvLoraRank * 2.0), layers);
+        b.Add(b.Elementwise("rope_k", tokens * a.QkRopeHeadDim, 3, tokens * a.QkRopeHeadDim, tokens * a.QkRopeHeadDim), layers);
+    }
+
+    public static void Decode(LedgerBuilder b)
+    {
+        var m = b.Model;
+        var a = m.Mla!;
+        double h = m.Heads, act = LedgerBuilder.ActivationBytesPerElement;
+        foreach (var (_, count, layer) in b.Layout.Runs)
+        {
+            AddLatentProjection(b, b.Batch, count);
+            bool quantized = layer.Tensors.Any(t => t.IsQuantized);
+            QuantOps.AddQuantize(b, quantized ? "latent_quantize" : "latent_append", layer.Tensors, count, TensorClass.KvCacheWritten, TensorClass.KvCacheRead);
+            if (quantized)
+            {
+                QuantOps.AddDequantize(b, "latent_dequant", layer.Tensors, count, TensorClass.KvCacheRead);
+            }
+            double cacheBytes = quantized ? 0 : b.Batch * b.ContextTokens * a.LatentWidth * 2.0;
+            b.Add(b.Op("q_absorb", OpKind.Gemm, 2 * b.Batch * h * a.QkNopeHeadDim * a.KvLoraRank)
+                .AddBytes(TensorClass.Weights, h * a.QkNopeHeadDim * a.KvLoraRank * b.BytesPerWeight)
+                .AddBytes(TensorClass.ActivationsRead, b.Batch * h * a.QkNopeHeadDim * act)
+                .AddBytes(TensorClass.ActivationsWritten, b.Batch * h * a.KvLoraRank * act), count);
+            b.Add(b.Op("attn_scores", OpKind.Attention, 2 * b.Batch * h * a.LatentWidth * b.AttendedTokens, b.GemmDType).AsVariant("mla")
+                .AddBytes(TensorClass.ActivationsRead, b.Batch * h * a.LatentWidth * act)
+                .AddBytes(TensorClass.KvCacheRead, cacheBytes), count);
+            b.Add(b.Op("softmax", OpKind.Elementwise, 5 * b.Batch * h * b.AttendedTokens), count);
+            // The latent tile read for the scores is the value too: no second read.
+            b.Add(b.Op("attn_output", OpKind.Attention, 2 * b.Batch * h * a.KvLoraRank * b.AttendedTokens, b.GemmDType).AsVariant("mla")
+                .AddBytes(TensorClass.ActivationsWritten, b.Batch * h * a.KvLoraRank * act), count);
+            b.Add(b.Op("v_up", OpKind.Gemm, 2 * b.Batch * h * a.KvLoraRank * a.VHeadDim)
+                .AddBytes(TensorClass.Weights, a.KvLoraRank * h * a.VHeadDim * b.BytesPerWeight)
+                .AddBytes(TensorClass.ActivationsRead, b.Batch * h * a.KvLoraRank * act)
+                .AddBytes(TensorClass.ActivationsWritten, b.Batch * h * a.VHeadDim * act), count);
+        }
+    }
+
+    public static void Prefill(LedgerBuilder b)
+    {
+        var m = b.Model;
+        var a = m.Mla!;
+        double tokens = b.Batch * b.ContextTokens;
+        foreach (var (_, count, layer) in b.Layout.Runs)
+        {
+            AddLatentProjection(b, tokens, count);
+            QuantOps.AddPrefillWrite(b, layer.Tensors.Any(t => t.IsQuantized) ? "latent_quantize" : "latent_append", layer.Tensors, count, TensorClass.KvCacheWritten);
+            b.Add(b.Gemm("kv_b_proj", tokens, a.KvLoraRank, m.Heads * (a.QkNopeHeadDim + a.VHeadDim)), count);
+        }
+    }
+
+    /// <summary>Causal prompt attention with materialized heads: (nope + rope) for the scores, v for the output.</summary>
+    public static void AddPrefillAttention(LedgerBuilder b, double layers)
+    {
+        var m = b.Model;
+        var a = m.Mla!;
+        double h = m.Heads, act = LedgerBuilder.ActivationBytesPerElement;
+        double pairs = b.Batch * b.ContextTokens * (b.ContextTokens + 1) / 2;
+        double tokens = b.Batch * b.ContextTokens;
+        b.Add(b.Op("attn_prefill", OpKind.Attention, 2 * h * (a.QkHeadDim + a.VHeadDim) * pairs + 5 * h * pairs, b.GemmDType)
+            .AddBytes(TensorClass.ActivationsRead, tokens * h * (2.0 * a.QkHeadDim + a.VHeadDim) * act)
+            .AddBytes(TensorClass.ActivationsWritten, tokens * h * a.VHeadDim * act), layers);
+    }
+}

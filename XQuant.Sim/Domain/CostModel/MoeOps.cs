@@ -1,0 +1,60 @@
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Models;
+
+namespace XQuant.Sim.Domain.CostModel;
+
+/// <summary>
+/// The routed FFN of a mixture-of-experts layer: the router GEMM, the shared experts (dense, every token), and the
+/// routed experts. FLOPs are those of the k active experts per token; the weight bytes are those of the expected
+/// distinct experts the step's tokens touch under uniform routing (<see cref="MoeConfig.ExpectedDistinctExperts"/>),
+/// each read once from DRAM. Dispatch and combine move each token's activations to and from its k experts.
+/// </summary>
+public static class MoeOps
+{
+    /// <summary>Of <paramref name="layers"/> decoder layers, how many keep the dense FFN (all of them for a dense model).</summary>
+    public static double DenseFfnLayers(ModelConfig m, double layers) =>
+        m.Moe is not { } moe ? layers : layers * (m.Layers - moe.MoeLayers(m)) / m.Layers;
+
+    /// <summary>Adds the MoE FFN ops of the MoE share of <paramref name="layers"/>; nothing for a dense model.</summary>
+    public static void AddLayerOps(LedgerBuilder b, double tokens, double layers)
+    {
+        var m = b.Model;
+        if (m.Moe is not { } moe)
+        {
+            return;
+        }
+        double moeLayers = layers - DenseFfnLayers(m, layers);
+        if (moeLayers <= 0)
+        {
+            return;
+        }
+        double d = m.HiddenSize;
+        double f = moe.ExpertIntermediateSize;
+        double act = LedgerBuilder.ActivationBytesPerElement;
+        b.Add(b.Gemm("moe_router", tokens, d, moe.Experts), moeLayers);
+        b.Add(b.Elementwise("moe_topk", tokens * moe.Experts, 5, tokens * moe.Experts, tokens * moe.ExpertsPerToken), moeLayers);
+        if (moe.SharedExperts > 0)
+        {
+            double sf = moe.SharedExperts * f;
+            b.Add(b.Gemm("shared_gate_up", tokens, d, 2.0 * sf), moeLayers);
+            b.Add(b.Elementwise("shared_act", tokens * sf, 5, 2 * tokens * sf, tokens * sf), moeLayers);
+            b.Add(b.Gemm("shared_down", tokens, sf, d), moeLayers);
+        }
+        double routed = tokens * moe.ExpertsPerToken;
+        double touched = moe.ExpectedDistinctExperts(tokens);
+        b.Add(b.Op("expert_gate_up", OpKind.Gemm, 2 * routed * d * 2 * f)
+            .AddBytes(TensorClass.Weights, touched * d * 2 * f * b.BytesPerWeight)
+            .AddBytes(TensorClass.ActivationsRead, routed * d * act)
+            .AddBytes(TensorClass.ActivationsWritten, routed * 2 * f * act), moeLayers);
+        b.Add(b.Elementwise("expert_act", routed * f, 5, 2 * routed * f, routed * f), moeLayers);
+        b.Add(b.Op("expert_down", OpKind.Gemm, 2 * routed * f * d)
+            .AddBytes(TensorClass.Weights, touched * f * d * b.BytesPerWeight)
+            .AddBytes(TensorClass.ActivationsRead, routed * f * act)
+            .AddBytes(TensorClass.ActivationsWritten, routed * d * act), moeLayers);
+        // Combine: each token's k expert outputs weighted and summed into its hidden state.
+        b.Add(b.Elementwise("moe_combine", routed * d, 2, routed * d, tokens * d), moeLayers);
+        b.Note($"MoE weights streamed per step assume uniform routing: {Text(touched)} of {moe.Experts} experts touched per layer by {Text(tokens)} tokens (E(1-(1-k/E)^tokens))");
+    }
+
+    private static string Text(double x) => x.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,58 @@
+using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Schemes;
+
+namespace XQuant.Sim.Domain.CostModel;
+
+/// <summary>
+/// Local (sliding-window) layers in the ledger. In decode a local layer reads and attends to at most W tokens: its
+/// cache ops (KV reads, dequantization, XQuant's rematerialization) are costed at min(l, W - 1) cached tokens, the
+/// global layers' at l. In prefill every prompt token's K/V (or X) is still projected and written (engines write the
+/// whole prompt, then evict), but a local layer's attention covers at most W keys per query.
+/// </summary>
+public static class WindowOps
+{
+    public static void AddCacheOps(LedgerBuilder b, bool decode, Action<LedgerBuilder, bool> cacheOps)
+    {
+        if (b.Model.Window is not { } window || !decode)
+        {
+            cacheOps(b, decode);
+            return;
+        }
+        var layout = b.Layout;
+        var global = new CacheLayout(layout.Layers.Where(l => l.AttentionWindowTokens == 0).ToList(), layout.Accumulator);
+        var local = new CacheLayout(layout.Layers.Where(l => l.AttentionWindowTokens > 0).ToList(), null);
+        foreach (var (part, context) in new[] { (global, b.ContextTokens), (local, window.DecodeContextTokens(b.ContextTokens)) })
+        {
+            if (part.Layers.Count == 0)
+            {
+                continue;
+            }
+            var sub = new LedgerBuilder(b.Workload, part, context);
+            cacheOps(sub, decode);
+            foreach (var op in sub.Build())
+            {
+                b.AddBuilt(op);
+            }
+            foreach (string note in sub.Notes)
+            {
+                b.Note(note);
+            }
+        }
+    }
+
+    /// <summary>Causal prompt attention: global layers over every earlier token, local layers over at most W.</summary>
+    public static void AddPrefillAttention(LedgerBuilder b)
+    {
+        var m = b.Model;
+        if (m.Window is not { } window)
+        {
+            TransformerOps.AddPrefillAttention(b, m.Layers);
+            return;
+        }
+        TransformerOps.AddPrefillAttention(b, m.Layers - window.LocalLayers);
+        double pairs = b.Batch * window.PrefillPairs(b.ContextTokens);
+        b.Add(b.Op("attn_prefill", OpKind.Attention, 4 * m.Heads * m.HeadDim * pairs + 5 * m.Heads * pairs, b.GemmDType)
+            .AddBytes(TensorClass.ActivationsRead, b.Batch * b.ContextTokens * (m.QDim + 2.0 * m.KvDim) * LedgerBuilder.ActivationBytesPerElement)
+            .AddBytes(TensorClass.ActivationsWritten, b.Batch * b.ContextTokens * m.QDim * LedgerBuilder.ActivationBytesPerElement), window.LocalLayers);
+    }
+}
