@@ -18,7 +18,7 @@ public sealed partial class LayerTests
     internal static readonly (string Layer, string[] Areas)[] Layers =
     [
         ("Foundation", ["Input", "Text", "Output"]),
-        ("Domain", ["Hardware", "Models", "Schemes", "Memory", "CostModel", "Planning"]),
+        ("Domain", ["Hardware", "Models", "Schemes", "Parallelism", "Memory", "CostModel", "Planning"]),
         ("Studies", ["Checkpoints", "Measurement", "Accuracy", "Quality", "Serving", "Scenarios", "Comparison", "Published"]),
         ("Rendering", ["Tables", "Charts", "Documents", "Reports", "Published", "Serving", "Export"]),
         ("Cli", ["", "Fuzzing"]),

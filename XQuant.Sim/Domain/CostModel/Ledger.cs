@@ -19,20 +19,22 @@ public static class Ledger
         {
             TransformerOps.AddPrefillAttention(b, b.Model.Layers);
         }
+        var cache = b.CacheView();
         switch (b.Workload.Scheme)
         {
             case Fp16KvScheme or KiviScheme:
-                Run(b, decode, KvCacheOps.Decode, KvCacheOps.Prefill);
+                Run(cache, decode, KvCacheOps.Decode, KvCacheOps.Prefill);
                 break;
             case XQuantScheme or XQuantClScheme:
-                Run(b, decode, XQuantOps.Decode, XQuantOps.Prefill);
+                Run(cache, decode, XQuantOps.Decode, XQuantOps.Prefill);
                 break;
             case XQuantGqaScheme or XQuantClGqaScheme:
-                Run(b, decode, LatentOps.Decode, LatentOps.Prefill);
+                Run(cache, decode, LatentOps.Decode, LatentOps.Prefill);
                 break;
             default:
                 throw new NotSupportedException($"no cost model for scheme family '{b.Workload.Scheme.Family}'");
         }
+        CommunicationOps.Add(b, tokens);
     }
 
     public static IReadOnlyList<OpCost> Build(Workload w)

@@ -1,5 +1,6 @@
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Domain.Parallelism;
 using XQuant.Sim.Domain.Schemes;
 
 namespace XQuant.Sim.Domain.CostModel;
@@ -11,15 +12,26 @@ namespace XQuant.Sim.Domain.CostModel;
 /// </summary>
 public sealed class LedgerBuilder
 {
-    private readonly Dictionary<string, OpCost> _byName = new(StringComparer.Ordinal);
-    private readonly List<string> _order = [];
-    private readonly HashSet<string> _notes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OpCost> _byName;
+    private readonly List<string> _order;
+    private readonly HashSet<string> _notes;
 
+    /// <summary>
+    /// A builder for one device: under tensor parallelism <see cref="Model"/> is one rank's share of the model
+    /// (<see cref="Sharding.RankModel"/>) and every op is that rank's; at TP = 1 it is the model itself.
+    /// </summary>
     public LedgerBuilder(Workload w)
     {
+        ArgumentNullException.ThrowIfNull(w);
+        _byName = new(StringComparer.Ordinal);
+        _order = [];
+        _notes = new(StringComparer.Ordinal);
         Workload = w;
-        Model = w.Model;
-        Layout = LayoutCache.Get(w.Scheme, w.Model);
+        int tp = w.Plan.TensorParallel;
+        Model = Sharding.RankModel(w.Model, tp);
+        var layoutModel = Sharding.LayoutModel(w.Model, w.Scheme, tp);
+        Layout = LayoutCache.Get(w.Scheme, layoutModel);
+        LatentKvDim = layoutModel.KvDim;
         Batch = w.Batch;
         ContextTokens = w.ContextTokens;
         BytesPerWeight = w.Weights.BytesPerWeight();
@@ -29,9 +41,40 @@ public sealed class LedgerBuilder
         OnChipCapacityBytes = w.Hardware.OnChip?.CapacityBytes ?? 0;
     }
 
+    /// <summary>The cache ops' view under tp=tokens: the whole model's heads over ceil(l / TP) cached tokens, same ledger.</summary>
+    private LedgerBuilder(LedgerBuilder shard, ModelConfig model, double contextTokens)
+    {
+        _byName = shard._byName;
+        _order = shard._order;
+        _notes = shard._notes;
+        Workload = shard.Workload;
+        Model = model;
+        Layout = LayoutCache.Get(Workload.Scheme, model);
+        LatentKvDim = model.KvDim;
+        Batch = shard.Batch;
+        ContextTokens = contextTokens;
+        BytesPerWeight = shard.BytesPerWeight;
+        GemmDType = shard.GemmDType;
+        RematDType = shard.RematDType;
+        VectorDType = shard.VectorDType;
+        OnChipCapacityBytes = shard.OnChipCapacityBytes;
+    }
+
     public Workload Workload { get; }
     public ModelConfig Model { get; }
     public CacheLayout Layout { get; }
+
+    /// <summary>Width of one SVD latent (xquant-gqa): d_kv of the rank, or of the whole model under svd=global.</summary>
+    public double LatentKvDim { get; }
+
+    /// <summary>
+    /// The builder the scheme's cache ops write through: this one, except for decode under tp=tokens, where each rank
+    /// caches ceil(l / TP) tokens of X and rematerializes every head for them.
+    /// </summary>
+    public LedgerBuilder CacheView() =>
+        Workload.Plan.TensorParallel > 1 && Workload.Scheme.TensorParallel == TpLayout.Tokens && Workload.Phase == Phase.Decode
+            ? new LedgerBuilder(this, Workload.Model, Sharding.RankContextTokens(Workload.Scheme, Workload.Plan.TensorParallel, ContextTokens))
+            : this;
 
     /// <summary>Batch.</summary>
     public double Batch { get; }

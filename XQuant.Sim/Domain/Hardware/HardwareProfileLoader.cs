@@ -107,8 +107,7 @@ public static class HardwareProfileLoader
         {
             string linkKind = linkFields.RequiredString("kind");
             double? bw = linkFields.OptionalNumber("bandwidth_bytes_per_sec", 0, 1e16);
-            link = new Interconnect(linkKind, bw, linkFields.OptionalString("source"), linkFields.OptionalString("note"));
-            linkFields.RejectUnknownKeys();
+            link = ReadInterconnect(linkFields, linkKind, bw);
         }
         double? tdp = f.OptionalNumber("tdp_watts", 0, 1e6);
         string? tdpSource = f.OptionalString("tdp_source");
@@ -143,6 +142,26 @@ public static class HardwareProfileLoader
             Provenance = calibration is null ? Provenance.Datasheet : Provenance.Calibrated,
             SourcePath = path,
         };
+    }
+
+    /// <summary>The topology kinds a profile or node may state for its link.</summary>
+    public static readonly IReadOnlyList<string> TopologyKinds = ["switch", "ring", "torus", "mesh", "pcie"];
+
+    /// <summary>The rest of an interconnect block (shared with node profiles): latency, its source, topology.</summary>
+    public static Interconnect ReadInterconnect(JsonFields linkFields, string linkKind, double? bandwidth)
+    {
+        ArgumentNullException.ThrowIfNull(linkFields);
+        string? source = linkFields.OptionalString("source");
+        string? note = linkFields.OptionalString("note");
+        double? latency = linkFields.OptionalNumber("latency_sec", 0, 1);
+        string? latencySource = linkFields.OptionalString("latency_source");
+        string? topology = null;
+        if (linkFields.OptionalString("topology") is not null)
+        {
+            topology = linkFields.RequiredEnum("topology", TopologyKinds);
+        }
+        linkFields.RejectUnknownKeys();
+        return new Interconnect(linkKind, bandwidth, source, note, latency, latencySource, topology);
     }
 
     // --- Calibrated profiles (xqsim calibrate): optional blocks, absent from datasheet profiles. ---
