@@ -13,7 +13,7 @@ public static class HardwareProfileLoader
     public static HardwareProfile Resolve(string idOrPath, string source = "--hardware")
     {
         string path = ResolvePath(idOrPath, source);
-        return Load(path);
+        return NodeProfileLoader.IsNode(path) ? NodeProfileLoader.Load(path) : Load(path);
     }
 
     public static string ResolvePath(string idOrPath, string source)
@@ -24,9 +24,14 @@ public static class HardwareProfileLoader
         }
         string dir = DefaultDirectory;
         string path = Path.Combine(dir, idOrPath + ".json");
+        string node = Path.Combine(dir, NodeProfileLoader.Folder, idOrPath + ".json");
+        if (!File.Exists(path) && File.Exists(node))
+        {
+            return node;
+        }
         if (!File.Exists(path))
         {
-            throw new InputException(source, "", $"hardware '{JsonFields.Truncate(idOrPath)}' not found in {dir} (available: {string.Join(", ", DataPaths.Ids(dir))})");
+            throw new InputException(source, "", $"hardware '{JsonFields.Truncate(idOrPath)}' not found in {dir} (available: {string.Join(", ", DataPaths.Ids(dir).Concat(DataPaths.Ids(Path.Combine(dir, NodeProfileLoader.Folder))))})");
         }
         return path;
     }

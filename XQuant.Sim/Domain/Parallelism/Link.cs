@@ -10,10 +10,11 @@ namespace XQuant.Sim.Domain.Parallelism;
 public sealed record Link(string Kind, TopologyKind Topology, double PerDirectionBytesPerSec, double LatencySec, bool LatencyIsDefault, string? Source)
 {
     /// <summary>
-    /// Per-message latency used where no source gives one: 5 microseconds, the order of one step of a small NCCL /
-    /// RCCL ring all-reduce inside a node. An assumption, not a measurement; every report that uses it says so.
+    /// Per-message latency used where no source gives one: 1 microsecond per ring step. An assumption of the order
+    /// of NCCL's low-latency protocol inside a node (a small 8-GPU all-reduce takes 14 ring steps and is commonly
+    /// quoted at 10-20 us), not a measurement or a published figure; every report that uses it says so.
     /// </summary>
-    public const double DefaultLatencySec = 5e-6;
+    public const double DefaultLatencySec = 1e-6;
 
     /// <summary>The link of a profile, or null where it has no interconnect block or no bandwidth in it.</summary>
     public static Link? From(Interconnect? link)
