@@ -16,7 +16,7 @@ public static class ParallelCommand
         var models = new Option<string>("--model", "-m") { Description = "model ids, comma-separated", Required = true };
         var hardware = CliOptions.Hardware();
         var tp = new Option<string>("--tp") { Description = "tensor-parallel degrees, comma-separated", DefaultValueFactory = _ => "1,2,4,8" };
-        var schemes = CliOptions.Schemes("fp16,kivi:2,xquant:2,xquant:2,tp=tokens,xquant-gqa:2,xquant-gqa:2,svd=per-rank,xquant-cl:2,xquant-cl-gqa:2");
+        var schemes = CliOptions.Schemes("fp16,kivi:2,xquant:2,xquant:2,tp=tokens,xquant-gqa:2,xquant-gqa:2,svd=per-rank,xquant-cl:2,xquant-cl:2,tp=tokens,xquant-cl-gqa:2");
         var context = CliOptions.Context("4096");
         var batch = CliOptions.Batch("16");
         var weights = WorkloadOptions.Weights();
