@@ -29,4 +29,31 @@ public sealed class ParallelCliTests
         StringAssert.Contains(output, "tp_lse_combine");
         StringAssert.Contains(output, "TP 16 x PP 1 = 16 devices");
     }
+
+    [TestMethod]
+    public void Scenario_WithATpThatDoesNotDivideTheHeads_ExitsTwo_AndWritesNothing()
+    {
+        using var dir = new TempDir();
+        string file = Path.Combine(dir.Path, "tp.json");
+        File.WriteAllText(file, """{"name": "tp", "models": ["llama-2-70b"], "hardware": ["dgx-h100"], "schemes": ["fp16", "kivi:2"], "batch": [1], "context": [1024], "tp": 3}""");
+        string outDir = Path.Combine(dir.Path, "out");
+        var (code, output, err) = Run("run", file, "--out", outDir);
+        Assert.AreEqual(2, code, err);
+        Assert.AreEqual($"{file}: tp: 3 does not divide the 64 attention heads of llama-2-70b", err.Trim());
+        Assert.AreEqual("", output);
+        Assert.IsFalse(Directory.Exists(outDir));
+    }
+
+    [TestMethod]
+    public void Scenario_WithTp_CostsEachCaseOnOneRank()
+    {
+        using var dir = new TempDir();
+        string file = Path.Combine(dir.Path, "tp.json");
+        File.WriteAllText(file, """{"name": "tp", "models": ["llama-2-70b"], "hardware": ["dgx-h100"], "schemes": ["fp16"], "batch": [16], "context": [4096], "tp": 8}""");
+        var (code, _, err) = Run("run", file, "--out", Path.Combine(dir.Path, "out"));
+        Assert.AreEqual(0, code, err);
+        string csv = File.ReadAllText(Path.Combine(dir.Path, "out", "cases.csv"));
+        // One rank's cache: 16 x 4096 x 80 x 2 x 128 x 2 B (see ParallelLedgerTests.Llama2_70B_Tp8_OnDgxH100_ByHand).
+        StringAssert.Contains(csv, "2684354560");
+    }
 }

@@ -56,7 +56,8 @@ public static class BreakEven
         var atL = Roofline.Step(scheme);
         var vsL = Roofline.Step(versus);
         var m = scheme.Model;
-        double weightBytesPerLayer = m.LayerParams * scheme.Weights.BytesPerWeight();
+        // Under tensor parallelism a rank streams its share of each layer's weights.
+        double weightBytesPerLayer = Parallelism.Sharding.RankModel(m, scheme.Plan.TensorParallel).LayerParams * scheme.Weights.BytesPerWeight();
         double remat = atL.FlopsOf(OpKind.Remat) / (scheme.Batch * (scheme.ContextTokens + 1) * m.Layers);
         var hw = scheme.Hardware;
         var rematPeak = hw.Peak(scheme.Scheme.RematDType) ?? hw.Peak(DType.Bf16) ?? double.NaN;
