@@ -19,7 +19,7 @@ public sealed partial class LayerTests
     [
         ("Foundation", ["Input", "Text", "Output"]),
         ("Domain", ["Hardware", "Models", "Schemes", "Parallelism", "Memory", "CostModel", "Planning"]),
-        ("Studies", ["Checkpoints", "Measurement", "Accuracy", "Quality", "Serving", "Scenarios", "Comparison", "Published", "TensorParallel"]),
+        ("Studies", ["Checkpoints", "Measurement", "Accuracy", "Quality", "Serving", "Scenarios", "Comparison", "Published", "TensorParallel", "WhatIf"]),
         ("Rendering", ["Tables", "Charts", "Documents", "Reports", "Published", "Serving", "Export"]),
         ("Cli", ["", "Fuzzing"]),
     ];

@@ -26,5 +26,6 @@ public static class Commands
         yield return PublishedCommand.Create(context);
         yield return SimulateCommand.Create(context);
         yield return ParallelCommand.Create(context);
+        yield return WhatIfCommand.Create(context);
     }
 }
