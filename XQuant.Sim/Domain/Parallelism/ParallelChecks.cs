@@ -4,9 +4,6 @@ using XQuant.Sim.Domain.Schemes;
 
 namespace XQuant.Sim.Domain.Parallelism;
 
-/// <summary>One problem with a parallel plan: the option it comes from ("--tp", "--pp") and what is wrong.</summary>
-public sealed record PlanProblem(string Option, string Message);
-
 /// <summary>What makes a tensor/pipeline-parallel plan impossible for a model, scheme and device. Pure.</summary>
 public static class ParallelChecks
 {
