@@ -81,7 +81,7 @@ public sealed class DecodeEngine
                 latents = Enumerable.Range(0, c.Layers).Select(_ => new WindowedStore(c.KvDim, scheme.Bits, scheme.GroupSize, scheme.WindowTokens, scheme.Fp16FirstChannel)).ToArray();
                 foreach (var lw in weights.Layers)
                 {
-                    _ = lw.Gqa;
+                    _ = lw.GqaSharded(scheme.SvdShards);
                 }
                 break;
             default:
@@ -156,8 +156,8 @@ public sealed class DecodeEngine
             }
             if (latents is not null)
             {
-                var zk = FastCpu.MatMul(xs, tokens, lw.Gqa.Uk);
-                var zv = FastCpu.MatMul(xs, tokens, lw.Gqa.Uv);
+                var zk = FastCpu.MatMul(xs, tokens, lw.GqaSharded(Scheme.SvdShards).Uk);
+                var zv = FastCpu.MatMul(xs, tokens, lw.GqaSharded(Scheme.SvdShards).Uv);
                 for (int t = 0; t < tokens; t++)
                 {
                     latents[layer].Append(zk.AsSpan(t * kvd, kvd), zv.AsSpan(t * kvd, kvd));
@@ -337,12 +337,12 @@ public sealed class DecodeEngine
             }
             else if (latents is not null)
             {
-                EngineMath.Gemv(h, lw.Gqa.Uk, k);
+                EngineMath.Gemv(h, lw.GqaSharded(Scheme.SvdShards).Uk, k);
                 t0 = Lap(EngineOp.KProj, t0);
-                EngineMath.Gemv(h, lw.Gqa.Uv, v);
+                EngineMath.Gemv(h, lw.GqaSharded(Scheme.SvdShards).Uv, v);
                 t0 = Lap(EngineOp.VProj, t0);
                 latents[layer].Append(k, v);
-                producer = LatentProducer(latents[layer], lw.Gqa);
+                producer = LatentProducer(latents[layer], lw.GqaSharded(Scheme.SvdShards));
             }
             else if (Scheme.Kind == EngineSchemeKind.XQuantClGqa)
             {

@@ -32,7 +32,9 @@ public enum EngineSchemeKind
 /// <param name="Bits">Quantized bits (KIVI, XQuant) or delta bits (XQuant-CL).</param>
 /// <param name="WindowTokens">KIVI's fp16 window W: the engine keeps between W and W + G - 1 recent tokens in fp16 and
 /// quantizes the oldest G together when W + G are waiting, so at contexts l = W + kG it holds exactly W.</param>
-public sealed record EngineScheme(EngineSchemeKind Kind, int Bits = 16, int GroupSize = 128, int WindowTokens = 128, int BaseLayers = 3, int BaseBits = 4, bool Fp16FirstChannel = false)
+/// <param name="SvdShards">XQuant-GQA only: 1 factors the whole Wk and Wv; S factors each of S column slices (one
+/// device's KV heads under S-way tensor parallelism), so every latent channel belongs to one device.</param>
+public sealed record EngineScheme(EngineSchemeKind Kind, int Bits = 16, int GroupSize = 128, int WindowTokens = 128, int BaseLayers = 3, int BaseBits = 4, bool Fp16FirstChannel = false, int SvdShards = 1)
 {
     public static EngineScheme Fp16 => new(EngineSchemeKind.Fp16);
 
@@ -60,7 +62,7 @@ public sealed record EngineScheme(EngineSchemeKind Kind, int Bits = 16, int Grou
         EngineSchemeKind.Kivi => $"kivi:{Bits}",
         EngineSchemeKind.XQuant => $"xquant:{Bits}",
         EngineSchemeKind.XQuantCl => $"xquant-cl:{Bits}",
-        EngineSchemeKind.XQuantGqa => Fp16FirstChannel ? $"xquant-gqa:{Bits},fp16first=1" : $"xquant-gqa:{Bits}",
+        EngineSchemeKind.XQuantGqa => (Fp16FirstChannel ? $"xquant-gqa:{Bits},fp16first=1" : $"xquant-gqa:{Bits}") + (SvdShards == 1 ? "" : $",svd=per-rank (x{SvdShards})"),
         EngineSchemeKind.XQuantClGqa => $"xquant-cl-gqa:{Bits}",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
     };

@@ -81,6 +81,26 @@ public sealed class LayerWeights
         }
     }
 
+    private readonly Dictionary<int, GqaFactors> shardedGqa = [];
+
+    /// <summary>SVD factors of each of <paramref name="shards"/> column slices of Wk and Wv (computed on first use, then kept).</summary>
+    public GqaFactors GqaSharded(int shards)
+    {
+        if (shards <= 1)
+        {
+            return Gqa;
+        }
+        lock (gqaLock)
+        {
+            if (!shardedGqa.TryGetValue(shards, out var f))
+            {
+                f = new GqaFactors(this, hidden, kvDim, shards);
+                shardedGqa[shards] = f;
+            }
+            return f;
+        }
+    }
+
     /// <summary>SVD factors of Wk and Wv (computed on first use, then kept): the XQuant-GQA latents.</summary>
     public GqaFactors Gqa
     {

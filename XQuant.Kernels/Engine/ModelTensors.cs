@@ -16,15 +16,50 @@ public sealed record ModelTensors(float[] Embedding, IReadOnlyList<LayerTensors>
 /// </summary>
 public sealed class GqaFactors
 {
-    internal GqaFactors(LayerWeights lw, int d, int kvDim)
+    /// <param name="shards">1: one SVD of the whole Wk and Wv. S &gt; 1: an SVD of each of S contiguous column slices (a
+    /// device's KV heads under S-way tensor parallelism), laid side by side: the latents are the slices' latents, the
+    /// fused matrix is block-diagonal, and each device could hold only its own block.</param>
+    internal GqaFactors(LayerWeights lw, int d, int kvDim, int shards = 1)
     {
-        var k = Gqa.SvdFactorization.Compute(Unpack(lw.Wk), d, kvDim, cacheFolder: null);
-        var v = Gqa.SvdFactorization.Compute(Unpack(lw.Wv), d, kvDim, cacheFolder: null);
+        var k = Factor(Unpack(lw.Wk), d, kvDim, shards);
+        var v = Factor(Unpack(lw.Wv), d, kvDim, shards);
         Uk = new Fast.PackedWeights(k.Basis, d, kvDim);
         Uv = new Fast.PackedWeights(v.Basis, d, kvDim);
         FusedK = new Fast.PackedWeights(k.Fused, kvDim, kvDim);
         FusedV = new Fast.PackedWeights(v.Fused, kvDim, kvDim);
         KeySingularValues = k.SingularValues;
+    }
+
+    private static (float[] Basis, float[] Fused, float[] SingularValues) Factor(float[] w, int d, int n, int shards)
+    {
+        if (shards <= 1)
+        {
+            var f = Gqa.SvdFactorization.Compute(w, d, n, cacheFolder: null);
+            return (f.Basis, f.Fused, [.. f.SingularValues]);
+        }
+        int width = n / shards;
+        var basis = new float[d * n];
+        var fused = new float[n * n];
+        var values = new List<float>(n);
+        for (int s = 0; s < shards; s++)
+        {
+            var slice = new float[d * width];
+            for (int r = 0; r < d; r++)
+            {
+                Array.Copy(w, (r * n) + (s * width), slice, r * width, width);
+            }
+            var f = Gqa.SvdFactorization.Compute(slice, d, width, cacheFolder: null);
+            for (int r = 0; r < d; r++)
+            {
+                Array.Copy(f.Basis, r * width, basis, (r * n) + (s * width), width);
+            }
+            for (int r = 0; r < width; r++)
+            {
+                Array.Copy(f.Fused, r * width, fused, (((s * width) + r) * n) + (s * width), width);
+            }
+            values.AddRange(f.SingularValues);
+        }
+        return (basis, fused, [.. values]);
     }
 
     public Fast.PackedWeights Uk { get; }

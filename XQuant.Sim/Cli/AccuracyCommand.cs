@@ -23,16 +23,18 @@ public static class AccuracyCommand
         var residualGain = new Option<float>("--residual-gain") { Description = "synthetic: scale of each layer's update to the residual stream (small = X changes little layer to layer)", DefaultValueFactory = _ => 0.2f };
         var normJitter = new Option<float>("--norm-jitter") { Description = "synthetic: relative layer-to-layer variation of the norm weights", DefaultValueFactory = _ => 0.05f };
         var logitGain = new Option<float>("--logit-gain") { Description = "synthetic: LM-head scale (peaked next-token distributions)", DefaultValueFactory = _ => 4f };
+        var tp = new Option<int>("--tp") { Description = "tensor-parallel ranks for xquant-gqa svd=per-rank: one SVD per rank's slice of the KV heads (must divide them)", DefaultValueFactory = _ => 1 };
         var command = new Command("accuracy", "Measured quality: run each cache scheme beside the FP16 cache through the decode engine over the same tokens; K/V, attention and hidden-state errors, KL, top-1 agreement, perplexity. Every number is labelled synthetic or checkpoint.")
         {
-            model, schemes, tokens, tokenFile, text, seed, outDir, outliers, outlierGain, residualGain, normJitter, logitGain,
+            model, schemes, tokens, tokenFile, text, seed, outDir, outliers, outlierGain, residualGain, normJitter, logitGain, tp,
         };
         command.SetAction(p =>
         {
             OutputSet.CheckFolder(p.GetValue(outDir)!);
             var request = new AccuracyRequest(
                 p.GetValue(model)!, p.GetValue(schemes), p.GetValue(tokens), p.GetValue(tokenFile), p.GetValue(text), p.GetValue(seed),
-                new SyntheticStructure(p.GetValue(outliers), p.GetValue(outlierGain), p.GetValue(residualGain), p.GetValue(normJitter), p.GetValue(logitGain)));
+                new SyntheticStructure(p.GetValue(outliers), p.GetValue(outlierGain), p.GetValue(residualGain), p.GetValue(normJitter), p.GetValue(logitGain)),
+                p.GetValue(tp));
             var plan = AccuracyStudy.Prepare(request);
             string cmd = ("xqsim accuracy " + string.Join(' ', p.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value))).Trim();
             string dir = p.GetValue(outDir)!;

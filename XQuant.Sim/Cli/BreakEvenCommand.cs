@@ -20,9 +20,11 @@ public static class BreakEvenCommand
         var context = CliOptions.Context("4096");
         var batch = CliOptions.Batch("1");
         var weights = WorkloadOptions.Weights();
+        var tp = ParallelOptions.Tp();
+        var pp = ParallelOptions.Pp();
         var command = new Command("breakeven", "Break-even of rematerialization: hiding context, crossover against KV quantization, ridge point needed.")
         {
-            hardware, model, scheme, versus, context, batch, weights,
+            hardware, model, scheme, versus, context, batch, weights, tp, pp,
         };
         command.SetAction(p =>
         {
@@ -34,7 +36,7 @@ public static class BreakEvenCommand
             var wp = WorkloadOptions.ParseWeights(p.GetValue(weights)!);
             double b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
             double l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
-            var w = new Workload(m, hw, s, wp, b, l);
+            var w = new Workload(m, hw, s, wp, b, l, Parallel: ParallelOptions.Parse(p.GetValue(tp), p.GetValue(pp), 0, m, [s, v], hw));
             Print(ctx.Out, BreakEven.Analyze(w, w with { Scheme = v }));
             return CliApp.ExitOk;
         });

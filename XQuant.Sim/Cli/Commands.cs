@@ -25,5 +25,7 @@ public static class Commands
         yield return AccuracyCommand.Create(context);
         yield return PublishedCommand.Create(context);
         yield return SimulateCommand.Create(context);
+        yield return ParallelCommand.Create(context);
+        yield return WhatIfCommand.Create(context);
     }
 }

@@ -24,9 +24,11 @@ public static class CompareCommand
         var outDir = new Option<string>("--out", "-o") { Description = "output folder for report.md, report.html, report.csv and charts/", DefaultValueFactory = _ => "report" };
         var engine = EngineOptions.Engine();
         var efficiency = EngineOptions.Efficiency();
+        var tp = ParallelOptions.Tp();
+        var pp = ParallelOptions.Pp();
         var command = new Command("compare", "Compare devices for one model: tables, charts, verdict per device; writes report.md, a self-contained report.html and report.csv.")
         {
-            hardware, model, schemes, context, batch, weights, reserve, outDir, engine, efficiency,
+            hardware, model, schemes, context, batch, weights, reserve, outDir, engine, efficiency, tp, pp,
         };
         command.SetAction(p =>
         {
@@ -40,7 +42,13 @@ public static class CompareCommand
                 CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40).Distinct().Select(v => (double)v).ToList(),
                 CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30).Distinct().Select(v => (double)v).ToList(),
                 WorkloadOptions.ParseWeights(p.GetValue(weights)!),
-                WorkloadOptions.ParseReserve(p.GetValue(reserve)));
+                WorkloadOptions.ParseReserve(p.GetValue(reserve)),
+                p.GetValue(tp),
+                p.GetValue(pp));
+            foreach (var hw in request.Hardware)
+            {
+                ParallelOptions.Parse(request.TensorParallel, request.PipelineParallel, 0, m, request.Schemes, hw);
+            }
             foreach (var (profile, applied) in derated)
             {
                 ctx.Out.WriteLine($"{profile.Id}: " + EngineOptions.Describe(applied) + (applied.IsDatasheet ? "" : "; compare applies the derated roofs, not the fixed time per step"));

@@ -24,9 +24,12 @@ public static class LedgerCommand
         var reserve = WorkloadOptions.Reserve();
         var engine = EngineOptions.Engine();
         var efficiency = EngineOptions.Efficiency();
+        var tp = ParallelOptions.Tp();
+        var pp = ParallelOptions.Pp();
+        var micro = ParallelOptions.MicroBatches();
         var command = new Command("ledger", "Explain one case: the per-operator ledger with FLOPs, bytes, roofline time and bound, then step totals and capacity.")
         {
-            hardware, model, scheme, context, batch, weights, phase, reserve, engine, efficiency,
+            hardware, model, scheme, context, batch, weights, phase, reserve, engine, efficiency, tp, pp, micro,
         };
         command.SetAction(p =>
         {
@@ -38,9 +41,11 @@ public static class LedgerCommand
                 CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0],
                 CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0],
                 WorkloadOptions.ParsePhase(p.GetValue(phase)!),
-                RuntimeReserveFraction: WorkloadOptions.ParseReserve(p.GetValue(reserve)));
+                RuntimeReserveFraction: WorkloadOptions.ParseReserve(p.GetValue(reserve)),
+                Parallel: ParallelOptions.Parse(p.GetValue(tp), p.GetValue(pp), p.GetValue(micro), m, s, hw));
             var result = CaseCoster.Cost(w);
             Print(ctx.Out, result);
+            ParallelSummary.Print(ctx.Out, result);
             ctx.Out.WriteLine(EngineOptions.Describe(eff));
             if (!eff.IsDatasheet)
             {

@@ -27,6 +27,7 @@ public static class Ledger
             }
         }
         WindowOps.AddCacheOps(b, decode, AddCacheOps);
+        CommunicationOps.Add(b, tokens);
     }
 
     private static void AddCacheOps(LedgerBuilder b, bool decode)
@@ -35,16 +36,17 @@ public static class Ledger
         {
             throw new NotSupportedException($"{b.Model.Id} caches an MLA latent; scheme '{b.Workload.Scheme.Spec}' has no cost model on it (use mla or mla:BITS)");
         }
+        var cache = b.CacheView();
         switch (b.Workload.Scheme)
         {
             case Fp16KvScheme or KiviScheme or FloatKvScheme:
-                Run(b, decode, KvCacheOps.Decode, KvCacheOps.Prefill);
+                Run(cache, decode, KvCacheOps.Decode, KvCacheOps.Prefill);
                 break;
             case XQuantScheme or XQuantClScheme:
-                Run(b, decode, XQuantOps.Decode, XQuantOps.Prefill);
+                Run(cache, decode, XQuantOps.Decode, XQuantOps.Prefill);
                 break;
             case XQuantGqaScheme or XQuantClGqaScheme:
-                Run(b, decode, LatentOps.Decode, LatentOps.Prefill);
+                Run(cache, decode, LatentOps.Decode, LatentOps.Prefill);
                 break;
             case MlaLatentScheme when b.Model.Mla is not null:
                 Run(b, decode, MlaOps.Decode, MlaOps.Prefill);

@@ -1,5 +1,6 @@
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Domain.Parallelism;
 using XQuant.Sim.Domain.Schemes;
 
 namespace XQuant.Sim.Domain.CostModel;
@@ -11,15 +12,26 @@ namespace XQuant.Sim.Domain.CostModel;
 /// </summary>
 public sealed class LedgerBuilder
 {
-    private readonly Dictionary<string, OpCost> _byName = new(StringComparer.Ordinal);
-    private readonly List<string> _order = [];
-    private readonly HashSet<string> _notes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OpCost> _byName;
+    private readonly List<string> _order;
+    private readonly HashSet<string> _notes;
 
+    /// <summary>
+    /// A builder for one device: under tensor parallelism <see cref="Model"/> is one rank's share of the model
+    /// (<see cref="Sharding.RankModel"/>) and every op is that rank's; at TP = 1 it is the model itself.
+    /// </summary>
     public LedgerBuilder(Workload w)
     {
+        ArgumentNullException.ThrowIfNull(w);
+        _byName = new(StringComparer.Ordinal);
+        _order = [];
+        _notes = new(StringComparer.Ordinal);
         Workload = w;
-        Model = w.Model;
-        Layout = LayoutCache.Get(w.Scheme, w.Model);
+        int tp = w.Plan.TensorParallel;
+        Model = Sharding.RankModel(w.Model, tp);
+        var layoutModel = Sharding.LayoutModel(w.Model, w.Scheme, tp);
+        Layout = LayoutCache.Get(w.Scheme, layoutModel);
+        LatentKvDim = layoutModel.KvDim;
         Batch = w.Batch;
         ContextTokens = w.ContextTokens;
         BytesPerWeight = w.Weights.BytesPerWeight();
@@ -29,20 +41,48 @@ public sealed class LedgerBuilder
         OnChipCapacityBytes = w.Hardware.OnChip?.CapacityBytes ?? 0;
     }
 
-    /// <summary>
-    /// A builder for some of the layers: <paramref name="layout"/>'s runs at <paramref name="contextTokens"/> cached
-    /// tokens (the local layers of a sliding-window model); its ops are merged into the step's with <see cref="AddBuilt"/>.
-    /// </summary>
-    public LedgerBuilder(Workload w, CacheLayout layout, double contextTokens)
-        : this(w)
+    /// <summary>A view that writes into <paramref name="parent"/>'s ledger with its own model, layout and context.</summary>
+    private LedgerBuilder(LedgerBuilder parent, ModelConfig model, CacheLayout layout, double latentKvDim, double contextTokens)
     {
+        _byName = parent._byName;
+        _order = parent._order;
+        _notes = parent._notes;
+        Workload = parent.Workload;
+        Model = model;
         Layout = layout;
+        LatentKvDim = latentKvDim;
+        Batch = parent.Batch;
         ContextTokens = contextTokens;
+        BytesPerWeight = parent.BytesPerWeight;
+        GemmDType = parent.GemmDType;
+        RematDType = parent.RematDType;
+        VectorDType = parent.VectorDType;
+        OnChipCapacityBytes = parent.OnChipCapacityBytes;
     }
 
     public Workload Workload { get; }
     public ModelConfig Model { get; }
     public CacheLayout Layout { get; }
+
+    /// <summary>Width of one SVD latent (xquant-gqa): d_kv of the rank, or of the whole model under svd=global.</summary>
+    public double LatentKvDim { get; }
+
+    /// <summary>
+    /// The builder the scheme's cache ops write through: this one, except for decode under tp=tokens, where each rank
+    /// caches ceil(l / TP) tokens of X and rematerializes every head for them.
+    /// </summary>
+    /// <remarks>The layout stays: tp=tokens is offered only for schemes that cache the d-wide X, which sharding leaves whole.</remarks>
+    public LedgerBuilder CacheView() =>
+        Workload.Plan.TensorParallel > 1 && Workload.Scheme.TensorParallel == TpLayout.Tokens && Workload.Phase == Phase.Decode
+            ? new LedgerBuilder(this, Workload.Model, Layout, Workload.Model.KvDim, Sharding.RankContextTokens(Workload.Scheme, Workload.Plan.TensorParallel, ContextTokens))
+            : this;
+
+    /// <summary>
+    /// A view on the same ledger for some of the layers: <paramref name="layout"/>'s run at <paramref name="contextTokens"/>
+    /// cached tokens (the local layers of a sliding-window model).
+    /// </summary>
+    public LedgerBuilder ForLayers(CacheLayout layout, double contextTokens) =>
+        new(this, Model, layout, LatentKvDim, contextTokens);
 
     /// <summary>Batch.</summary>
     public double Batch { get; }
@@ -88,20 +128,6 @@ public sealed class LedgerBuilder
         {
             _byName[scaled.Name] = scaled;
             _order.Add(scaled.Name);
-        }
-    }
-
-    /// <summary>Adds an op another builder has built (totalled with ops of the same name).</summary>
-    public void AddBuilt(OpCost op)
-    {
-        if (_byName.TryGetValue(op.Name, out var existing))
-        {
-            _byName[op.Name] = existing.Plus(op);
-        }
-        else
-        {
-            _byName[op.Name] = op;
-            _order.Add(op.Name);
         }
     }
 

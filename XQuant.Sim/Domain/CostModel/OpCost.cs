@@ -12,8 +12,9 @@ public sealed class OpCost
     private readonly double[] _bytes;
 
     /// <summary>An entry as <see cref="OpDraft.Build"/> makes it; <paramref name="bytesByClass"/> is owned by the new op.</summary>
-    internal OpCost(string name, OpKind kind, double flops, DType dtype, double launchCount, string? variant, double[] bytesByClass, double dramBytes, double onChipBytes)
+    internal OpCost(string name, OpKind kind, double flops, DType dtype, double launchCount, string? variant, double[] bytesByClass, double dramBytes, double onChipBytes, double linkSec = 0)
     {
+        LinkSec = linkSec;
         Name = name;
         Kind = kind;
         Flops = flops;
@@ -46,12 +47,15 @@ public sealed class OpCost
     /// <summary>Transient bytes that fit in on-chip SRAM and are served from there.</summary>
     public double OnChipBytes { get; }
 
+    /// <summary>Time on the device link (communication ops only): the collective's cost, not a roofline time.</summary>
+    public double LinkSec { get; }
+
     public double TotalBytes => _bytes.Sum();
 
     public double Bytes(TensorClass c) => _bytes[(int)c];
 
     /// <summary>A copy that takes the calibrated rate of <paramref name="variant"/> (the bytes are shared: both are immutable).</summary>
-    public OpCost AsVariant(string? variant) => new(Name, Kind, Flops, DType, LaunchCount, variant, _bytes, DramBytes, OnChipBytes);
+    public OpCost AsVariant(string? variant) => new(Name, Kind, Flops, DType, LaunchCount, variant, _bytes, DramBytes, OnChipBytes, LinkSec);
 
     /// <summary>The total of this op and another of the same name (a ledger lists each operator once).</summary>
     public OpCost Plus(OpCost other)
@@ -62,6 +66,6 @@ public sealed class OpCost
         {
             bytes[i] = _bytes[i] + other._bytes[i];
         }
-        return new(Name, Kind, Flops + other.Flops, DType, LaunchCount + other.LaunchCount, Variant, bytes, DramBytes + other.DramBytes, OnChipBytes + other.OnChipBytes);
+        return new(Name, Kind, Flops + other.Flops, DType, LaunchCount + other.LaunchCount, Variant, bytes, DramBytes + other.DramBytes, OnChipBytes + other.OnChipBytes, LinkSec + other.LinkSec);
     }
 }

@@ -10,6 +10,7 @@ public sealed class OpDraft(string name, OpKind kind, double flops, DType dtype)
 {
     private readonly double[] _bytes = new double[TensorClasses.Count];
     private string? _variant;
+    private double _linkSec;
 
     public string Name { get; } = name;
 
@@ -23,6 +24,13 @@ public sealed class OpDraft(string name, OpKind kind, double flops, DType dtype)
     public OpDraft AsVariant(string? variant)
     {
         _variant = variant;
+        return this;
+    }
+
+    /// <summary>Time on the device link for one repetition (communication ops: a collective's alpha-beta cost).</summary>
+    public OpDraft OnLink(double sec)
+    {
+        _linkSec = sec;
         return this;
     }
 
@@ -46,6 +54,6 @@ public sealed class OpDraft(string name, OpKind kind, double flops, DType dtype)
                 dram += bytes[i];
             }
         }
-        return new OpCost(Name, kind, flops * times, dtype, launchCount: times, _variant, bytes, dram, onChip);
+        return new OpCost(Name, kind, flops * times, dtype, launchCount: times, _variant, bytes, dram, onChip, _linkSec * times);
     }
 }

@@ -8,11 +8,14 @@ public enum Bound
 
 /// <summary>
 /// Roofline time of one ledger entry: max(FLOPs / peak(dtype), DRAM bytes / DRAM bandwidth + on-chip bytes /
-/// on-chip bandwidth) plus kernels x the fixed launch latency, when the profile has one.
+/// on-chip bandwidth) plus kernels x the fixed launch latency, when the profile has one. A communication op adds its
+/// link time (a collective on the critical path of tensor-parallel decode, not overlapped).
 /// </summary>
 public sealed record OpTiming(OpCost Op, double ComputeSec, double MemorySec, double LaunchSec)
 {
-    public double TimeSec => Math.Max(ComputeSec, MemorySec) + LaunchSec;
+    public double LinkSec => Op.LinkSec;
+
+    public double TimeSec => Math.Max(ComputeSec, MemorySec) + LaunchSec + LinkSec;
 
     public Bound Bound => ComputeSec > MemorySec ? Bound.Compute : Bound.Memory;
 

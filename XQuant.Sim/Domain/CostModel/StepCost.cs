@@ -26,6 +26,7 @@ public sealed record StepCost
             ComputeSec += o.ComputeSec;
             MemorySec += o.MemorySec;
             LaunchSec += o.LaunchSec;
+            LinkSec += o.LinkSec;
             SerialSec += o.TimeSec;
         }
     }
@@ -40,7 +41,11 @@ public sealed record StepCost
     public double MemorySec { get; }
     public double LaunchSec { get; }
     public double SerialSec { get; }
-    public double OverlappedSec => Math.Max(ComputeSec, MemorySec) + LaunchSec;
+
+    /// <summary>Time on the device link (tensor/pipeline-parallel communication), never overlapped with compute.</summary>
+    public double LinkSec { get; }
+
+    public double OverlappedSec => Math.Max(ComputeSec, MemorySec) + LaunchSec + LinkSec;
     public Bound Bound => ComputeSec > MemorySec ? Bound.Compute : Bound.Memory;
     public double ArithmeticIntensity => DramBytes > 0 ? Flops / DramBytes : double.PositiveInfinity;
 

@@ -27,16 +27,7 @@ public static class WindowOps
             {
                 continue;
             }
-            var sub = new LedgerBuilder(b.Workload, part, context);
-            cacheOps(sub, decode);
-            foreach (var op in sub.Build())
-            {
-                b.AddBuilt(op);
-            }
-            foreach (string note in sub.Notes)
-            {
-                b.Note(note);
-            }
+            cacheOps(b.ForLayers(part, context), decode);
         }
     }
 

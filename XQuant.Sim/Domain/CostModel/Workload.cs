@@ -1,5 +1,6 @@
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Domain.Parallelism;
 using XQuant.Sim.Domain.Schemes;
 
 namespace XQuant.Sim.Domain.CostModel;
@@ -23,8 +24,12 @@ public sealed record Workload(
     double ContextTokens,
     Phase Phase = Phase.Decode,
     DType? GemmDType = null,
-    double RuntimeReserveFraction = Workload.DefaultRuntimeReserveFraction)
+    double RuntimeReserveFraction = Workload.DefaultRuntimeReserveFraction,
+    ParallelPlan? Parallel = null)
 {
+    /// <summary>The device plan: <see cref="ParallelPlan.Single"/> unless tensor or pipeline parallelism is asked for.</summary>
+    public ParallelPlan Plan => Parallel ?? ParallelPlan.Single;
+
     /// <summary>
     /// Share of device memory kept for the runtime (CUDA context, allocator slack, fragmentation). 0.10 mirrors
     /// vLLM's default gpu_memory_utilization of 0.9; it is an assumption, stated in every report.

@@ -25,6 +25,9 @@ public sealed record HardwareProfile
     public required MemoryLevel Dram { get; init; }
     public MemoryLevel? OnChip { get; init; }
     public Interconnect? Interconnect { get; init; }
+
+    /// <summary>Devices in the node when this profile was read from hardware-profiles/nodes/ (null: one device).</summary>
+    public int? NodeDevices { get; init; }
     public double? TdpWatts { get; init; }
     public string? TdpSource { get; init; }
     public string? Notes { get; init; }

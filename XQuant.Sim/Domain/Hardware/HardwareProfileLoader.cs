@@ -13,7 +13,7 @@ public static class HardwareProfileLoader
     public static HardwareProfile Resolve(string idOrPath, string source = "--hardware")
     {
         string path = ResolvePath(idOrPath, source);
-        return Load(path);
+        return NodeProfileLoader.IsNode(path) ? NodeProfileLoader.Load(path) : Load(path);
     }
 
     public static string ResolvePath(string idOrPath, string source)
@@ -24,9 +24,14 @@ public static class HardwareProfileLoader
         }
         string dir = DefaultDirectory;
         string path = Path.Combine(dir, idOrPath + ".json");
+        string node = Path.Combine(dir, NodeProfileLoader.Folder, idOrPath + ".json");
+        if (!File.Exists(path) && File.Exists(node))
+        {
+            return node;
+        }
         if (!File.Exists(path))
         {
-            throw new InputException(source, "", $"hardware '{JsonFields.Truncate(idOrPath)}' not found in {dir} (available: {string.Join(", ", DataPaths.Ids(dir))})");
+            throw new InputException(source, "", $"hardware '{JsonFields.Truncate(idOrPath)}' not found in {dir} (available: {string.Join(", ", DataPaths.Ids(dir).Concat(DataPaths.Ids(Path.Combine(dir, NodeProfileLoader.Folder))))})");
         }
         return path;
     }
@@ -107,8 +112,7 @@ public static class HardwareProfileLoader
         {
             string linkKind = linkFields.RequiredString("kind");
             double? bw = linkFields.OptionalNumber("bandwidth_bytes_per_sec", 0, 1e16);
-            link = new Interconnect(linkKind, bw, linkFields.OptionalString("source"), linkFields.OptionalString("note"));
-            linkFields.RejectUnknownKeys();
+            link = ReadInterconnect(linkFields, linkKind, bw);
         }
         double? tdp = f.OptionalNumber("tdp_watts", 0, 1e6);
         string? tdpSource = f.OptionalString("tdp_source");
@@ -143,6 +147,26 @@ public static class HardwareProfileLoader
             Provenance = calibration is null ? Provenance.Datasheet : Provenance.Calibrated,
             SourcePath = path,
         };
+    }
+
+    /// <summary>The topology kinds a profile or node may state for its link.</summary>
+    public static readonly IReadOnlyList<string> TopologyKinds = ["switch", "ring", "torus", "mesh", "pcie"];
+
+    /// <summary>The rest of an interconnect block (shared with node profiles): latency, its source, topology.</summary>
+    public static Interconnect ReadInterconnect(JsonFields linkFields, string linkKind, double? bandwidth)
+    {
+        ArgumentNullException.ThrowIfNull(linkFields);
+        string? source = linkFields.OptionalString("source");
+        string? note = linkFields.OptionalString("note");
+        double? latency = linkFields.OptionalNumber("latency_sec", 0, 1);
+        string? latencySource = linkFields.OptionalString("latency_source");
+        string? topology = null;
+        if (linkFields.OptionalString("topology") is not null)
+        {
+            topology = linkFields.RequiredEnum("topology", TopologyKinds);
+        }
+        linkFields.RejectUnknownKeys();
+        return new Interconnect(linkKind, bandwidth, source, note, latency, latencySource, topology);
     }
 
     // --- Calibrated profiles (xqsim calibrate): optional blocks, absent from datasheet profiles. ---

@@ -10,4 +10,7 @@ public sealed record MemoryLevel(
     string? Note);
 
 /// <summary>Device-to-device link (NVLink, Infinity Fabric, ICI, PCIe).</summary>
-public sealed record Interconnect(string Kind, double? BandwidthBytesPerSec, string? Source, string? Note);
+/// <param name="BandwidthBytesPerSec">Aggregate bidirectional bandwidth per device, as datasheets quote it.</param>
+/// <param name="LatencySec">Per-message latency where a source gives it; null: the collective model's stated default.</param>
+/// <param name="Topology">"switch", "ring", "torus", "mesh" or "pcie"; null: inferred from <paramref name="Kind"/>.</param>
+public sealed record Interconnect(string Kind, double? BandwidthBytesPerSec, string? Source, string? Note, double? LatencySec = null, string? LatencySource = null, string? Topology = null);

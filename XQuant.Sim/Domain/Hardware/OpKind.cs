@@ -13,6 +13,9 @@ public enum OpKind
     Quantize,
     Dequantize,
     Remat,
+
+    /// <summary>A collective or send between devices (TP all-reduce, PP send): timed by the link, not the roofline.</summary>
+    Communication,
 }
 
 /// <summary>The names of kernel classes and implementation variants as calibrated profiles spell them.</summary>
@@ -27,6 +30,7 @@ public static class KernelClasses
         OpKind.Quantize => "quantize",
         OpKind.Dequantize => "dequantize",
         OpKind.Remat => "remat",
+        OpKind.Communication => "communication",
         _ => throw new ArgumentOutOfRangeException(nameof(k)),
     };
 
@@ -36,7 +40,7 @@ public static class KernelClasses
     public static readonly IReadOnlyList<string> VariantRateKeys = ["quantize.per_channel", "dequantize.fused", "attention.fp16_kv", "attention.gqa", "attention.fp16_kv_gqa"];
 
     /// <summary>Every key allowed in a profile's achieved_flops_per_sec_by_kind.</summary>
-    public static readonly IReadOnlyList<string> RateKeys = [.. Names, .. VariantRateKeys];
+    public static readonly IReadOnlyList<string> RateKeys = [.. Names.Where(n => n != "communication"), .. VariantRateKeys];
 
     /// <summary>The calibrated-rate key of an op of this class: the class name, or "class.variant".</summary>
     public static string RateKey(OpKind k, string? variant) => variant is null ? Name(k) : $"{Name(k)}.{variant}";

@@ -57,7 +57,8 @@ public static class BreakEven
         var atL = Roofline.Step(scheme);
         var vsL = Roofline.Step(versus);
         var m = scheme.Model;
-        double weightBytesPerLayer = MoeConfig.StreamedLayerParams(m, scheme.Batch) * scheme.Weights.BytesPerWeight();
+        // Under tensor parallelism a rank streams its share of each layer's weights (of a MoE layer, the touched experts').
+        double weightBytesPerLayer = MoeConfig.StreamedLayerParams(Parallelism.Sharding.RankModel(m, scheme.Plan.TensorParallel), scheme.Batch) * scheme.Weights.BytesPerWeight();
         double remat = atL.FlopsOf(OpKind.Remat) / (scheme.Batch * (scheme.ContextTokens + 1) * m.Layers);
         var hw = scheme.Hardware;
         var rematPeak = hw.Peak(scheme.Scheme.RematDType) ?? hw.Peak(DType.Bf16) ?? double.NaN;

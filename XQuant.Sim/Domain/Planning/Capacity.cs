@@ -41,23 +41,34 @@ public static class Capacity
 
     public static CapacityResult Plan(Workload w, CacheLayout layout)
     {
+        ArgumentNullException.ThrowIfNull(w);
+        return w.Plan.IsSingle ? Plan(w, layout, WeightBytes(w), 1) : RankCapacity.Plan(w);
+    }
+
+    /// <summary>
+    /// The planner on one device given its weights: <paramref name="w"/> sizes the activations (a rank's model under
+    /// tensor parallelism), <paramref name="tokenShare"/> is the share of each sequence's tokens this device caches.
+    /// </summary>
+    public static CapacityResult Plan(Workload w, CacheLayout layout, double weights, double tokenShare)
+    {
+        ArgumentNullException.ThrowIfNull(w);
         double device = w.Hardware.Dram.CapacityBytes;
         double reserve = device * w.RuntimeReserveFraction;
-        double weights = WeightBytes(w);
         double free = device - reserve - weights;
-        double cache = CacheMemory.ForBatch(layout, w.Batch, w.ContextTokens).TotalBytes;
+        double Cached(double l) => tokenShare < 1 ? Math.Ceiling(l * tokenShare) : l;
+        double cache = CacheMemory.ForBatch(layout, w.Batch, Cached(w.ContextTokens)).TotalBytes;
         double act = ActivationBytes(w, w.Batch, w.ContextTokens);
         // Sequences of a batch sit at different points of the window's flush cycle: plan for the fullest window.
-        double perSeq = CacheMemory.TotalBytesPerSequence(layout, w.ContextTokens, worstWindow: true) + ActivationBytes(w, 1, w.ContextTokens);
+        double perSeq = CacheMemory.TotalBytesPerSequence(layout, Cached(w.ContextTokens), worstWindow: true) + ActivationBytes(w, 1, w.ContextTokens);
         double maxBatch = free <= 0 ? 0 : Math.Floor(free / perSeq);
-        double maxContext = MaxContext(w, layout, free);
+        double maxContext = MaxContext(w, layout, free, Cached);
         return new CapacityResult(device, reserve, weights, cache, act, maxBatch, maxContext);
     }
 
-    private static double MaxContext(Workload w, CacheLayout layout, double free)
+    private static double MaxContext(Workload w, CacheLayout layout, double free, Func<double, double> cached)
     {
         // Worst-case window: every context up to the answer fits too, although the window flushes every W tokens.
-        double Need(double l) => w.Batch * CacheMemory.TotalBytesPerSequence(layout, l, worstWindow: true) + ActivationBytes(w, w.Batch, l);
+        double Need(double l) => w.Batch * CacheMemory.TotalBytesPerSequence(layout, cached(l), worstWindow: true) + ActivationBytes(w, w.Batch, l);
         if (free <= 0 || Need(1) > free)
         {
             return 0;

@@ -9,7 +9,8 @@ public static class CaseCoster
 {
     public static CaseResult Cost(Workload w, bool throughputAtMaxBatch = true)
     {
-        var layout = LayoutCache.Get(w.Scheme, w.Model);
+        var layout = w.Plan.IsSingle ? LayoutCache.Get(w.Scheme, w.Model) : RankCapacity.Layout(w);
+        double cachedTokens = Parallelism.Sharding.RankContextTokens(w.Scheme, w.Plan.TensorParallel, w.ContextTokens);
         var step = Roofline.Step(w);
         var capacity = Capacity.Plan(w, layout);
         StepCost? atMax = null;
@@ -30,8 +31,10 @@ public static class CaseCoster
         return new CaseResult(
             w,
             step,
-            CacheMemory.ForBatch(layout, w.Batch, w.ContextTokens),
-            CacheMemory.PaperBytesPerToken(layout) / CacheMemory.Fp16KvBytesPerToken(w.Model),
+            CacheMemory.ForBatch(layout, w.Batch, cachedTokens),
+            w.Plan.IsSingle
+                ? CacheMemory.PaperBytesPerToken(layout) / CacheMemory.Fp16KvBytesPerToken(w.Model)
+                : CacheMemory.PaperBytesPerToken(layout) * Parallelism.Sharding.CachedTokenShare(w.Scheme, w.Plan.TensorParallel) / CacheMemory.Fp16KvBytesPerToken(RankCapacity.StageModel(w, RankCapacity.RankOnly)),
             capacity,
             atMax,
             notes);

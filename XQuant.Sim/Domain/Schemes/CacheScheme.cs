@@ -45,5 +45,8 @@ public abstract record CacheScheme
     /// <summary>Dtype the rematerialization GEMM computes in.</summary>
     public virtual DType RematDType => DType.Bf16;
 
+    /// <summary>How the cache is laid out over tensor-parallel ranks (see <see cref="TpLayout"/>).</summary>
+    public virtual TpLayout TensorParallel => TpLayout.Heads;
+
     public override string ToString() => Spec;
 }

@@ -16,9 +16,9 @@ public static class SchemeRegistry
     [
         new("fp16", "fp16", "FP16 K and V (baseline)", Fp16KvScheme.Parse),
         new("kivi", "kivi:BITS[,g=128,window=G,kaxis=channel,vaxis=token,meta=fp16,keys=pre,first=N@B]", "KIVI*-style KV quantization", KiviScheme.Parse),
-        new("xquant", "xquant:BITS[,g=128,axis=token,first=N@B,remat=fused|unfused|vabsorb,rdtype=bf16]", "cache Q(X), rematerialize K and V", XQuantScheme.Parse),
-        new("xquant-cl", "xquant-cl:BITS[,base=3@4,acc=4,g=128,axis=token,remat=...]", "cross-layer deltas of X with an accumulator", XQuantClScheme.Parse),
-        new("xquant-gqa", "xquant-gqa:BITS[,g=128,window=G,fp16first=0|1,first=N@B,remat=...]", "SVD latents X Uk, X Uv for GQA models", XQuantGqaScheme.Parse),
+        new("xquant", "xquant:BITS[,g=128,axis=token,first=N@B,remat=fused|unfused|vabsorb,rdtype=bf16,tp=heads|tokens]", "cache Q(X), rematerialize K and V", XQuantScheme.Parse),
+        new("xquant-cl", "xquant-cl:BITS[,base=3@4,acc=4,g=128,axis=token,remat=...,tp=heads|tokens]", "cross-layer deltas of X with an accumulator", XQuantClScheme.Parse),
+        new("xquant-gqa", "xquant-gqa:BITS[,g=128,window=G,fp16first=0|1,first=N@B,remat=...,svd=global|per-rank]", "SVD latents X Uk, X Uv for GQA models", XQuantGqaScheme.Parse),
         new("xquant-cl-gqa", "xquant-cl-gqa:BITS[,base=3@4,acc=4,g=128,remat=...]", "cross-layer deltas of the latent X [Uk|Uv]", XQuantClGqaScheme.Parse),
         new("fp8", "fp8[,scale=tensor|head]", "FP8 E4M3 K and V, static scales", FloatKvScheme.ParseFp8),
         new("nvfp4", "nvfp4", "NVFP4 K and V: E2M1 + an FP8 scale per 16 elements", FloatKvScheme.ParseNvfp4),

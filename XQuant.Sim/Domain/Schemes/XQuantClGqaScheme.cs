@@ -25,6 +25,9 @@ public sealed record XQuantClGqaScheme(
 
     public override DType RematDType => ComputeDType;
 
+    /// <summary>The paper's latents of the whole Wkv, replicated on every rank: a per-rank SVD's latents do not span the d-wide accumulator.</summary>
+    public override TpLayout TensorParallel => TpLayout.SvdGlobal;
+
     public override string Spec =>
         CrossLayerOptions.Spec(Family, DeltaBits, BaseLayers, BaseBits, AccumulatorBits, GroupSize, DeltaAxis, MetadataBytesPerGroup, Mode, ComputeDType);
 

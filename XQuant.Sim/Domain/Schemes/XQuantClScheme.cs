@@ -20,7 +20,8 @@ public sealed record XQuantClScheme(
     QuantAxis DeltaAxis = QuantAxis.PerToken,
     int MetadataBytesPerGroup = 4,
     RematMode Mode = RematMode.Fused,
-    DType ComputeDType = DType.Bf16) : CacheScheme
+    DType ComputeDType = DType.Bf16,
+    TpLayout Tp = TpLayout.Heads) : CacheScheme
 {
     public override string Family => "xquant-cl";
 
@@ -28,11 +29,15 @@ public sealed record XQuantClScheme(
 
     public override DType RematDType => ComputeDType;
 
+    /// <summary>tp=heads: X, deltas and accumulator replicated on every rank; tp=tokens: all three sharded by tokens.</summary>
+    public override TpLayout TensorParallel => Tp;
+
     /// <summary>0-based index of the layer whose X^ seeds the accumulator.</summary>
     public int BaseLayerIndex => Math.Max(BaseLayers - 1, 0);
 
     public override string Spec =>
-        CrossLayerOptions.Spec(Family, DeltaBits, BaseLayers, BaseBits, AccumulatorBits, GroupSize, DeltaAxis, MetadataBytesPerGroup, Mode, ComputeDType);
+        CrossLayerOptions.Spec(Family, DeltaBits, BaseLayers, BaseBits, AccumulatorBits, GroupSize, DeltaAxis, MetadataBytesPerGroup, Mode, ComputeDType)
+        + (Tp == TpLayout.Tokens ? ",tp=tokens" : "");
 
     public override CacheLayout Layout(ModelConfig model)
     {
@@ -55,7 +60,8 @@ public sealed record XQuantClScheme(
 
     internal static CacheScheme Parse(SchemeArgs a)
     {
+        var tp = a.Word("tp", "heads", ["heads", "tokens"]) == "tokens" ? TpLayout.Tokens : TpLayout.Heads;
         var o = CrossLayerOptions.Parse(a);
-        return new XQuantClScheme(o.DeltaBits, o.BaseLayers, o.BaseBits, o.AccumulatorBits, o.GroupSize, o.DeltaAxis, o.MetadataBytesPerGroup, o.Mode, o.ComputeDType);
+        return new XQuantClScheme(o.DeltaBits, o.BaseLayers, o.BaseBits, o.AccumulatorBits, o.GroupSize, o.DeltaAxis, o.MetadataBytesPerGroup, o.Mode, o.ComputeDType, tp);
     }
 }

@@ -18,13 +18,16 @@ public sealed record XQuantGqaScheme(
     int FirstLayers = 0,
     int FirstLayerBits = 4,
     RematMode Mode = RematMode.Fused,
-    DType ComputeDType = DType.Bf16) : CacheScheme
+    DType ComputeDType = DType.Bf16,
+    TpLayout Svd = TpLayout.SvdGlobal) : CacheScheme
 {
     public override string Family => "xquant-gqa";
 
     public override RematMode Remat => Mode;
 
     public override DType RematDType => ComputeDType;
+
+    public override TpLayout TensorParallel => Svd;
 
     public override string Spec => new SpecText(Family, Bits)
         .Option("g", GroupSize, 128)
@@ -34,6 +37,7 @@ public sealed record XQuantGqaScheme(
         .Option("first", FirstLayers == 0 ? "" : $"{FirstLayers}@{FirstLayerBits}", "")
         .Option("remat", SchemeArgs.RematName(Mode), "fused")
         .Option("rdtype", ComputeDType.Name(), "bf16")
+        .Option("svd", Svd == TpLayout.SvdPerRank ? "per-rank" : "global", "global")
         .ToString();
 
     public override CacheLayout Layout(ModelConfig model)
@@ -87,8 +91,9 @@ public sealed record XQuantGqaScheme(
             first?.Layers ?? 0,
             first?.Bits ?? 4,
             a.Remat(RematMode.Fused),
-            a.DType("rdtype", DType.Bf16, [DType.Bf16, DType.Fp16, DType.Fp8, DType.Int8, DType.Fp32]));
-        a.RejectUnknown("g", "window", "fp16first", "meta", "first", "remat", "rdtype");
+            a.DType("rdtype", DType.Bf16, [DType.Bf16, DType.Fp16, DType.Fp8, DType.Int8, DType.Fp32]),
+            a.Word("svd", "global", ["global", "per-rank"]) == "per-rank" ? TpLayout.SvdPerRank : TpLayout.SvdGlobal);
+        a.RejectUnknown("g", "window", "fp16first", "meta", "first", "remat", "rdtype", "svd");
         return s;
     }
 }

@@ -17,13 +17,16 @@ public sealed record XQuantScheme(
     int FirstLayers = 0,
     int FirstLayerBits = 4,
     RematMode Mode = RematMode.Fused,
-    DType ComputeDType = DType.Bf16) : CacheScheme
+    DType ComputeDType = DType.Bf16,
+    TpLayout Tp = TpLayout.Heads) : CacheScheme
 {
     public override string Family => "xquant";
 
     public override RematMode Remat => Mode;
 
     public override DType RematDType => ComputeDType;
+
+    public override TpLayout TensorParallel => Tp;
 
     public override string Spec => new SpecText(Family, Bits)
         .Option("g", GroupSize, 128)
@@ -32,6 +35,7 @@ public sealed record XQuantScheme(
         .Option("first", FirstLayers == 0 ? "" : $"{FirstLayers}@{FirstLayerBits}", "")
         .Option("remat", SchemeArgs.RematName(Mode), "fused")
         .Option("rdtype", ComputeDType.Name(), "bf16")
+        .Option("tp", Tp == TpLayout.Tokens ? "tokens" : "heads", "heads")
         .ToString();
 
     public override CacheLayout Layout(ModelConfig model)
@@ -69,8 +73,9 @@ public sealed record XQuantScheme(
             first?.Layers ?? 0,
             first?.Bits ?? 4,
             a.Remat(RematMode.Fused),
-            a.DType("rdtype", DType.Bf16, [DType.Bf16, DType.Fp16, DType.Fp8, DType.Int8, DType.Fp32]));
-        a.RejectUnknown("g", "axis", "meta", "first", "remat", "rdtype");
+            a.DType("rdtype", DType.Bf16, [DType.Bf16, DType.Fp16, DType.Fp8, DType.Int8, DType.Fp32]),
+            a.Word("tp", "heads", ["heads", "tokens"]) == "tokens" ? TpLayout.Tokens : TpLayout.Heads);
+        a.RejectUnknown("g", "axis", "meta", "first", "remat", "rdtype", "tp");
         return s;
     }
 }

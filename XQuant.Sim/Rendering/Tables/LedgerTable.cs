@@ -23,8 +23,8 @@ public static class LedgerTable
             new("onchip_bytes", "transient bytes that fit on chip", t => bytes(t.Op.OnChipBytes)),
             new("compute_s", "FLOPs / peak(dtype)", t => secs(t.ComputeSec)),
             new("memory_s", "DRAM bytes / bandwidth + on-chip bytes / on-chip bandwidth", t => secs(t.MemorySec)),
-            new("time_s", "max(compute_s, memory_s) + launch latency", t => secs(t.TimeSec)),
-            new("bound", "which roof limits the op", t => t.Bound.ToString().ToLowerInvariant(), AlignRight: false),
+            new("time_s", "max(compute_s, memory_s) + launch latency (+ the collective's link time for communication ops)", t => secs(t.TimeSec)),
+            new("bound", "which roof limits the op (link: a communication op)", t => t.Op.Kind == OpKind.Communication ? "link" : t.Bound.ToString().ToLowerInvariant(), AlignRight: false),
             new("intensity_flop_per_byte", "FLOPs / DRAM bytes", t => num(t.ArithmeticIntensity)),
         };
         if (exact)

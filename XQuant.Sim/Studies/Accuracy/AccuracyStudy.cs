@@ -14,7 +14,8 @@ public sealed record AccuracyRequest(
     string? TokenFile,
     string? TextFile,
     int Seed,
-    SyntheticStructure Structure);
+    SyntheticStructure Structure,
+    int TensorParallel = 1);
 
 /// <summary>Everything loaded and checked, ready to run: the weights, the schemes, the tokens and how to describe them.</summary>
 /// <param name="SyntheticConfig">The synthetic model's shape (null for a checkpoint), written beside the results so `pareto` can cost it.</param>
@@ -34,6 +35,16 @@ public sealed record AccuracyPlan(
 public static class AccuracyStudy
 {
     public const int MaxTokensLimit = 1 << 16;
+
+    /// <summary>svd=per-rank schemes factor one SVD per rank's KV heads: TP slices, so TP must divide the KV heads.</summary>
+    private static List<EngineScheme> WithShards(IReadOnlyList<EngineScheme> list, int tp, int kvHeads)
+    {
+        if (list.Any(s => s.SvdShards == 0) && (tp < 1 || kvHeads % tp != 0))
+        {
+            throw new InputException("--tp", "", $"{tp} does not divide the {kvHeads} KV heads of the model, which svd=per-rank factors rank by rank");
+        }
+        return list.Select(s => s.SvdShards == 0 ? s with { SvdShards = tp } : s).ToList();
+    }
 
     /// <summary>Problems visible from the request alone, all of them (nothing is loaded yet).</summary>
     public static IReadOnlyList<InputError> Check(AccuracyRequest r)
@@ -87,7 +98,7 @@ public static class AccuracyStudy
         TokenizerJson? tok = r.TextFile is not null ? TokenizerJson.Load(Path.Combine(r.Model, "tokenizer.json")) : null;
         var ck = CheckpointModel.Load(r.Model, r.MaxTokens + 16);
         bool gqa = ck.Config.KvHeads < ck.Config.Heads;
-        var list = SyntheticModels.ParseSchemes(r.Schemes ?? SyntheticModels.DefaultSchemes(gqa && 2 * ck.Config.KvHeads * ck.Config.HeadDim <= ck.Config.HiddenSize));
+        var list = WithShards(SyntheticModels.ParseSchemes(r.Schemes ?? SyntheticModels.DefaultSchemes(gqa && 2 * ck.Config.KvHeads * ck.Config.HeadDim <= ck.Config.HiddenSize)), r.TensorParallel, ck.Config.KvHeads);
         SyntheticModels.Check(list, ck.Weights.Config, r.Model);
         IReadOnlyList<int> ids;
         string dataset;
@@ -124,7 +135,7 @@ public static class AccuracyStudy
         {
             throw new InputException(problems.Select(x => new InputError("synthetic structure", "", x)).ToList());
         }
-        var list = SyntheticModels.ParseSchemes(r.Schemes ?? SyntheticModels.DefaultSchemes(config.KvHeads < config.Heads));
+        var list = WithShards(SyntheticModels.ParseSchemes(r.Schemes ?? SyntheticModels.DefaultSchemes(config.KvHeads < config.Heads)), r.TensorParallel, config.KvHeads);
         SyntheticModels.Check(list, config, r.Model);
         var weights = new EngineWeights(config, r.Structure.Build(config, r.Seed));
         var tokens = r.TokenFile is not null

@@ -14,7 +14,9 @@ public sealed record CompareRequest(
     IReadOnlyList<double> Contexts,
     IReadOnlyList<double> Batches,
     WeightPrecision Weights,
-    double RuntimeReserveFraction = Workload.DefaultRuntimeReserveFraction);
+    double RuntimeReserveFraction = Workload.DefaultRuntimeReserveFraction,
+    int TensorParallel = 1,
+    int PipelineParallel = 1);
 
 /// <summary>Break-even of one rematerializing scheme on one device at one batch (overlapped step form).</summary>
 public sealed record SchemeBreakEven(string Hardware, string Scheme, string? Versus, double Batch, double HideContextTokens, IReadOnlyList<Crossover> Crossovers);
@@ -100,5 +102,6 @@ public static class CompareStudy
     }
 
     private static Workload Work(CompareRequest r, HardwareProfile hw, CacheScheme s, double b, double l) =>
-        new(r.Model, hw, s, r.Weights, b, l, Phase.Decode, RuntimeReserveFraction: r.RuntimeReserveFraction);
+        new(r.Model, hw, s, r.Weights, b, l, Phase.Decode, RuntimeReserveFraction: r.RuntimeReserveFraction,
+            Parallel: r.TensorParallel * r.PipelineParallel == 1 ? null : new Domain.Parallelism.ParallelPlan(r.TensorParallel, r.PipelineParallel, Domain.Parallelism.Link.From(hw.Interconnect)));
 }

@@ -48,7 +48,7 @@ public static class EngineModel
             EngineSchemeKind.Kivi => new KiviScheme(s.Bits, s.GroupSize, s.WindowTokens),
             EngineSchemeKind.XQuant => new XQuantScheme(s.Bits, s.GroupSize, ComputeDType: DType.Fp32),
             EngineSchemeKind.XQuantCl => new XQuantClScheme(s.Bits, s.BaseLayers, s.BaseBits, AccumulatorBits: 16, GroupSize: s.GroupSize, ComputeDType: DType.Fp32),
-            EngineSchemeKind.XQuantGqa => new XQuantGqaScheme(s.Bits, s.GroupSize, s.WindowTokens, s.Fp16FirstChannel, ComputeDType: DType.Fp32),
+            EngineSchemeKind.XQuantGqa => new XQuantGqaScheme(s.Bits, s.GroupSize, s.WindowTokens, s.Fp16FirstChannel, ComputeDType: DType.Fp32, Svd: s.SvdShards == 1 ? TpLayout.SvdGlobal : TpLayout.SvdPerRank),
             EngineSchemeKind.XQuantClGqa => new XQuantClGqaScheme(s.Bits, s.BaseLayers, s.BaseBits, AccumulatorBits: 16, GroupSize: s.GroupSize, ComputeDType: DType.Fp32),
             _ => throw new ArgumentOutOfRangeException(nameof(s)),
         };
@@ -68,7 +68,8 @@ public static class EngineModel
             KiviScheme k => EngineScheme.Kivi(k.Bits) with { GroupSize = k.GroupSize, WindowTokens = k.WindowTokens },
             XQuantScheme x => EngineScheme.XQuant(x.Bits) with { GroupSize = x.GroupSize },
             XQuantClScheme c => EngineScheme.XQuantCl(c.DeltaBits, c.BaseLayers, c.BaseBits) with { GroupSize = c.GroupSize },
-            XQuantGqaScheme g => EngineScheme.XQuantGqa(g.Bits, g.Fp16FirstChannel) with { GroupSize = g.GroupSize, WindowTokens = g.WindowTokens },
+            // svd=per-rank: 0 shards until the run says how many ranks (AccuracyRequest.TensorParallel).
+            XQuantGqaScheme g => EngineScheme.XQuantGqa(g.Bits, g.Fp16FirstChannel) with { GroupSize = g.GroupSize, WindowTokens = g.WindowTokens, SvdShards = g.Svd == TpLayout.SvdPerRank ? 0 : 1 },
             XQuantClGqaScheme c => EngineScheme.XQuantClGqa(c.DeltaBits, c.BaseLayers, c.BaseBits) with { GroupSize = c.GroupSize },
             _ => null,
         };

@@ -27,12 +27,20 @@ public sealed record Scenario
     public required IReadOnlyList<double> Batches { get; init; }
     public required IReadOnlyList<double> Contexts { get; init; }
     public double RuntimeReserveFraction { get; init; } = Workload.DefaultRuntimeReserveFraction;
+
+    /// <summary>Tensor-parallel ranks and pipeline stages of every case (1 and 1: one device).</summary>
+    public int TensorParallel { get; init; } = 1;
+
+    public int PipelineParallel { get; init; } = 1;
     public required IReadOnlySet<OutputKind> Outputs { get; init; }
 
     /// <summary>A serving simulation per model x hardware x weights over the schemes, when the file has a "serving" block.</summary>
     public Studies.Serving.ServingSection? Serving { get; init; }
 
     public long CaseCount => (long)Models.Count * Hardware.Count * Schemes.Count * Weights.Count * Phases.Count * Batches.Count * Contexts.Count;
+
+    private Domain.Parallelism.ParallelPlan? Plan(HardwareProfile hw) =>
+        TensorParallel * PipelineParallel == 1 ? null : new(TensorParallel, PipelineParallel, Domain.Parallelism.Link.From(hw.Interconnect));
 
     /// <summary>Every case in a fixed order: model, hardware, weights, phase, batch, context, scheme.</summary>
     public IEnumerable<Workload> Expand()
@@ -51,7 +59,7 @@ public sealed record Scenario
                             {
                                 foreach (var s in Schemes)
                                 {
-                                    yield return new Workload(m, hw, s, w, b, l, phase, RuntimeReserveFraction: RuntimeReserveFraction);
+                                    yield return new Workload(m, hw, s, w, b, l, phase, RuntimeReserveFraction: RuntimeReserveFraction, Parallel: Plan(hw));
                                 }
                             }
                         }

@@ -83,6 +83,8 @@ public static class ScenarioLoader
         var batches = ReadCounts(f, "batch", MaxBatch);
         var contexts = ReadCounts(f, "context", MaxContext);
         double reserve = f.OptionalNumber("runtime_reserve_fraction", -1e-300, 0.99) ?? Workload.DefaultRuntimeReserveFraction;
+        int tp = (int)(f.OptionalInteger("tp", 1, 1024) ?? 1);
+        int pp = (int)(f.OptionalInteger("pp", 1, 1024) ?? 1);
         var outputs = ReadList(f, "outputs", required: false, (string text, string field, out OutputKind o) =>
         {
             o = OutputKind.Csv;
@@ -103,8 +105,17 @@ public static class ScenarioLoader
                 foreach (var m in models)
                 {
                     errors.AddRange(s.Validate(m).Select(msg => new InputError(path, "schemes", $"{s.Spec} on {m.Id}: {msg}")));
+                    foreach (var hw in hardware)
+                    {
+                        errors.AddRange(Domain.Parallelism.ParallelChecks.Problems(tp, pp, m, s, hw).Select(p => new InputError(path, p.Option.TrimStart('-'), p.Message)));
+                    }
                 }
             }
+            if (serving is not null && tp * pp > 1)
+            {
+                errors.Add(new InputError(path, "serving", "the serving simulation models one device; drop tp/pp or the serving block"));
+            }
+            errors = errors.DistinctBy(e => e.ToString()).ToList();
         }
         if (errors.Count > 0)
         {
@@ -123,6 +134,8 @@ public static class ScenarioLoader
             Batches = batches,
             Contexts = contexts,
             RuntimeReserveFraction = reserve,
+            TensorParallel = tp,
+            PipelineParallel = pp,
             Outputs = outputs.Count > 0 ? outputs : new HashSet<OutputKind> { OutputKind.Csv, OutputKind.Markdown },
             Serving = serving,
         };

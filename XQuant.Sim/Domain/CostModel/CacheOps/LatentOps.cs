@@ -15,7 +15,7 @@ public static class LatentOps
     {
         var m = b.Model;
         double d = m.HiddenSize;
-        double kd = m.KvDim;
+        double kd = b.LatentKvDim;
         var acc = b.Layout.Accumulator;
         int baseLayers = b.Workload.Scheme is XQuantClGqaScheme cl ? cl.BaseLayers : 0;
         foreach (var (first, count, layer) in b.Layout.Runs)
@@ -59,7 +59,7 @@ public static class LatentOps
             b.Add(b.Gemm("k_proj", tokens, m.HiddenSize, m.KvDim), count);
             b.Add(b.Gemm("v_proj", tokens, m.HiddenSize, m.KvDim), count);
             b.Add(b.Elementwise("rope_k", tokens * m.KvDim, 3, tokens * m.KvDim, tokens * m.KvDim), count);
-            b.Add(b.Gemm("latent_proj", tokens, m.HiddenSize, 2.0 * m.KvDim), count);
+            b.Add(b.Gemm("latent_proj", tokens, m.HiddenSize, 2.0 * b.LatentKvDim), count);
             bool delta = acc is not null && first >= baseLayers;
             if (delta)
             {
