@@ -5,6 +5,7 @@ using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Planning;
 using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Rendering.Json;
 
 namespace XQuant.Sim.Cli;
 
@@ -20,9 +21,10 @@ public static class BreakEvenCommand
         var context = CliOptions.Context("4096");
         var batch = CliOptions.Batch("1");
         var weights = WorkloadOptions.Weights();
+        var json = JsonOutput.Option();
         var command = new Command("breakeven", "Break-even of rematerialization: hiding context, crossover against KV quantization, ridge point needed.")
         {
-            hardware, model, scheme, versus, context, batch, weights,
+            hardware, model, scheme, versus, context, batch, weights, json,
         };
         command.SetAction(p =>
         {
@@ -35,7 +37,13 @@ public static class BreakEvenCommand
             double b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
             double l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
             var w = new Workload(m, hw, s, wp, b, l);
-            Print(ctx.Out, BreakEven.Analyze(w, w with { Scheme = v }));
+            var result = BreakEven.Analyze(w, w with { Scheme = v });
+            if (p.GetValue(json))
+            {
+                ctx.Out.Write(JsonDoc.Text(BreakEvenJson.Document(result)));
+                return CliApp.ExitOk;
+            }
+            Print(ctx.Out, result);
             return CliApp.ExitOk;
         });
         return command;

@@ -25,5 +25,6 @@ public static class Commands
         yield return AccuracyCommand.Create(context);
         yield return PublishedCommand.Create(context);
         yield return SimulateCommand.Create(context);
+        yield return ExploreCommand.Create(context);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Output;
+using XQuant.Sim.Rendering.Json;
 using XQuant.Sim.Rendering.Reports;
 using XQuant.Sim.Studies.Comparison;
 
@@ -24,9 +25,10 @@ public static class CompareCommand
         var outDir = new Option<string>("--out", "-o") { Description = "output folder for report.md, report.html, report.csv and charts/", DefaultValueFactory = _ => "report" };
         var engine = EngineOptions.Engine();
         var efficiency = EngineOptions.Efficiency();
+        var json = JsonOutput.Option();
         var command = new Command("compare", "Compare devices for one model: tables, charts, verdict per device; writes report.md, a self-contained report.html and report.csv.")
         {
-            hardware, model, schemes, context, batch, weights, reserve, outDir, engine, efficiency,
+            hardware, model, schemes, context, batch, weights, reserve, outDir, engine, efficiency, json,
         };
         command.SetAction(p =>
         {
@@ -40,6 +42,12 @@ public static class CompareCommand
                 CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30).Distinct().Select(v => (double)v).ToList(),
                 WorkloadOptions.ParseWeights(p.GetValue(weights)!),
                 WorkloadOptions.ParseReserve(p.GetValue(reserve)));
+            if (p.GetValue(json))
+            {
+                // One document on stdout and nothing else: the report files are the text form of the same result.
+                ctx.Out.Write(JsonDoc.Text(CompareJson.Document(CompareStudy.Run(request))));
+                return CliApp.ExitOk;
+            }
             foreach (var (profile, applied) in derated)
             {
                 ctx.Out.WriteLine($"{profile.Id}: " + EngineOptions.Describe(applied) + (applied.IsDatasheet ? "" : "; compare applies the derated roofs, not the fixed time per step"));

@@ -5,6 +5,7 @@ using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Planning;
 using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Rendering.Json;
 using XQuant.Sim.Rendering.Tables;
 
 namespace XQuant.Sim.Cli;
@@ -24,9 +25,10 @@ public static class LedgerCommand
         var reserve = WorkloadOptions.Reserve();
         var engine = EngineOptions.Engine();
         var efficiency = EngineOptions.Efficiency();
+        var json = JsonOutput.Option();
         var command = new Command("ledger", "Explain one case: the per-operator ledger with FLOPs, bytes, roofline time and bound, then step totals and capacity.")
         {
-            hardware, model, scheme, context, batch, weights, phase, reserve, engine, efficiency,
+            hardware, model, scheme, context, batch, weights, phase, reserve, engine, efficiency, json,
         };
         command.SetAction(p =>
         {
@@ -40,6 +42,11 @@ public static class LedgerCommand
                 WorkloadOptions.ParsePhase(p.GetValue(phase)!),
                 RuntimeReserveFraction: WorkloadOptions.ParseReserve(p.GetValue(reserve)));
             var result = CaseCoster.Cost(w);
+            if (p.GetValue(json))
+            {
+                ctx.Out.Write(JsonDoc.Text(LedgerJson.Document(result, eff.IsDatasheet ? null : eff.OverheadSec(m.Layers))));
+                return CliApp.ExitOk;
+            }
             Print(ctx.Out, result);
             ctx.Out.WriteLine(EngineOptions.Describe(eff));
             if (!eff.IsDatasheet)
