@@ -146,7 +146,7 @@ internal sealed class HeadlessChromium : IAsyncDisposable
 
     public async Task<byte[]> Screenshot(CancellationToken cancel)
     {
-        var r = await Send("Page.captureScreenshot", new JsonObject { ["format"] = "png", ["captureBeyondViewport"] = true }, cancel);
+        var r = await Send("Page.captureScreenshot", new JsonObject { ["format"] = "png", ["captureBeyondViewport"] = false }, cancel);
         return Convert.FromBase64String(r["data"]!.GetValue<string>());
     }
 

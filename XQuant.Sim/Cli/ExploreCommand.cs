@@ -55,12 +55,13 @@ public static class ExploreCommand
                 {
                     OpenBrowser(server.Address, ctx.Error);
                 }
-                ExploreServer.RunUntilAsync(ctx.Cancel).GetAwaiter().GetResult();
+                server.RunUntilAsync(ctx.Cancel).GetAwaiter().GetResult();
             }
             finally
             {
                 server.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
+            ctx.Out.WriteLine("xqsim explore: stopped");
             return CliApp.ExitOk;
         });
         return command;

@@ -120,16 +120,21 @@ public sealed class ExploreServer : IAsyncDisposable
         await stream.CopyToAsync(http.Response.Body).ConfigureAwait(false);
     }
 
-    /// <summary>Runs until the token is cancelled (Ctrl+C), then stops.</summary>
-    public static async Task RunUntilAsync(CancellationToken cancel)
+    /// <summary>
+    /// Runs until the token is cancelled or the host is told to stop. The host's console lifetime takes SIGINT and
+    /// SIGTERM for itself (it never reaches Program's Ctrl+C handler), so its stopping signal ends the wait as well.
+    /// </summary>
+    public async Task RunUntilAsync(CancellationToken cancel)
     {
+        var stopping = _app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancel, stopping);
         try
         {
-            await Task.Delay(Timeout.Infinite, cancel).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, either.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // Ctrl+C is how the explorer ends.
+            // Ctrl+C or SIGTERM is how the explorer ends.
         }
     }
 

@@ -169,7 +169,8 @@
       ctx.strokeStyle = s.color; ctx.fillStyle = s.color; ctx.lineWidth = s.width || 2;
       const p = s.points.filter((q) => q[0] > 0 && q[1] > 0 && isFinite(q[0]) && isFinite(q[1]));
       if (s.line) { ctx.beginPath(); p.forEach((q, i) => i ? ctx.lineTo(X(q[0]), Y(q[1])) : ctx.moveTo(X(q[0]), Y(q[1]))); ctx.stroke(); }
-      if (s.marker) p.forEach((q) => { ctx.beginPath(); ctx.arc(X(q[0]), Y(q[1]), 3.5, 0, 2 * Math.PI); ctx.fill(); });
+      // Earlier series get larger rings so points that coincide across schemes stay visible.
+      if (s.marker) p.forEach((q) => { ctx.beginPath(); ctx.arc(X(q[0]), Y(q[1]), s.radius || 3.5, 0, 2 * Math.PI); if (s.ring) ctx.stroke(); else ctx.fill(); });
     });
     ctx.restore();
     ctx.textAlign = 'left'; ctx.font = '12px sans-serif';
@@ -212,7 +213,7 @@
           rows.push([d.case.scheme, o.op, o.intensity_flop_per_byte, attained, o.time_sec, o.bound]);
         }
       });
-      return { name: d.case.scheme, color: COLORS[i % COLORS.length], points, marker: true };
+      return { name: d.case.scheme, color: COLORS[i % COLORS.length], points, marker: true, ring: true, radius: 3 + 2.5 * (ledgers.length - 1 - i) };
     });
     csv.roofline = { header, rows };
     const xs = [1e-1, 1e5];
@@ -298,7 +299,7 @@
     $('cli-devices').textContent = cli('compare', { model: state.model, hardware: devices(), schemes: state.schemes.join(','), context: state.context, batch: state.batch, weights: state.weights });
   }
 
-  function devices() { return state.devices || [state.hardware, ...options.hardware.filter((h) => h !== state.hardware && /h100-sxm|mi300x|b200|gaudi3|tpu-v5p/.test(h))].slice(0, 6).join(','); }
+  function devices() { return state.devices || [state.hardware, ...options.hardware.filter((h) => h !== state.hardware && /^(h100-sxm|mi300x|b200|gaudi3|tpu-v5p)$/.test(h))].slice(0, 6).join(','); }
 
   // ---- update ----
   // A slider drag (input events) refetches what depends on the point itself: the ledgers (step time, memory, roofline,
@@ -330,6 +331,7 @@
         full || !data.cmp ? api('compare', { ...common, schemes: state.schemes.join(',') }) : Promise.resolve(data.cmp),
         full || !data.dev ? api('compare', { ...common, hardware: devices(), schemes: state.schemes.join(',') }) : Promise.resolve(data.dev),
       ]);
+      window.xqLastFetchMs = performance.now() - t0;
       Object.assign(data, { ledgers, cmp, be, dev });
       renderStep(ledgers); renderMemory(ledgers); renderRoofline(ledgers); renderLatency(cmp); renderLedger(ledgers); renderBreakEven(be);
       if (full) renderDevices(dev);
