@@ -216,9 +216,9 @@
       return { name: d.case.scheme, color: COLORS[i % COLORS.length], points, marker: true, ring: true, radius: 3 + 2.5 * (ledgers.length - 1 - i) };
     });
     csv.roofline = { header, rows };
-    const xs = [1e-1, 1e5];
+    const xs = [Math.min(1e-1, ...rows.map((r) => r[2])), Math.max(1e4, peak / bw * 10, ...rows.map((r) => r[2] * 2))];
     const roof = [];
-    for (let e = -1; e <= 5; e += 0.05) { const x = Math.pow(10, e); roof.push([x, Math.min(peak, bw * x)]); }
+    for (let e = Math.floor(Math.log10(xs[0])); e <= Math.ceil(Math.log10(xs[1])); e += 0.05) { const x = Math.pow(10, e); roof.push([x, Math.min(peak, bw * x)]); }
     series.unshift({ name: 'roof (bf16)', color: '#999', points: roof, line: true, width: 1.5 });
     chart($('roofline-chart'), { series, xLabel: 'arithmetic intensity (FLOP/byte)', yLabel: 'attained FLOP/s', xRange: xs, yRange: [Math.min(...rows.map((r) => r[3]), peak) / 10, peak * 2],
       vlines: [{ x: peak / bw, label: 'ridge ' + fmt.sig(peak / bw), color: '#999' }] });
