@@ -209,6 +209,67 @@ public sealed class JsonOutputTests
     }
 
     [TestMethod]
+    public void Simulate_Json_EqualsTheSummaryCsv()
+    {
+        string[] args = ["simulate", "-H", "h100-sxm", "-m", "llama-3.1-8b", "-s", "fp16,kivi:2", "--rate", "5,40", "-n", "150", "--slo", "ttft=2s,tpot=50ms"];
+        using var dir = new TempDir();
+        var (code, _, err) = TestCli.Run([.. args, "-o", dir.Path, "--charts", "none"]);
+        Assert.AreEqual(0, code, err);
+        var json = Json([.. args, "--json"]);
+        AssertValid("simulate", json);
+        var rows = Csv(Path.Combine(dir.Path, "summary.csv"));
+        var runs = json.GetProperty("schemes").EnumerateArray()
+            .SelectMany(s => s.GetProperty("runs").EnumerateArray().Select(r => (Scheme: s.GetProperty("scheme").GetString(), Pool: s.GetProperty("pool"), Run: r))).ToList();
+        Assert.HasCount(4, runs);
+        Assert.HasCount(runs.Count, rows);
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var (scheme, pool, run) = runs[i];
+            var sum = run.GetProperty("summary");
+            Assert.AreEqual(rows[i]["scheme"], scheme);
+            Assert.AreEqual(rows[i]["arrivals"], run.GetProperty("arrivals").GetString());
+            Assert.AreEqual(D(rows[i]["completed"]), sum.GetProperty("completed").GetDouble());
+            Assert.AreEqual(D(rows[i]["output_tok_per_s"]), sum.GetProperty("output_tokens_per_sec").GetDouble());
+            Assert.AreEqual(D(rows[i]["goodput_req_per_s"]), sum.GetProperty("goodput_req_per_sec").GetDouble());
+            Assert.AreEqual(D(rows[i]["ttft_p90_s"]), sum.GetProperty("ttft_sec").GetProperty("p90").GetDouble());
+            Assert.AreEqual(D(rows[i]["tpot_p50_s"]), sum.GetProperty("tpot_sec").GetProperty("p50").GetDouble());
+            Assert.AreEqual(D(rows[i]["e2e_p90_s"]), sum.GetProperty("e2e_sec").GetProperty("p90").GetDouble());
+            Assert.AreEqual(D(rows[i]["pool_tokens"]), pool.GetProperty("pool_tokens").GetDouble());
+        }
+    }
+
+    [TestMethod]
+    public void PublishedScore_Json_EqualsTheScoresCsv()
+    {
+        string csv = Path.Combine(TestPaths.RepoRoot, "data", "published", "published-perf.csv");
+        using var dir = new TempDir();
+        var (code, _, err) = TestCli.Run("published", "score", csv, "-o", dir.Path);
+        Assert.AreEqual(0, code, err);
+        var json = Json("published", "score", csv, "--json");
+        AssertValid("published-score", json);
+        var rows = Csv(Path.Combine(dir.Path, "scores.csv"));
+        var items = json.GetProperty("rows").EnumerateArray().ToList();
+        Assert.HasCount(rows.Count, items);
+        for (int i = 0; i < rows.Count; i++)
+        {
+            Assert.AreEqual(rows[i]["id"], items[i].GetProperty("id").GetString());
+            Assert.AreEqual(rows[i]["status"], items[i].GetProperty("status").GetString());
+            Assert.AreEqual(D(rows[i]["measured"]), items[i].GetProperty("measured").GetDouble());
+            if (rows[i]["predicted_datasheet"].Length > 0)
+            {
+                Assert.AreEqual(D(rows[i]["predicted_datasheet"]), items[i].GetProperty("predicted_datasheet").GetDouble(), rows[i]["id"]);
+                Assert.AreEqual(D(rows[i]["predicted_fitted"]), items[i].GetProperty("predicted_fitted").GetDouble(), rows[i]["id"]);
+            }
+            if (rows[i]["error_fitted_pct"].Length > 0)
+            {
+                // The CSV rounds errors to 3 decimals for reading; the JSON keeps the double.
+                Assert.AreEqual(D(rows[i]["error_fitted_pct"]), items[i].GetProperty("error_fitted_pct").GetDouble(), 0.0005, rows[i]["id"]);
+            }
+        }
+        Assert.AreEqual(items.Count(r => r.GetProperty("status").GetString() == "scored"), json.GetProperty("scored_rows").GetInt32());
+    }
+
+    [TestMethod]
     public void BadInput_WithJson_IsExit2_AndNothingOnStdout()
     {
         var (code, output, err) = TestCli.Run("ledger", "-m", "llama-2-7b", "-H", "h100-sxm", "--context", "0", "--json");

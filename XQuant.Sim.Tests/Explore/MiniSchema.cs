@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace XQuant.Sim.Tests.Explore;
 
 /// <summary>
-/// The subset of JSON Schema 2020-12 the --json schemas use (type, const, enum, required, properties,
+/// The subset of JSON Schema 2020-12 the --json schemas use (type, const, enum, anyOf, required, properties,
 /// additionalProperties, items, $ref into $defs of the same or a sibling file); returns one line per violation.
 /// </summary>
 internal static class MiniSchema
@@ -32,6 +32,15 @@ internal static class MiniSchema
                 return;
             }
             Check(dir, root, Resolve(root, pointer), value, at, errors);
+            return;
+        }
+        if (schema.TryGetProperty("anyOf", out var any))
+        {
+            var branches = any.EnumerateArray().Select(b => { var e = new List<string>(); Check(dir, root, b, value, at, e); return e; }).ToList();
+            if (branches.All(b => b.Count > 0))
+            {
+                errors.Add($"{at}: matches no anyOf branch ({string.Join("; ", branches.Select(b => b[0]))})");
+            }
             return;
         }
         if (schema.TryGetProperty("const", out var c) && c.GetRawText() != value.GetRawText())
