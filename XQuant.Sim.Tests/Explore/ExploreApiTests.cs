@@ -47,6 +47,8 @@ public sealed class ExploreApiTests
         Assert.AreEqual(Cli("breakeven", bq), ExploreApi.Handle("breakeven", bq).Json);
         var mq = Q("model", "llama-2-70b", "context", "32768", "batch", "2");
         Assert.AreEqual(Cli("memory", mq), ExploreApi.Handle("memory", mq).Json);
+        var sq = Q("model", "llama-3.1-8b", "hardware", "h100-sxm", "schemes", "fp16,kivi:2", "rate", "5,30", "requests", "100", "slo", "ttft=2s,tpot=50ms");
+        Assert.AreEqual(Cli("simulate", sq), ExploreApi.Handle("simulate", sq).Json);
         Assert.AreEqual(24, n);
     }
 
@@ -81,6 +83,10 @@ public sealed class ExploreApiTests
         Assert.AreEqual(400, ExploreApi.Handle("ledger", Q("model", "llama-2-7b", "hardware", "h100-sxm", "scheme", new string('x', 500))).Status);
         Assert.AreEqual(400, ExploreApi.Handle("ledger", Q("model", "llama-2-7b", "hardware", "h100-sxm", "context", "1", "context", "2")).Status);
         Assert.AreEqual(400, ExploreApi.Handle("compare", Q("model", "llama-2-7b", "hardware", "h100-sxm", "context", string.Join(",", Enumerable.Range(1, 40)))).Status);
+        var many = ExploreApi.Handle("simulate", Q("model", "llama-2-7b", "hardware", "h100-sxm", "requests", "1M"));
+        Assert.AreEqual(400, many.Status);
+        StringAssert.Contains(many.Json, "requests:");
+        Assert.AreEqual(400, ExploreApi.Handle("simulate", Q("model", "llama-2-7b", "hardware", "h100-sxm", "trace", "/etc/passwd")).Status);
     }
 
     [TestMethod]

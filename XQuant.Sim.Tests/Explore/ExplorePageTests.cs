@@ -88,6 +88,11 @@ public sealed class ExplorePageTests
         Assert.AreEqual("", unlabelled, "controls without a label");
         Assert.AreEqual(0d, (await browser.Evaluate("[...document.querySelectorAll('canvas')].filter(c => !c.getAttribute('aria-label')).length", cancel))!.GetValue<double>());
 
+        // The serving tab runs a simulation on demand and fills its table.
+        await browser.Evaluate("document.getElementById('sim-requests').value = '100'; document.getElementById('sim-run').click()", cancel);
+        await browser.WaitFor("document.querySelectorAll('#serving-table tbody tr').length === 8", cancel, 60_000);
+        StringAssert.Contains(await Text(browser, "document.getElementById('cli-serving').textContent", cancel), "xqsim simulate --model llama-2-7b");
+
         byte[] png = await browser.Screenshot(cancel);
         Assert.IsGreaterThan(30_000, png.Length, "screenshot is suspiciously small (blank page?)");
         if (Environment.GetEnvironmentVariable("XQSIM_EXPLORE_SCREENSHOT") is { Length: > 0 } path)

@@ -30,7 +30,11 @@ public static class ExploreApi
         ["breakeven"] = ["model", "hardware", "scheme", "versus", "context", "batch", "weights"],
         ["compare"] = ["model", "hardware", "schemes", "context", "batch", "weights", "reserve"],
         ["pareto"] = ["model", "hardware", "dataset", "context", "batch"],
+        ["simulate"] = ["model", "hardware", "schemes", "weights", "reserve", "rate", "concurrency", "input", "output", "requests", "seed", "slo", "percentile", "max-rate"],
     };
+
+    /// <summary>Most requests one API simulation may run (the CLI allows more; the page stays responsive).</summary>
+    public const long MaxSimulatedRequests = 5000;
 
     public static IReadOnlyList<string> ShippedModels => DataPaths.Ids(ModelConfigLoader.DefaultDirectory);
 
@@ -64,7 +68,10 @@ public static class ExploreApi
                 continue;
             }
             args.Add("--" + key);
-            args.Add(value);
+            if (key != "max-rate" || value != "true")
+            {
+                args.Add(value);
+            }
         }
         args.Add("--json");
         return (args, errors);
@@ -87,6 +94,14 @@ public static class ExploreApi
         if (value.Count(c => c == ',') >= MaxListItems)
         {
             return $"more than {MaxListItems} items";
+        }
+        if (key == "requests" && CliOptions.TryParseCount(value, out long n) && n > MaxSimulatedRequests)
+        {
+            return $"{n} requests: the explorer simulates at most {MaxSimulatedRequests} (the CLI has no such limit)";
+        }
+        if (key == "rate" && value.Count(c => c == ',') >= 4)
+        {
+            return "at most 4 rates per request";
         }
         var shipped = key switch
         {

@@ -106,6 +106,7 @@
       $(k).addEventListener('input', () => { state[k] = sliderToValue($(k)); showSliders(); update(false); });
       $(k).addEventListener('change', () => { state[k] = sliderToValue($(k)); showSliders(); update(true); });
     }
+    $('sim-run').addEventListener('click', simulate);
     $('devices').addEventListener('change', () => { state.devices = $('devices').value.replace(/\s+/g, ''); update(); });
     document.querySelectorAll('[data-csv]').forEach((b) => b.addEventListener('click', () => download(b.dataset.csv + '.csv', 'text/csv', toCsv(csv[b.dataset.csv]))));
     document.querySelectorAll('[data-png]').forEach((b) => b.addEventListener('click', () => {
@@ -344,6 +345,25 @@
       $('errors').textContent = e.apiErrors ? e.apiErrors.join('\n') : String(e.message || e);
     } finally {
       window.xqUpdates = (window.xqUpdates || 0) + 1;
+    }
+  }
+
+  async function simulate() {
+    const params = { ...base(), schemes: state.schemes.join(','), weights: state.weights, rate: $('sim-rate').value.replace(/\s+/g, ''), requests: $('sim-requests').value, slo: $('sim-slo').value.replace(/\s+/g, '') };
+    $('cli-serving').textContent = cli('simulate', params);
+    $('status').textContent = 'simulating…';
+    const t0 = performance.now();
+    try {
+      const doc = await api('simulate', params);
+      const header = ['scheme', 'arrivals', 'output_tokens_per_sec', 'ttft_p90_sec', 'tpot_p50_sec', 'tpot_p90_sec', 'goodput_req_per_sec', 'pool_tokens'];
+      const rows = doc.schemes.flatMap((s) => s.runs.map((r) => [s.scheme, r.arrivals, r.summary.output_tokens_per_sec, r.summary.ttft_sec.p90, r.summary.tpot_sec.p50, r.summary.tpot_sec.p90, r.summary.goodput_req_per_sec, s.pool.pool_tokens]));
+      csv.serving = { header, rows };
+      table($('serving-table'), ['scheme', 'arrivals', 'output tok/s', 'TTFT p90', 'TPOT p50', 'TPOT p90', 'goodput req/s', 'pool tokens'],
+        rows.map((r) => [r[0], r[1], fmt.sig(r[2]), fmt.sec(r[3]), fmt.sec(r[4]), fmt.sec(r[5]), fmt.sig(r[6]), fmt.int(r[7])]));
+      $('errors').textContent = '';
+      $('status').textContent = 'simulated in ' + (performance.now() - t0).toFixed(0) + ' ms';
+    } catch (e) {
+      $('errors').textContent = e.apiErrors ? e.apiErrors.join('\n') : String(e.message || e);
     }
   }
 
