@@ -4,7 +4,7 @@
   const $ = (id) => document.getElementById(id);
   const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
   const state = { model: '', hardware: '', weights: 'bf16', phase: 'decode', batch: 1, context: 4096, schemes: [], focus: '', devices: '' };
-  const data = { cmp: null, dev: null };
+  const data = { cmp: null, dev: null, be: null };
   const csv = {};
   let options = null;
   let generation = 0;
@@ -281,6 +281,7 @@
     const hide = h.context_tokens_ledger == null ? '> ' + fmt.int(h.context_limit_tokens) + ' (never compute-bound)' : fmt.int(h.context_tokens_ledger);
     const cross = be.context_crossovers.length === 0 ? 'no crossover over context' : be.context_crossovers.map((c) => 'crossover at ' + fmt.int(c.at) + ' tokens (' + be.scheme + (c.scheme_faster_below ? ' faster below)' : ' slower below)')).join('; ');
     const lines = [
+      ['Computed at', 'batch ' + fmt.int(be.batch) + ', context ' + fmt.int(be.context_tokens) + ' tokens, ' + be.hardware + ' (' + be.provenance + ' roofs); refreshed when a slider is released'],
       ['Remat hides under the weight and cache stream up to', hide + ' tokens (ledger); closed form ' + h.formula + ' = ' + fmt.int(h.context_tokens_closed_form)],
       [be.scheme + ' vs ' + be.versus + ' at batch ' + fmt.int(be.batch), cross + '; at ' + fmt.int(be.context_tokens) + ' tokens: ' + fmt.sec(be.scheme_step_sec) + ' vs ' + fmt.sec(be.versus_step_sec)],
       ['Ridge needed (' + r.formula + ')', fmt.sig(r.needed_flop_per_byte) + ' FLOP/byte; ' + be.hardware + ' has ' + fmt.sig(r.device_flop_per_byte) + ' → ' + (r.enough ? 'enough' : 'short')],
@@ -304,8 +305,9 @@
 
   // ---- update ----
   // A slider drag (input events) refetches what depends on the point itself: the ledgers (step time, memory, roofline,
-  // ledger) and break-even; the latency chart moves its marker over the sweep it has. Releasing the slider or any other
-  // control refetches everything (the sweeps and the device comparison cost more). One round at a time; a change that
+  // ledger); the latency chart moves its marker over the sweep it has. Releasing the slider or any other control
+  // refetches everything: the sweeps, the break-even (its bisections and crossover scans cost 5x a ledger) and the
+  // device comparison. The break-even view names the context it was computed at, so it is never silently stale. One round at a time; a change that
   // arrives meanwhile runs once the round ends, with the newest state.
   let running = false;
   let queued = null;
@@ -328,7 +330,7 @@
     try {
       const [ledgers, be, cmp, dev] = await Promise.all([
         Promise.all(state.schemes.map((s) => api('ledger', { ...common, scheme: s, phase: state.phase }))),
-        focusIsRemat ? api('breakeven', { ...common, scheme: state.focus }) : Promise.resolve(null),
+        !focusIsRemat ? Promise.resolve(null) : full || !data.be ? api('breakeven', { ...common, scheme: state.focus }) : Promise.resolve(data.be),
         full || !data.cmp ? api('compare', { ...common, schemes: state.schemes.join(',') }) : Promise.resolve(data.cmp),
         full || !data.dev ? api('compare', { ...common, hardware: devices(), schemes: state.schemes.join(',') }) : Promise.resolve(data.dev),
       ]);
