@@ -187,7 +187,10 @@
     csv.step = { header, rows };
     table($('step-table'), ['scheme', 'step (overlapped)', 'step (serial)', 'compute', 'memory', 'bound', 'tokens/s', 'roofs'],
       rows.map((r) => [r[0], fmt.sec(r[1]), fmt.sec(r[2]), fmt.sec(r[3]), fmt.sec(r[4]), { cls: 'bound-' + r[5], text: r[5] }, fmt.sig(r[6]), r[7]]));
-    $('cli-step').textContent = cli('compare', { ...base(), schemes: state.schemes.join(','), context: state.context, batch: state.batch, weights: state.weights });
+    // compare costs decode only; a prefill step is the ledger's (one command per scheme).
+    $('cli-step').textContent = state.phase === 'decode'
+      ? cli('compare', { ...base(), schemes: state.schemes.join(','), context: state.context, batch: state.batch, weights: state.weights })
+      : cli('ledger', { ...base(), scheme: state.focus, context: state.context, batch: state.batch, weights: state.weights, phase: state.phase }) + '   (one per scheme)';
   }
 
   function renderMemory(ledgers) {
