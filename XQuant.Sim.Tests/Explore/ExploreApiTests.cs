@@ -140,4 +140,24 @@ public sealed class ExploreApiTests
         Assert.AreEqual("", output);
         StringAssert.Contains(err, option);
     }
+
+    [TestMethod]
+    public void Explore_PortInUse_IsExit2_NamingThePort()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var (code, _, err) = TestCli.Run("explore", "--no-browser", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.AreEqual(2, code, err);
+        StringAssert.Contains(err, "--port");
+    }
+
+    [TestMethod]
+    public void Explore_NonLoopbackHost_Warns()
+    {
+        // 192.0.2.1 is TEST-NET-1 (RFC 5737): never this machine's, so the bind fails after the warning and nothing is exposed.
+        var (code, _, err) = TestCli.Run("explore", "--no-browser", "--port", "0", "--host", "192.0.2.1");
+        StringAssert.Contains(err, "warning: --host 192.0.2.1 serves the explorer beyond this machine");
+        Assert.AreEqual(2, code, err);
+    }
 }

@@ -44,7 +44,7 @@ public static class ExploreCommand
             {
                 server = ExploreServer.StartAsync(address!, portValue, ctx.Cancel).GetAwaiter().GetResult();
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
             {
                 throw new InputException("--port", "", $"cannot listen on {hostText}:{portValue} ({e.Message}); try another --port or --port 0");
             }
