@@ -88,6 +88,15 @@ public sealed class ExplorePageTests
         Assert.AreEqual("", unlabelled, "controls without a label");
         Assert.AreEqual(0d, (await browser.Evaluate("[...document.querySelectorAll('canvas')].filter(c => !c.getAttribute('aria-label')).length", cancel))!.GetValue<double>());
 
+        // The charts also download as SVG, drawn by the same code: well-formed, with the legend's schemes in it.
+        foreach (string chart in new[] { "roofline-chart", "latency-chart" })
+        {
+            string svg = await Text(browser, $"window.xqChartSvg('{chart}')", cancel);
+            StringAssert.StartsWith(svg, "<svg ");
+            StringAssert.Contains(svg, ">xquant-cl:2</text>");
+            Assert.AreEqual(0d, (await browser.Evaluate($"new DOMParser().parseFromString(window.xqChartSvg('{chart}'), 'image/svg+xml').getElementsByTagName('parsererror').length", cancel))!.GetValue<double>(), chart + " SVG is not well-formed");
+        }
+
         // The serving tab runs a simulation on demand and fills its table.
         await browser.Evaluate("document.getElementById('sim-requests').value = '100'; document.getElementById('sim-run').click()", cancel);
         await browser.WaitFor("document.querySelectorAll('#serving-table tbody tr').length === 8", cancel, 60_000);

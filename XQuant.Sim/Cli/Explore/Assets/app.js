@@ -109,6 +109,7 @@
     $('sim-run').addEventListener('click', simulate);
     $('devices').addEventListener('change', () => { state.devices = $('devices').value.replace(/\s+/g, ''); update(); });
     document.querySelectorAll('[data-csv]').forEach((b) => b.addEventListener('click', () => download(b.dataset.csv + '.csv', 'text/csv', toCsv(csv[b.dataset.csv]))));
+    document.querySelectorAll('[data-svg]').forEach((b) => b.addEventListener('click', () => download(b.dataset.svg + '.svg', 'image/svg+xml', chartSvg(b.dataset.svg))));
     document.querySelectorAll('[data-png]').forEach((b) => b.addEventListener('click', () => {
       const a = document.createElement('a'); a.href = $(b.dataset.png).toDataURL('image/png'); a.download = b.dataset.png + '.png'; a.click();
     }));
@@ -142,9 +143,52 @@
   }
 
   // ---- charts (canvas, log axes) ----
+  // The same drawing code paints the canvas and, through SvgContext (the few Canvas 2D calls it uses), the SVG download.
+  const specs = {};
+
+  function SvgContext(W, H) {
+    const esc = (t) => String(t).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    const out = [];
+    let path = '', dash = null, clipId = 0, open = 0;
+    const stack = [];
+    const self = {
+      fillStyle: '#000', strokeStyle: '#000', lineWidth: 1, font: '12px sans-serif', textAlign: 'left', tx: 0, ty: 0, rot: 0,
+      clearRect() {}, beginPath() { path = ''; }, moveTo(x, y) { path += 'M' + x.toFixed(2) + ' ' + y.toFixed(2); }, lineTo(x, y) { path += 'L' + x.toFixed(2) + ' ' + y.toFixed(2); },
+      rect(x, y, w, h) { path += 'M' + x + ' ' + y + 'h' + w + 'v' + h + 'h' + (-w) + 'Z'; },
+      arc(x, y, r) { path += 'M' + (x - r).toFixed(2) + ' ' + y.toFixed(2) + 'a' + r + ' ' + r + ' 0 1 0 ' + (2 * r) + ' 0a' + r + ' ' + r + ' 0 1 0 ' + (-2 * r) + ' 0'; },
+      setLineDash(d) { dash = d.length ? d.join(' ') : null; },
+      stroke() { out.push('<path d="' + path + '" fill="none" stroke="' + self.strokeStyle + '" stroke-width="' + self.lineWidth + '"' + (dash ? ' stroke-dasharray="' + dash + '"' : '') + '/>'); },
+      fill() { out.push('<path d="' + path + '" fill="' + self.fillStyle + '"/>'); },
+      fillRect(x, y, w, h) { out.push('<rect x="' + x + '" y="' + y + '" width="' + w + '" height="' + h + '" fill="' + self.fillStyle + '"/>'); },
+      fillText(t, x, y) {
+        const anchor = self.textAlign === 'center' ? 'middle' : self.textAlign === 'right' ? 'end' : 'start';
+        const tr = self.tx || self.ty || self.rot ? ' transform="translate(' + self.tx + ' ' + self.ty + ') rotate(' + (self.rot * 180 / Math.PI) + ')"' : '';
+        out.push('<text x="' + x + '" y="' + y + '" font-family="sans-serif" font-size="12" text-anchor="' + anchor + '" fill="' + self.fillStyle + '"' + tr + '>' + esc(t) + '</text>');
+      },
+      save() { stack.push({ tx: self.tx, ty: self.ty, rot: self.rot, open: 0 }); },
+      restore() { const st = stack.pop(); self.tx = st.tx; self.ty = st.ty; self.rot = st.rot; for (let i = 0; i < st.open; i++) out.push('</g>'); },
+      translate(x, y) { self.tx += x; self.ty += y; }, rotate(a) { self.rot += a; },
+      clip() { clipId++; out.push('<clipPath id="c' + clipId + '"><path d="' + path + '"/></clipPath><g clip-path="url(#c' + clipId + ')">'); if (stack.length) stack[stack.length - 1].open++; else open++; },
+      svg() { return '<svg xmlns="http://www.w3.org/2000/svg" width="' + W + '" height="' + H + '" viewBox="0 0 ' + W + ' ' + H + '">' + out.join('') + '</g>'.repeat(open) + '</svg>\n'; },
+    };
+    return self;
+  }
+
+  function chartSvg(id) {
+    const canvas = $(id);
+    const svg = SvgContext(canvas.width, canvas.height);
+    draw(svg, canvas.width, canvas.height, specs[id]);
+    return svg.svg();
+  }
+  window.xqChartSvg = chartSvg;
+
   function chart(canvas, spec) {
-    const ctx = canvas.getContext('2d');
-    const W = canvas.width, H = canvas.height, L = 80, R = 150, T = 20, B = 50;
+    specs[canvas.id] = spec;
+    draw(canvas.getContext('2d'), canvas.width, canvas.height, spec);
+  }
+
+  function draw(ctx, W, H, spec) {
+    const L = 80, R = 150, T = 20, B = 50;
     ctx.clearRect(0, 0, W, H);
     ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, W, H);
     const pts = spec.series.flatMap((s) => s.points).filter((p) => p[0] > 0 && p[1] > 0 && isFinite(p[0]) && isFinite(p[1]));
