@@ -20,8 +20,8 @@ public sealed partial class LayerTests
         ("Foundation", ["Input", "Text", "Output"]),
         ("Domain", ["Hardware", "Models", "Schemes", "Parallelism", "Memory", "CostModel", "Planning"]),
         ("Studies", ["Checkpoints", "Measurement", "Accuracy", "Quality", "Serving", "Scenarios", "Comparison", "Published", "TensorParallel", "WhatIf"]),
-        ("Rendering", ["Tables", "Charts", "Documents", "Reports", "Published", "Serving", "Export"]),
-        ("Cli", ["", "Fuzzing"]),
+        ("Rendering", ["Tables", "Charts", "Documents", "Reports", "Published", "Serving", "Export", "Json"]),
+        ("Cli", ["", "Fuzzing", "Explore"]),
     ];
 
     private static Lazy<IReadOnlyList<string>> Violations { get; } = new(FindViolations);

@@ -5,6 +5,7 @@ using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Planning;
 using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Rendering.Json;
 
 namespace XQuant.Sim.Cli;
 
@@ -22,9 +23,10 @@ public static class BreakEvenCommand
         var weights = WorkloadOptions.Weights();
         var tp = ParallelOptions.Tp();
         var pp = ParallelOptions.Pp();
+        var json = JsonOutput.Option();
         var command = new Command("breakeven", "Break-even of rematerialization: hiding context, crossover against KV quantization, ridge point needed.")
         {
-            hardware, model, scheme, versus, context, batch, weights, tp, pp,
+            hardware, model, scheme, versus, context, batch, weights, tp, pp, json,
         };
         command.SetAction(p =>
         {
@@ -37,7 +39,13 @@ public static class BreakEvenCommand
             double b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
             double l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
             var w = new Workload(m, hw, s, wp, b, l, Parallel: ParallelOptions.Parse(p.GetValue(tp), p.GetValue(pp), 0, m, [s, v], hw));
-            Print(ctx.Out, BreakEven.Analyze(w, w with { Scheme = v }));
+            var result = BreakEven.Analyze(w, w with { Scheme = v });
+            if (p.GetValue(json))
+            {
+                ctx.Out.Write(JsonDoc.Text(BreakEvenJson.Document(result)));
+                return CliApp.ExitOk;
+            }
+            Print(ctx.Out, result);
             return CliApp.ExitOk;
         });
         return command;

@@ -27,5 +27,6 @@ public static class Commands
         yield return SimulateCommand.Create(context);
         yield return ParallelCommand.Create(context);
         yield return WhatIfCommand.Create(context);
+        yield return ExploreCommand.Create(context);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Output;
+using XQuant.Sim.Rendering.Json;
 using XQuant.Sim.Rendering.Reports;
 using XQuant.Sim.Studies.Comparison;
 
@@ -26,9 +27,10 @@ public static class CompareCommand
         var efficiency = EngineOptions.Efficiency();
         var tp = ParallelOptions.Tp();
         var pp = ParallelOptions.Pp();
+        var json = JsonOutput.Option();
         var command = new Command("compare", "Compare devices for one model: tables, charts, verdict per device; writes report.md, a self-contained report.html and report.csv.")
         {
-            hardware, model, schemes, context, batch, weights, reserve, outDir, engine, efficiency, tp, pp,
+            hardware, model, schemes, context, batch, weights, reserve, outDir, engine, efficiency, tp, pp, json,
         };
         command.SetAction(p =>
         {
@@ -48,6 +50,12 @@ public static class CompareCommand
             foreach (var hw in request.Hardware)
             {
                 ParallelOptions.Parse(request.TensorParallel, request.PipelineParallel, 0, m, request.Schemes, hw);
+            }
+            if (p.GetValue(json))
+            {
+                // One document on stdout and nothing else: the report files are the text form of the same result.
+                ctx.Out.Write(JsonDoc.Text(CompareJson.Document(CompareStudy.Run(request))));
+                return CliApp.ExitOk;
             }
             foreach (var (profile, applied) in derated)
             {

@@ -5,6 +5,7 @@ using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Planning;
 using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Rendering.Json;
 using XQuant.Sim.Rendering.Tables;
 
 namespace XQuant.Sim.Cli;
@@ -27,9 +28,10 @@ public static class LedgerCommand
         var tp = ParallelOptions.Tp();
         var pp = ParallelOptions.Pp();
         var micro = ParallelOptions.MicroBatches();
+        var json = JsonOutput.Option();
         var command = new Command("ledger", "Explain one case: the per-operator ledger with FLOPs, bytes, roofline time and bound, then step totals and capacity.")
         {
-            hardware, model, scheme, context, batch, weights, phase, reserve, engine, efficiency, tp, pp, micro,
+            hardware, model, scheme, context, batch, weights, phase, reserve, engine, efficiency, tp, pp, micro, json,
         };
         command.SetAction(p =>
         {
@@ -44,6 +46,11 @@ public static class LedgerCommand
                 RuntimeReserveFraction: WorkloadOptions.ParseReserve(p.GetValue(reserve)),
                 Parallel: ParallelOptions.Parse(p.GetValue(tp), p.GetValue(pp), p.GetValue(micro), m, s, hw));
             var result = CaseCoster.Cost(w);
+            if (p.GetValue(json))
+            {
+                ctx.Out.Write(JsonDoc.Text(LedgerJson.Document(result, eff.IsDatasheet ? null : eff.OverheadSec(m.Layers))));
+                return CliApp.ExitOk;
+            }
             Print(ctx.Out, result);
             ParallelSummary.Print(ctx.Out, result);
             ctx.Out.WriteLine(EngineOptions.Describe(eff));

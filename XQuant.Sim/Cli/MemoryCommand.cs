@@ -3,6 +3,7 @@ using XQuant.Sim.Domain.Memory;
 using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Output;
+using XQuant.Sim.Rendering.Json;
 using XQuant.Sim.Rendering.Tables;
 
 namespace XQuant.Sim.Cli;
@@ -19,9 +20,10 @@ public static class MemoryCommand
         var context = CliOptions.Context("4096");
         var batch = CliOptions.Batch("1");
         var csv = new Option<string?>("--csv") { Description = "also write the table as CSV to this file" };
+        var json = JsonOutput.Option();
         var command = new Command("memory", "Exact cache bytes per scheme: payload, metadata, FP16 window, accumulator; normalized size and savings vs FP16 KV.")
         {
-            model, schemes, context, batch, csv,
+            model, schemes, context, batch, csv, json,
         };
         command.SetAction(p =>
         {
@@ -35,6 +37,15 @@ public static class MemoryCommand
             long b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
             var rows = list.Select(s => MemoryRow.Compute(m, s, b, l)).ToList();
             string? csvPath = p.GetValue(csv);
+            if (p.GetValue(json))
+            {
+                if (csvPath is not null)
+                {
+                    OutputSet.WriteTo(csvPath, OutputFile.Csv(csvPath, MemoryTable.Build(rows, exact: true)));
+                }
+                ctx.Out.Write(JsonDoc.Text(MemoryJson.Document(rows)));
+                return CliApp.ExitOk;
+            }
             ctx.Out.WriteLine($"model {m.Id}: {m.Layers} layers, d={m.HiddenSize}, {m.Heads} heads, {m.KvHeads} KV heads ({m.AttentionKind}), d_kv={m.KvDim}; batch {b}, context {l} tokens");
             ctx.Out.WriteLine();
             ctx.Out.Write(MemoryTable.Build(rows, exact: false).ToConsole());

@@ -3,6 +3,7 @@ using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Foundation.Input;
 using XQuant.Sim.Foundation.Output;
+using XQuant.Sim.Rendering.Json;
 using XQuant.Sim.Rendering.Reports;
 using XQuant.Sim.Rendering.Tables;
 using XQuant.Sim.Studies.Quality;
@@ -21,9 +22,10 @@ public static class ParetoCommand
         var context = CliOptions.Context("4096");
         var batch = CliOptions.Batch("1");
         var outDir = new Option<string?>("--out", "-o") { Description = "also write pareto.csv, pareto.md and pareto.png here" };
+        var json = JsonOutput.Option();
         var command = new Command("pareto", "Memory x latency x error per scheme: cost model for memory and time, quality figures tagged with their source; the non-dominated schemes marked.")
         {
-            hardware, model, dataset, quality, context, batch, outDir,
+            hardware, model, dataset, quality, context, batch, outDir, json,
         };
         command.SetAction(p =>
         {
@@ -43,6 +45,15 @@ public static class ParetoCommand
             double b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
             double l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
             var study = ParetoStudy.Build(m, hw, points, ds, b, l);
+            if (p.GetValue(json))
+            {
+                if (p.GetValue(outDir) is { } jsonDir)
+                {
+                    OutputSet.Write(jsonDir, ParetoReport.Files(study));
+                }
+                ctx.Out.Write(JsonDoc.Text(ParetoJson.Document(study)));
+                return CliApp.ExitOk;
+            }
             ctx.Out.WriteLine(ParetoReport.Headline(study));
             ctx.Out.WriteLine();
             ctx.Out.Write(ParetoTable.Build(study, exact: false).ToConsole());

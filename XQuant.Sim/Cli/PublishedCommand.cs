@@ -3,6 +3,7 @@ using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Foundation.Input;
 using XQuant.Sim.Foundation.Output;
+using XQuant.Sim.Rendering.Json;
 using XQuant.Sim.Rendering.Published;
 using XQuant.Sim.Studies.Published;
 
@@ -27,16 +28,22 @@ public static class PublishedCommand
         var file = new Argument<string>("FILE") { Description = "published-perf CSV (data/published/published-perf.csv format)" };
         var efficiency = new Option<string?>("--efficiency") { Description = "engine-efficiency file for the fitted tier (default data/efficiency.json)" };
         var outDir = new Option<string>("--out", "-o") { Description = "folder for scores.csv, summary.md and predicted-vs-measured.png", DefaultValueFactory = _ => "published-scores" };
+        var json = JsonOutput.Option();
+        json.Description = "print one JSON document on stdout (schemas/published-score.schema.json) and write no files";
         var command = new Command("score", "Predict every published row at the datasheet and the engine-fitted tier; write scores.csv, summary.md and a predicted-vs-measured chart.")
         {
-            file, efficiency, outDir,
+            file, efficiency, outDir, json,
         };
         command.SetAction(p =>
         {
             string path = p.GetValue(file)!;
             string dir = p.GetValue(outDir)!;
-            CheckFolder(dir);
-            OutputSet.CheckFolder(dir);
+            bool asJson = p.GetValue(json);
+            if (!asJson)
+            {
+                CheckFolder(dir);
+                OutputSet.CheckFolder(dir);
+            }
             var rows = PublishedCsv.Load(path);
             var loaded = EngineEfficiencyJson.Load(p.GetValue(efficiency) ?? EngineEfficiencyJson.DefaultPath);
             var set = loaded with { SourcePath = Display(loaded.SourcePath) };
@@ -44,6 +51,11 @@ public static class PublishedCommand
             var prepared = PublishedStudy.Prepare(rows, Profiles(), Models(), predictor);
             var scored = PublishedStudy.Score(prepared, set);
             var summary = ScoreSummary.Of(scored);
+            if (asJson)
+            {
+                ctx.Out.Write(JsonDoc.Text(PublishedJson.Document(summary, scored, set.SourcePath)));
+                return CliApp.ExitOk;
+            }
             var written = OutputSet.Write(dir, PublishedReport.Files(summary, scored, path, set, predictor.Name));
             foreach (var r in summary.Unscored)
             {

@@ -7,6 +7,7 @@ using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Input;
 using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Rendering.Json;
 using XQuant.Sim.Rendering.Serving;
 using XQuant.Sim.Studies.Serving;
 
@@ -44,11 +45,13 @@ public static class SimulateCommand
         var price = new Option<double?>("--price") { Description = "USD per device-hour, for USD per million output tokens (default: the published on-demand price in data/prices.csv, where the device has one)" };
         var idle = new Option<double?>("--idle-watts") { Description = "idle power of the device in W, for joules per token (power = idle + busy share x (TDP - idle))" };
         var outDir = new Option<string>("--out", "-o") { Description = "output folder", DefaultValueFactory = _ => Path.Combine("out", "simulate") };
+        var json = JsonOutput.Option();
+        json.Description = "print one JSON document on stdout instead of the verdict, and write no files";
         var charts = new Option<string>("--charts") { Description = "chart formats: png, svg, png,svg or none", DefaultValueFactory = _ => "png,svg" };
         var command = new Command("simulate", "Simulate one serving instance under load per scheme (continuous batching, paged cache, preemption): TTFT, TPOT, throughput, goodput, max rate under an SLO.")
         {
             hardware, model, schemes, weights, reserve, rate, concurrency, trace, offline, input, output, requests, seed,
-            maxBatched, maxSeqs, chunked, block, slo, percentile, maxRate, step, price, idle, outDir, charts,
+            maxBatched, maxSeqs, chunked, block, slo, percentile, maxRate, step, price, idle, outDir, charts, json,
         };
         command.SetAction(p =>
         {
@@ -217,6 +220,11 @@ public static class SimulateCommand
             if (progress is not null)
             {
                 ctx.Error.Write("\r\u001b[K");
+            }
+            if (p.GetValue(json))
+            {
+                ctx.Out.Write(JsonDoc.Text(SimulateJson.Document(result)));
+                return CliApp.ExitOk;
             }
             foreach (string line in ServingMarkdown.Setting(result))
             {
