@@ -1,14 +1,17 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Planning;
+using XQuant.Sim.Foundation.Concurrency;
 using XQuant.Sim.Foundation.Input;
 using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Studies.Measurement;
 using XQuant.Sim.Studies.Scenarios;
 
 namespace XQuant.Sim.Cli;
 
-/// <summary>xqsim bench: how many cases the cost model prices per second on one thread (a benchmark, not a test).</summary>
+/// <summary>xqsim bench: how many cases the cost model prices per second on one thread and on N (a benchmark, not a test).</summary>
 public static class BenchCommand
 {
     public static Command Create(CliContext ctx)
@@ -16,37 +19,84 @@ public static class BenchCommand
         var file = new Option<string>("--scenario") { Description = "scenario whose cases are costed", DefaultValueFactory = _ => "scenarios/gpu-vs-npu.json" };
         var seconds = new Option<double>("--seconds") { Description = "how long to keep costing", DefaultValueFactory = _ => 3.0 };
         var part = new Option<string>("--part") { Description = "case (everything), step (ledger + roofline only)", DefaultValueFactory = _ => "case" };
-        var command = new Command("bench", "Benchmark the cost model: full cases (ledger, roofline, capacity, throughput at max batch) per second, one thread.") { file, seconds, part };
+        var threadsOption = ThreadsOption.Create();
+        var rounds = new Option<int>("--rounds") { Description = "with --threads above 1: alternations of 1 thread and N threads, side by side", DefaultValueFactory = _ => 3 };
+        var command = new Command("bench", "Benchmark the cost model: full cases (ledger, roofline, capacity, throughput at max batch) per second, on 1 thread and, side by side, on N.") { file, seconds, part, threadsOption, rounds };
         command.SetAction(p =>
         {
             var scenario = ScenarioLoader.Load(ScenarioLoader.Resolve(p.GetValue(file)!));
             string what = p.GetValue(part)!;
-            Action<Workload> cost = what switch
+            Func<Workload, object> cost = what switch
             {
                 "case" => w => CaseCoster.Cost(w),
                 "step" => w => Roofline.Step(w),
                 _ => throw new InputException("--part", "", $"'{JsonFields.Truncate(what)}' is not allowed (allowed: case, step)"),
             };
+            int threads = ThreadsOption.Parse(p.GetValue(threadsOption));
+            int roundCount = p.GetValue(rounds);
+            if (roundCount is < 1 or > 100)
+            {
+                throw new InputException("--rounds", "", $"'{roundCount.ToString(CultureInfo.InvariantCulture)}' must be a whole number from 1 to 100");
+            }
             var cases = scenario.Expand().ToList();
             double limit = Math.Clamp(p.GetValue(seconds), 0.1, 600);
             foreach (var w in cases.Take(64))
             {
                 cost(w); // warm-up: JIT and tiered compilation
             }
-            long n = 0;
-            var sw = Stopwatch.StartNew();
-            while (sw.Elapsed.TotalSeconds < limit)
+            if (threads == 1)
             {
-                foreach (var w in cases)
-                {
-                    cost(w);
-                    n++;
-                }
+                var (n, elapsed) = Measure(cases, cost, 1, limit);
+                ctx.Out.WriteLine($"{scenario.Name} ({what}): {n} cases in {Formats.Fixed(elapsed, 2)} s on one thread = {Formats.Int(n / elapsed)} cases/s ({Formats.Sig(elapsed / n * 1e6)} us per case; {cases.Count} distinct cases, {Environment.ProcessorCount} cores on this machine)");
+                return CliApp.ExitOk;
             }
-            double elapsed = sw.Elapsed.TotalSeconds;
-            ctx.Out.WriteLine($"{scenario.Name} ({what}): {n} cases in {Formats.Fixed(elapsed, 2)} s on one thread = {Formats.Int(n / elapsed)} cases/s ({Formats.Sig(elapsed / n * 1e6)} us per case; {cases.Count} distinct cases, {Environment.ProcessorCount} cores on this machine)");
+            Measure(cases, cost, threads, Math.Min(limit, 0.5)); // warm-up of the parallel path
+            ctx.Out.WriteLine($"{scenario.Name} ({what}): {cases.Count} distinct cases, {Environment.ProcessorCount} cores on this machine, load average {HostCalibrator.LoadAverage()}; {roundCount} rounds of 1 thread then {threads} threads, {Formats.Fixed(limit, 1)} s each, same cases, costed through the same ordered pipeline as xqsim run");
+            var ratios = new List<double>();
+            for (int round = 1; round <= roundCount; round++)
+            {
+                int gc0 = GC.CollectionCount(0);
+                long bytes0 = GC.GetTotalAllocatedBytes();
+                var (n1, t1) = Measure(cases, cost, 1, limit);
+                int gc1 = GC.CollectionCount(0);
+                long bytes1 = GC.GetTotalAllocatedBytes();
+                var (nN, tN) = Measure(cases, cost, threads, limit);
+                int gc2 = GC.CollectionCount(0);
+                long bytes2 = GC.GetTotalAllocatedBytes();
+                ctx.Out.WriteLine($"    gen0 GCs/s {Formats.Int((gc1 - gc0) / t1)} vs {Formats.Int((gc2 - gc1) / tN)}; bytes/case {Formats.Int((double)(bytes1 - bytes0) / n1)} vs {Formats.Int((double)(bytes2 - bytes1) / nN)}");
+                double one = n1 / t1;
+                double many = nN / tN;
+                ratios.Add(many / one);
+                ctx.Out.WriteLine($"  round {round}: 1 thread {Formats.Int(one)} cases/s, {threads} threads {Formats.Int(many)} cases/s, ratio {Formats.Fixed(many / one, 2)}x");
+            }
+            ratios.Sort();
+            ctx.Out.WriteLine($"ratio {threads} threads / 1 thread: median {Formats.Fixed(ratios[ratios.Count / 2], 2)}x, spread {Formats.Fixed(ratios[0], 2)}-{Formats.Fixed(ratios[^1], 2)}x over {roundCount} rounds (load average now {HostCalibrator.LoadAverage()})");
             return CliApp.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>Costs cases cyclically on <paramref name="threads"/> threads for about <paramref name="limitSec"/> seconds; returns cases and seconds.</summary>
+    private static (long Cases, double Seconds) Measure(List<Workload> cases, Func<Workload, object> cost, int threads, double limitSec)
+    {
+        var clock = Stopwatch.StartNew();
+        long n = 0;
+        foreach (object _ in OrderedParallel.Select(Cycle(cases, clock, limitSec), cost, threads))
+        {
+            n++;
+        }
+        return (n, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The cases over and over, as a streamed sweep would hand them out, until the time is up.</summary>
+    private static IEnumerable<Workload> Cycle(List<Workload> cases, Stopwatch clock, double limitSec)
+    {
+        while (clock.Elapsed.TotalSeconds < limitSec)
+        {
+            foreach (var w in cases)
+            {
+                yield return w;
+            }
+        }
     }
 }

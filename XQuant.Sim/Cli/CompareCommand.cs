@@ -24,12 +24,14 @@ public static class CompareCommand
         var outDir = new Option<string>("--out", "-o") { Description = "output folder for report.md, report.html, report.csv and charts/", DefaultValueFactory = _ => "report" };
         var engine = EngineOptions.Engine();
         var efficiency = EngineOptions.Efficiency();
+        var threadsOption = ThreadsOption.Create();
         var command = new Command("compare", "Compare devices for one model: tables, charts, verdict per device; writes report.md, a self-contained report.html and report.csv.")
         {
-            hardware, model, schemes, context, batch, weights, reserve, outDir, engine, efficiency,
+            hardware, model, schemes, context, batch, weights, reserve, outDir, engine, efficiency, threadsOption,
         };
         command.SetAction(p =>
         {
+            int threads = ThreadsOption.Parse(p.GetValue(threadsOption));
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
             var derated = WorkloadOptions.ParseHardwareList(p.GetValue(hardware)!).Select(h => EngineOptions.Apply(h, p.GetValue(engine)!, p.GetValue(efficiency))).ToList();
             var request = new CompareRequest(
@@ -44,7 +46,7 @@ public static class CompareCommand
             {
                 ctx.Out.WriteLine($"{profile.Id}: " + EngineOptions.Describe(applied) + (applied.IsDatasheet ? "" : "; compare applies the derated roofs, not the fixed time per step"));
             }
-            foreach (string path in OutputSet.Write(p.GetValue(outDir)!, CompareReport.Files(CompareStudy.Run(request))))
+            foreach (string path in OutputSet.Write(p.GetValue(outDir)!, CompareReport.Files(CompareStudy.Run(request, threads))))
             {
                 ctx.Out.WriteLine(path);
             }

@@ -58,6 +58,20 @@ public static class CsvOutput
             _csv.WriteRecord(_row);
         }
 
+        /// <summary>One row's cells without writing them: pure, so worker threads can format rows ahead of the writer.</summary>
+        public string[] Render(T item)
+        {
+            var cells = new string[_columns.Count];
+            for (int i = 0; i < cells.Length; i++)
+            {
+                cells[i] = _columns[i].Cell(item);
+            }
+            return cells;
+        }
+
+        /// <summary>Writes a row made by <see cref="Render"/>.</summary>
+        public void AddCells(string[] cells) => _csv.WriteRecord(cells);
+
         public void Commit()
         {
             CloseWriters();

@@ -1,0 +1,87 @@
+using XQuant.Sim.Foundation.Output;
+using XQuant.Sim.Rendering.Export;
+using XQuant.Sim.Rendering.Reports;
+using XQuant.Sim.Studies.Comparison;
+using XQuant.Sim.Studies.Scenarios;
+using XQuant.Sim.Tests.Reports;
+
+namespace XQuant.Sim.Tests.Concurrency;
+
+/// <summary>Sweeps on N threads write the same bytes as on one: order never depends on the thread count.</summary>
+[TestClass]
+public sealed class ParallelSweepTests
+{
+    /// <summary>2,048 cases: eight chunks of 256, so several are in flight on 3 threads.</summary>
+    private const string SweepJson = """
+        {
+          "name": "threads",
+          "models": ["llama-2-7b"],
+          "hardware": ["h100-sxm", "rngd"],
+          "schemes": ["fp16", "kivi:2", "xquant:4", "xquant-cl:2"],
+          "weights": ["bf16", "int4"],
+          "phase": ["decode", "prefill"],
+          "batch": [1, 2, 4, 8, 16, 32, 64, 128],
+          "context": [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536],
+          "outputs": ["csv"]
+        }
+        """;
+
+    [TestMethod]
+    public void StreamedCsv_IsByteIdentical_On1And3Threads()
+    {
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "s.json");
+        File.WriteAllText(path, SweepJson);
+        var scenario = ScenarioLoader.Load(path);
+        Assert.AreEqual(2048, scenario.CaseCount);
+        string one = Path.Combine(dir.Path, "one"), three = Path.Combine(dir.Path, "three");
+        long progressed = 0;
+        CsvExporter.ExportStreaming(ScenarioRunner.Stream(scenario, threads: 1), one, detailOps: true, threads: 1);
+        CsvExporter.ExportStreaming(ScenarioRunner.Stream(scenario, threads: 3, (done, _) => progressed = done), three, detailOps: true, threads: 3);
+        Assert.AreEqual(2048, progressed);
+        foreach (string name in new[] { "cases.csv", "ops.csv" })
+        {
+            byte[] a = File.ReadAllBytes(Path.Combine(one, name));
+            Assert.IsGreaterThan(2048 * 50, a.Length, name);
+            CollectionAssert.AreEqual(a, File.ReadAllBytes(Path.Combine(three, name)), name);
+        }
+    }
+
+    [TestMethod]
+    public void InMemoryRun_IsTheSame_On1And3Threads()
+    {
+        var s = ScenarioLoader.Load(Path.Combine(TestPaths.Scenarios, "quickstart.json"));
+        var a = ScenarioRunner.Run(s, threads: 1, detailOps: true);
+        var b = ScenarioRunner.Run(s, threads: 3, detailOps: true);
+        Assert.AreEqual(MarkdownExporter.Render(a), MarkdownExporter.Render(b));
+    }
+
+    [TestMethod]
+    public void Compare_IsByteIdentical_On1And3Threads()
+    {
+        using var a = new TempDir();
+        using var b = new TempDir();
+        OutputSet.Write(a.Path, CompareReport.Files(CompareStudy.Run(ReportFixtures.SmallRequest(), threads: 1)));
+        OutputSet.Write(b.Path, CompareReport.Files(CompareStudy.Run(ReportFixtures.SmallRequest(), threads: 3)));
+        foreach (string name in new[] { "report.md", "report.csv" })
+        {
+            CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(a.Path, name)), File.ReadAllBytes(Path.Combine(b.Path, name)), name);
+        }
+    }
+
+    [TestMethod]
+    [DataRow("0")]
+    [DataRow("-1")]
+    [DataRow("1025")]
+    [DataRow("two")]
+    public void BadThreads_IsOneLine_Exit2_NoOutput(string value)
+    {
+        using var dir = new TempDir();
+        string outDir = Path.Combine(dir.Path, "out");
+        var (code, _, err) = ReportFixtures.Cli("run", "scenarios/quickstart.json", "--threads", value, "-o", outDir);
+        Assert.AreEqual(2, code, err);
+        Assert.Contains("--threads", err);
+        Assert.HasCount(1, err.Trim().Split('\n'), err);
+        Assert.IsFalse(Directory.Exists(outDir));
+    }
+}
