@@ -11,7 +11,7 @@ namespace XQuant.Sim.Tests.Concurrency;
 [TestClass]
 public sealed class ParallelSweepTests
 {
-    /// <summary>2,048 cases: eight chunks of 256, so several are in flight on 3 threads.</summary>
+    /// <summary>2,048 cases: 64 chunks of the default 32, so several are in flight on 3 threads.</summary>
     private const string SweepJson = """
         {
           "name": "threads",

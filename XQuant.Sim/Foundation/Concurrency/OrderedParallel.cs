@@ -7,11 +7,15 @@ namespace XQuant.Sim.Foundation.Concurrency;
 /// </summary>
 public static class OrderedParallel
 {
-    /// <summary>Items per task: large enough that task overhead (~1 us) vanishes next to ~10 us per costed case.</summary>
-    public const int DefaultChunk = 256;
+    /// <summary>
+    /// Items per task: task overhead (~1 us) vanishes next to ~10 us per costed case, and the window stays small. A
+    /// costed case allocates ~30 KB; results held in flight survive gen0 collections and make every one of them
+    /// copy: 8 chunks of 256 in flight (~60 MB) measured 0.16-0.48x of one thread, 4 of 32 0.54-0.56x (load 17-20).
+    /// </summary>
+    public const int DefaultChunk = 32;
 
     /// <summary>Enough queued work that a thread finishing early never waits for the consumer to hand out more.</summary>
-    public const int ChunksInFlightPerThread = 4;
+    public const int ChunksInFlightPerThread = 2;
 
     /// <summary>The largest --threads accepted: far above any core count we run on, low enough to bound memory.</summary>
     public const int MaxThreads = 1024;
