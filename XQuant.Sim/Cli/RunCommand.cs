@@ -85,7 +85,7 @@ public static class RunCommand
     private static int RunStreaming(CliContext ctx, Scenario scenario, string dir, bool detailOps, Progress progress, int threads)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var paths = CsvExporter.ExportStreaming(ScenarioRunner.Stream(scenario, threads, progress.Report, ctx.Cancel), dir, detailOps, threads, ctx.Cancel);
+        var paths = CsvExporter.ExportRendered(ScenarioRunner.Stream(scenario, c => CsvExporter.Render(c, detailOps), threads, progress.Report, ctx.Cancel), dir, detailOps);
         progress.Done();
         double seconds = clock.Elapsed.TotalSeconds;
         long peakRss = Environment.WorkingSet;

@@ -21,13 +21,24 @@ public static class ScenarioRunner
         return Counted(OrderedParallel.Select(scenario.Expand(), w => CaseCoster.Cost(w), threads, cancel: cancel), scenario.CaseCount, progress);
     }
 
+    /// <summary>
+    /// Costs each case and applies <paramref name="then"/> on the same worker thread (e.g. formatting its CSV rows),
+    /// so only the small result of <paramref name="then"/> waits in flight, never the case's whole ledger.
+    /// </summary>
+    public static IEnumerable<T> Stream<T>(Scenario scenario, Func<CaseResult, T> then, int threads, Action<long, long>? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(then);
+        return Counted(OrderedParallel.Select(scenario.Expand(), w => then(CaseCoster.Cost(w)), threads, cancel: cancel), scenario.CaseCount, progress);
+    }
+
     public static RunResult Run(Scenario scenario, bool detailOps = false, Action<long, long>? progress = null, CancellationToken cancel = default) =>
         Run(scenario, threads: 1, detailOps, progress, cancel);
 
     public static RunResult Run(Scenario scenario, int threads, bool detailOps = false, Action<long, long>? progress = null, CancellationToken cancel = default) =>
         new(scenario, Stream(scenario, threads, progress, cancel).ToList(), detailOps);
 
-    private static IEnumerable<CaseResult> Counted(IEnumerable<CaseResult> cases, long total, Action<long, long>? progress)
+    private static IEnumerable<T> Counted<T>(IEnumerable<T> cases, long total, Action<long, long>? progress)
     {
         long done = 0;
         foreach (var c in cases)
