@@ -54,27 +54,37 @@ public static class BenchCommand
             ctx.Out.WriteLine($"{scenario.Name} ({what}): {cases.Count} distinct cases, {Environment.ProcessorCount} cores on this machine, load average {HostCalibrator.LoadAverage()}; {roundCount} rounds of 1 thread then {threads} threads, {Formats.Fixed(limit, 1)} s each, same cases, costed through the same ordered pipeline as xqsim run");
             var ratios = new List<double>();
             var ceilings = new List<double>();
+            var cpuRatios = new List<double>();
             for (int round = 1; round <= roundCount; round++)
             {
                 int gc0 = GC.CollectionCount(0);
                 long bytes0 = GC.GetTotalAllocatedBytes();
+                double cpu0 = CpuSec();
                 var (n1, t1) = Measure(cases, cost, 1, limit);
+                double cpu1 = CpuSec();
                 int gc1 = GC.CollectionCount(0);
                 long bytes1 = GC.GetTotalAllocatedBytes();
                 var (nN, tN) = Measure(cases, cost, threads, limit);
+                double cpu2 = CpuSec();
                 int gc2 = GC.CollectionCount(0);
-                long bytes2 = GC.GetTotalAllocatedBytes();
                 var (nC, tC) = Ceiling(cases, cost, threads, limit);
                 double one = n1 / t1;
                 double many = nN / tN;
                 double ceiling = nC / tC;
+                // CPU seconds per case does not depend on how much of the machine others leave us: N threads that
+                // cost no extra CPU per case would run N times faster on N free cores.
+                double cpuRatio = (cpu2 - cpu1) / nN / ((cpu1 - cpu0) / n1);
                 ratios.Add(many / one);
                 ceilings.Add(ceiling / one);
-                ctx.Out.WriteLine($"  round {round}: 1 thread {Formats.Int(one)} cases/s, {threads} threads {Formats.Int(many)} cases/s = {Formats.Fixed(many / one, 2)}x; {threads} free threads (no ordering, no pipeline) {Formats.Int(ceiling)} cases/s = {Formats.Fixed(ceiling / one, 2)}x; gen0 GCs/s {Formats.Int((gc1 - gc0) / t1)} vs {Formats.Int((gc2 - gc1) / tN)}, {Formats.Int((double)(bytes1 - bytes0) / n1)} bytes allocated per case");
+                cpuRatios.Add(cpuRatio);
+                ctx.Out.WriteLine($"  round {round}: 1 thread {Formats.Int(one)} cases/s ({Formats.Fixed((cpu1 - cpu0) / t1, 2)} CPUs busy), {threads} threads {Formats.Int(many)} cases/s ({Formats.Fixed((cpu2 - cpu1) / tN, 2)} CPUs busy) = {Formats.Fixed(many / one, 2)}x; CPU per case {threads} threads / 1 thread {Formats.Fixed(cpuRatio, 2)}; {threads} free threads (no ordering) {Formats.Int(ceiling)} cases/s = {Formats.Fixed(ceiling / one, 2)}x; gen0 GCs/s {Formats.Int((gc1 - gc0) / t1)} vs {Formats.Int((gc2 - gc1) / tN)}; {Formats.Int((double)(bytes1 - bytes0) / n1)} bytes allocated per case");
             }
             ratios.Sort();
             ceilings.Sort();
+            cpuRatios.Sort();
             ctx.Out.WriteLine($"ratio {threads} threads / 1 thread: median {Formats.Fixed(ratios[ratios.Count / 2], 2)}x, spread {Formats.Fixed(ratios[0], 2)}-{Formats.Fixed(ratios[^1], 2)}x over {roundCount} rounds; what {threads} free threads got from this machine in the same rounds: median {Formats.Fixed(ceilings[ceilings.Count / 2], 2)}x, spread {Formats.Fixed(ceilings[0], 2)}-{Formats.Fixed(ceilings[^1], 2)}x (load average now {HostCalibrator.LoadAverage()})");
+            double cpuMedian = cpuRatios[cpuRatios.Count / 2];
+            ctx.Out.WriteLine($"CPU seconds per case, {threads} threads / 1 thread: median {Formats.Fixed(cpuMedian, 2)}, spread {Formats.Fixed(cpuRatios[0], 2)}-{Formats.Fixed(cpuRatios[^1], 2)}; on {threads} idle cores that bounds the speed-up at {Formats.Fixed(Math.Min(threads, Environment.ProcessorCount) / cpuMedian, 2)}x (a projection, not a measurement)");
             return CliApp.ExitOk;
         });
         return command;
@@ -90,6 +100,12 @@ public static class BenchCommand
             n++;
         }
         return (n, clock.Elapsed.TotalSeconds);
+    }
+
+    private static double CpuSec()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime.TotalSeconds;
     }
 
     /// <summary>
