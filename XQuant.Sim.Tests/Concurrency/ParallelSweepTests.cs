@@ -71,6 +71,36 @@ public sealed class ParallelSweepTests
     }
 
     [TestMethod]
+    public void RunCommand_StreamedSweep_WritesTheSameBytes_On1And2Threads()
+    {
+        // 20,480 cases: just above the streaming threshold, so the CLI takes the streamed path with rows formatted on workers.
+        const string json = """
+            {
+              "name": "threads-cli",
+              "models": ["llama-2-7b"],
+              "hardware": ["h100-sxm", "h200", "b200", "rngd"],
+              "schemes": ["fp16", "kivi:4", "kivi:2", "xquant:4", "xquant-cl:2"],
+              "weights": ["bf16", "fp8", "int8", "int4"],
+              "phase": ["decode", "prefill"],
+              "batch": [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256],
+              "context": [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536],
+              "outputs": ["csv"]
+            }
+            """;
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "s.json");
+        File.WriteAllText(path, json);
+        string one = Path.Combine(dir.Path, "one"), two = Path.Combine(dir.Path, "two");
+        var a = ReportFixtures.Cli("run", path, "--threads", "1", "-o", one);
+        var b = ReportFixtures.Cli("run", path, "--threads", "2", "-o", two);
+        Assert.AreEqual(0, a.Code, a.Err);
+        Assert.AreEqual(0, b.Code, b.Err);
+        Assert.Contains("20480 cases costed", a.Out);
+        Assert.Contains("on 2 threads", b.Out);
+        CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(one, "cases.csv")), File.ReadAllBytes(Path.Combine(two, "cases.csv")));
+    }
+
+    [TestMethod]
     [DataRow("0")]
     [DataRow("-1")]
     [DataRow("1025")]
