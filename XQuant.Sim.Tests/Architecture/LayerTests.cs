@@ -17,7 +17,7 @@ public sealed partial class LayerTests
     /// <summary>Layers lowest first; inside a layer, areas lowest first. An area may use its own layer's lower areas.</summary>
     internal static readonly (string Layer, string[] Areas)[] Layers =
     [
-        ("Foundation", ["Input", "Text", "Output"]),
+        ("Foundation", ["Concurrency", "Input", "Text", "Output"]),
         ("Domain", ["Hardware", "Models", "Schemes", "Parallelism", "Memory", "CostModel", "Planning"]),
         ("Studies", ["Checkpoints", "Measurement", "Accuracy", "Quality", "Serving", "Scenarios", "Comparison", "Published", "TensorParallel", "WhatIf"]),
         ("Rendering", ["Tables", "Charts", "Documents", "Reports", "Published", "Serving", "Export", "Json"]),

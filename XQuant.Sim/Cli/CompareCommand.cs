@@ -28,13 +28,15 @@ public static class CompareCommand
         var tp = ParallelOptions.Tp();
         var pp = ParallelOptions.Pp();
         var json = JsonOutput.Option();
+        var threadsOption = ThreadsOption.Create();
         var command = new Command("compare", "Compare devices for one model: tables, charts, verdict per device; writes report.md, a self-contained report.html and report.csv.")
         {
-            hardware, model, schemes, context, batch, weights, reserve, outDir, engine, efficiency, tp, pp, json,
+            hardware, model, schemes, context, batch, weights, reserve, outDir, engine, efficiency, tp, pp, json, threadsOption,
         };
         command.SetAction(p =>
         {
             OutputSet.CheckFolder(p.GetValue(outDir)!);
+            int threads = ThreadsOption.Parse(p.GetValue(threadsOption));
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
             var derated = WorkloadOptions.ParseHardwareList(p.GetValue(hardware)!).Select(h => EngineOptions.Apply(h, p.GetValue(engine)!, p.GetValue(efficiency))).ToList();
             var request = new CompareRequest(
@@ -54,14 +56,14 @@ public static class CompareCommand
             if (p.GetValue(json))
             {
                 // One document on stdout and nothing else: the report files are the text form of the same result.
-                ctx.Out.Write(JsonDoc.Text(CompareJson.Document(CompareStudy.Run(request))));
+                ctx.Out.Write(JsonDoc.Text(CompareJson.Document(CompareStudy.Run(request, threads))));
                 return CliApp.ExitOk;
             }
             foreach (var (profile, applied) in derated)
             {
                 ctx.Out.WriteLine($"{profile.Id}: " + EngineOptions.Describe(applied) + (applied.IsDatasheet ? "" : "; compare applies the derated roofs, not the fixed time per step"));
             }
-            foreach (string path in OutputSet.Write(p.GetValue(outDir)!, CompareReport.Files(CompareStudy.Run(request))))
+            foreach (string path in OutputSet.Write(p.GetValue(outDir)!, CompareReport.Files(CompareStudy.Run(request, threads))))
             {
                 ctx.Out.WriteLine(path);
             }

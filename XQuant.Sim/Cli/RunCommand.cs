@@ -21,7 +21,8 @@ public static class RunCommand
         var engine = EngineOptions.Engine();
         var efficiency = EngineOptions.Efficiency();
         var yes = new Option<bool>("--yes") { Description = $"run a sweep above {SweepLimit.MaxCases} cases (the count and CSV size are printed first)" };
-        var command = new Command("run", "Run a scenario: expand the sweep, cost every case, write CSV / Markdown / charts.") { file, outDir, detail, engine, efficiency, yes };
+        var threadsOption = ThreadsOption.Create();
+        var command = new Command("run", "Run a scenario: expand the sweep, cost every case, write CSV / Markdown / charts.") { file, outDir, detail, engine, efficiency, yes, threadsOption };
         command.SetAction(p =>
         {
             string detailText = p.GetValue(detail)!;
@@ -29,6 +30,7 @@ public static class RunCommand
             {
                 throw new InputException("--detail", "", $"'{JsonFields.Truncate(detailText)}' is not allowed (allowed: summary, ops)");
             }
+            int threads = ThreadsOption.Parse(p.GetValue(threadsOption));
             var scenario = ScenarioLoader.Load(ScenarioLoader.Resolve(p.GetValue(file)!));
             if (!string.Equals(p.GetValue(engine), EngineOptions.Datasheet, StringComparison.OrdinalIgnoreCase))
             {
@@ -47,9 +49,9 @@ public static class RunCommand
             var progress = new Progress(ctx.ProgressToTerminal ? ctx.Error : null, "costing");
             if (scenario.CaseCount > ScenarioRunner.StreamingThreshold)
             {
-                return RunStreaming(ctx, scenario, output, detailText == "ops", progress);
+                return RunStreaming(ctx, scenario, output, detailText == "ops", progress, threads);
             }
-            var run = ScenarioRunner.Run(scenario, detailText == "ops", progress.Report, ctx.Cancel);
+            var run = ScenarioRunner.Run(scenario, threads, detailText == "ops", progress.Report, ctx.Cancel);
             progress.Done();
             foreach (var group in run.Cases.GroupBy(c => (c.Workload.Model.Id, c.Workload.Hardware.Id, c.Workload.Weights, c.Workload.Phase)))
             {
@@ -85,10 +87,10 @@ public static class RunCommand
     }
 
     /// <summary>Large sweeps: CSV rows stream to disk as cases are costed; summaries that need every result are skipped.</summary>
-    private static int RunStreaming(CliContext ctx, Scenario scenario, OutputFolder output, bool detailOps, Progress progress)
+    private static int RunStreaming(CliContext ctx, Scenario scenario, OutputFolder output, bool detailOps, Progress progress, int threads)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var staged = CsvExporter.ExportStreaming(ScenarioRunner.Stream(scenario, progress.Report, ctx.Cancel), output.Staging, detailOps);
+        var staged = CsvExporter.ExportRendered(ScenarioRunner.Stream(scenario, c => CsvExporter.Render(c, detailOps), threads, progress.Report, ctx.Cancel), output.Staging, detailOps);
         progress.Done();
         ctx.Cancel.ThrowIfCancellationRequested();
         var paths = staged.Select(p => output.Adopt(Path.GetRelativePath(output.Staging, p))).ToList();
@@ -99,7 +101,7 @@ public static class RunCommand
         {
             peakRss = self.PeakWorkingSet64;
         }
-        ctx.Out.WriteLine($"{scenario.CaseCount} cases costed in {Formats.Fixed(seconds, 1)} s ({Formats.Int(scenario.CaseCount / seconds)} cases/s), streamed to CSV; peak RSS {Formats.Bytes(peakRss)}.");
+        ctx.Out.WriteLine($"{scenario.CaseCount} cases costed in {Formats.Fixed(seconds, 1)} s ({Formats.Int(scenario.CaseCount / seconds)} cases/s on {threads} thread{(threads == 1 ? "" : "s")}), streamed to CSV; peak RSS {Formats.Bytes(peakRss)}.");
         ctx.Out.WriteLine($"More than {ScenarioRunner.StreamingThreshold} cases: summary.md and charts are skipped (they need every result in memory). Files written:");
         foreach (string path in paths)
         {

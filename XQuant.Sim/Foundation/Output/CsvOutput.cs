@@ -44,6 +44,18 @@ public static class CsvOutput
         destination.Flush();
     }
 
+    /// <summary>One row's cells without writing them: pure, so worker threads can format rows ahead of the writer.</summary>
+    public static string[] Cells<T>(IReadOnlyList<TableColumn<T>> columns, T item)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        var cells = new string[columns.Count];
+        for (int i = 0; i < cells.Length; i++)
+        {
+            cells[i] = columns[i].Cell(item);
+        }
+        return cells;
+    }
+
     /// <summary>A CSV file written row by row under a temporary name; it appears only when <see cref="Commit"/> is called.</summary>
     public sealed class Streaming<T> : IDisposable
     {
@@ -71,6 +83,9 @@ public static class CsvOutput
             }
             _csv.WriteRecord(_row);
         }
+
+        /// <summary>Writes a row made by <see cref="Cells"/> (on any thread, ahead of the writer).</summary>
+        public void AddCells(string[] cells) => _csv.WriteRecord(cells);
 
         public void Commit()
         {

@@ -51,4 +51,39 @@ public sealed class CsvExporter : IExporter
         opCsv?.Commit();
         return detailOps ? [casesPath, opsPath] : [casesPath];
     }
+
+    /// <summary>One case's cases.csv row and, with ops, its ops.csv rows: made on the thread that costed the case.</summary>
+    public static RenderedCase Render(CaseResult c, bool detailOps)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var ops = detailOps ? c.Step.Ops.Select(op => CsvOutput.Cells(OpColumns, (c, op))).ToArray() : [];
+        return new RenderedCase(CsvOutput.Cells(CaseTable.CsvColumns, c), ops);
+    }
+
+    /// <summary>
+    /// Writes rows made by <see cref="Render"/> in the order they come (a sweep costed and formatted on N threads
+    /// hands them over in expansion order, so the files are the same bytes on any thread count). Both files appear
+    /// only when the whole sweep is done; Ctrl+C leaves neither.
+    /// </summary>
+    public static IReadOnlyList<string> ExportRendered(IEnumerable<RenderedCase> rows, string outDir, bool detailOps)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        string casesPath = Path.Combine(outDir, "cases.csv");
+        string opsPath = Path.Combine(outDir, "ops.csv");
+        using var caseCsv = new CsvOutput.Streaming<CaseResult>(casesPath, CaseTable.CsvColumns);
+        using var opCsv = detailOps ? new CsvOutput.Streaming<(CaseResult, OpTiming)>(opsPath, OpColumns) : null;
+        foreach (var row in rows)
+        {
+            caseCsv.AddCells(row.Case);
+            foreach (var op in row.Ops)
+            {
+                opCsv!.AddCells(op);
+            }
+        }
+        caseCsv.Commit();
+        opCsv?.Commit();
+        return detailOps ? [casesPath, opsPath] : [casesPath];
+    }
+
+    private static readonly IReadOnlyList<TableColumn<(CaseResult Case, OpTiming Op)>> OpColumns = CaseTable.OpColumns();
 }

@@ -3,6 +3,7 @@ using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Domain.Planning;
 using XQuant.Sim.Domain.Schemes;
+using XQuant.Sim.Foundation.Concurrency;
 
 namespace XQuant.Sim.Studies.Comparison;
 
@@ -37,9 +38,11 @@ public sealed record CompareResult(
 public static class CompareStudy
 {
     /// <summary>Context sweep of the charts: powers of two from 1k to 4x the largest context asked for (and those asked).</summary>
-    public static CompareResult Run(CompareRequest r)
+    /// <remarks>Cases are costed on up to <paramref name="threads"/> threads; the result is the same on any count.</remarks>
+    public static CompareResult Run(CompareRequest r, int threads = 1)
     {
-        var cases = new List<CaseResult>();
+        ArgumentNullException.ThrowIfNull(r);
+        var tableWork = new List<Workload>();
         foreach (var hw in r.Hardware)
         {
             foreach (double b in r.Batches)
@@ -48,19 +51,20 @@ public static class CompareStudy
                 {
                     foreach (var s in r.Schemes)
                     {
-                        cases.Add(CaseCoster.Cost(Work(r, hw, s, b, l)));
+                        tableWork.Add(Work(r, hw, s, b, l));
                     }
                 }
             }
         }
+        var cases = OrderedParallel.Map(tableWork, w => CaseCoster.Cost(w), threads);
         var focus = (Batch: r.Batches.Min(), Context: r.Contexts.Max());
-        var chartCases = new List<CaseResult>(cases);
         double maxContext = Math.Min(r.Contexts.Max() * 4, 1 << 22);
         var sweepContexts = new SortedSet<double>(r.Contexts);
         for (double l = 1024; l <= maxContext; l *= 2)
         {
             sweepContexts.Add(l);
         }
+        var chartWork = new List<Workload>();
         foreach (var hw in r.Hardware)
         {
             foreach (var s in r.Schemes)
@@ -69,7 +73,7 @@ public static class CompareStudy
                 {
                     if (!r.Contexts.Contains(l))
                     {
-                        chartCases.Add(CaseCoster.Cost(Work(r, hw, s, focus.Batch, l), throughputAtMaxBatch: false));
+                        chartWork.Add(Work(r, hw, s, focus.Batch, l));
                     }
                 }
                 var atFocus = cases.First(c => c.Workload.Hardware.Id == hw.Id && c.Workload.Scheme.Spec == s.Spec && c.Workload.Batch == focus.Batch && c.Workload.ContextTokens == focus.Context);
@@ -77,12 +81,14 @@ public static class CompareStudy
                 {
                     if (!r.Batches.Contains(b))
                     {
-                        chartCases.Add(CaseCoster.Cost(Work(r, hw, s, b, focus.Context), throughputAtMaxBatch: false));
+                        chartWork.Add(Work(r, hw, s, b, focus.Context));
                     }
                 }
             }
         }
-        var breakEvens = new List<SchemeBreakEven>();
+        var chartCases = new List<CaseResult>(cases);
+        chartCases.AddRange(OrderedParallel.Map(chartWork, w => CaseCoster.Cost(w, throughputAtMaxBatch: false), threads));
+        var breakEvenWork = new List<(HardwareProfile Hw, CacheScheme Scheme, CacheScheme? Versus, double Batch)>();
         foreach (var hw in r.Hardware)
         {
             foreach (var s in r.Schemes.Where(s => s.Remat != RematMode.None))
@@ -91,13 +97,17 @@ public static class CompareStudy
                 var versus = r.Schemes.FirstOrDefault(v => v.Spec == wanted) ?? r.Schemes.FirstOrDefault(v => v.Spec == "fp16");
                 foreach (double b in r.Batches)
                 {
-                    var w = Work(r, hw, s, b, focus.Context);
-                    breakEvens.Add(new SchemeBreakEven(
-                        hw.Id, s.Spec, versus?.Spec, b, BreakEven.HideContext(w),
-                        versus is null ? [] : BreakEven.Crossovers(w, w with { Scheme = versus })));
+                    breakEvenWork.Add((hw, s, versus, b));
                 }
             }
         }
+        var breakEvens = OrderedParallel.Map(breakEvenWork, x =>
+        {
+            var w = Work(r, x.Hw, x.Scheme, x.Batch, focus.Context);
+            return new SchemeBreakEven(
+                x.Hw.Id, x.Scheme.Spec, x.Versus?.Spec, x.Batch, BreakEven.HideContext(w),
+                x.Versus is null ? [] : BreakEven.Crossovers(w, w with { Scheme = x.Versus }));
+        }, threads);
         return new CompareResult(r, cases, chartCases, breakEvens, focus.Batch, focus.Context);
     }
 
