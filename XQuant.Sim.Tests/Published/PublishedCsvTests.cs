@@ -65,9 +65,9 @@ public sealed class PublishedCsvTests
             Header,
             Good,
             Good.Replace("G-1,h100-sxm", "U-1,no-such-gpu", StringComparison.Ordinal),
-            Good.Replace("G-1,h100-sxm,1", "U-2,h100-sxm,8", StringComparison.Ordinal),
+            Good.Replace("G-1,h100-sxm,1", "U-2,h100-sxm,3", StringComparison.Ordinal),
             Good.Replace("G-1", "U-3", StringComparison.Ordinal).Replace("fp8,8.0", "fp4,4.5", StringComparison.Ordinal),
-            Good.Replace("G-1", "U-4", StringComparison.Ordinal).Replace("llama-3.1-8b", "mixtral-8x7b", StringComparison.Ordinal)) + "\n";
+            Good.Replace("G-1", "U-4", StringComparison.Ordinal).Replace("llama-3.1-8b", "no-such-model", StringComparison.Ordinal)) + "\n";
         var rows = PublishedCsv.Parse("p.csv", text);
         var profiles = new[] { TestData.Hardware("h100-sxm") }.ToDictionary(h => h.Id);
         var models = new[] { TestData.Model("llama-3.1-8b") }.ToDictionary(m => m.Id);
@@ -77,9 +77,9 @@ public sealed class PublishedCsvTests
             {
                 "scored",
                 "unsupported: no hardware profile 'no-such-gpu'",
-                "unsupported: 8 devices need the multi-device model (#14)",
+                "unsupported: TP 3 x PP 1: 3 does not divide the 32 attention heads of llama-3.1-8b",
                 "unsupported: fp4 weights",
-                "unsupported: no model config 'mixtral-8x7b' (only dense Llama-style decoders are modeled; MoE is not)",
+                "unsupported: no model config 'no-such-model'",
             },
             prepared.Select(p => p.Status).ToList());
     }

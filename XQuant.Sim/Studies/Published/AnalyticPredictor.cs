@@ -18,6 +18,8 @@ namespace XQuant.Sim.Studies.Published;
 /// lone prefill, ITL a decode iteration (mixed with the others' prefill share when more than one runs).</item>
 /// </list>
 /// Every step adds the engine's fixed time per step and per layer. Per-device metrics divide by the device count.
+/// A multi-device row is costed on one replica (the rank's ledger, its collectives on the link, its capacity); its
+/// replicas share the batch or the users evenly, and throughput adds over them.
 /// </summary>
 public sealed class AnalyticPredictor : IPublishedPredictor
 {
@@ -40,15 +42,16 @@ public sealed class AnalyticPredictor : IPublishedPredictor
     }
 
     private static Workload Base(PublishedCase c, double batch, double context, Phase phase) =>
-        new(c.Model, c.Hardware, c.Scheme, c.Weights, batch, context, phase);
+        new(c.Model, c.Hardware, c.Scheme, c.Weights, batch, context, phase, Parallel: c.Parallel);
 
     private static Preparation FixedBatch(PublishedCase c)
     {
         var row = c.Row;
-        if (row.Batch is not long batch)
+        if (row.Batch is not long total)
         {
             return Preparation.Unsupported("fixed-batch row without a batch");
         }
+        double batch = (double)total / c.Replicas;
         if (row.InputTokens is not long input || row.OutputTokens is not long output)
         {
             return Preparation.Unsupported("fixed-batch row without input and output lengths");
@@ -64,8 +67,8 @@ public sealed class AnalyticPredictor : IPublishedPredictor
         double devices = row.Devices;
         Func<EngineEfficiency, double>? f = row.Metric switch
         {
-            PublishedMetric.OutputTokPerSec => e => batch * output / (Prefill(e) + Decode(e)),
-            PublishedMetric.OutputTokPerSecPerDevice => e => batch * output / (Prefill(e) + Decode(e)) / devices,
+            PublishedMetric.OutputTokPerSec => e => total * output / (Prefill(e) + Decode(e)),
+            PublishedMetric.OutputTokPerSecPerDevice => e => total * output / (Prefill(e) + Decode(e)) / devices,
             PublishedMetric.E2eSec => e => Prefill(e) + Decode(e),
             PublishedMetric.TtftMs when prefill is not null => e => 1000 * Prefill(e),
             PublishedMetric.DecodeTokPerSecPerUser when decodeSteps > 0 => e => decodeSteps / Decode(e),
@@ -94,11 +97,11 @@ public sealed class AnalyticPredictor : IPublishedPredictor
         var step = input > 0 ? StepWork.Mixed(decode, StepWork.From(Base(c, running / output, input, Phase.Prefill), c.WeightBytesScale)) : decode;
         int layers = c.Model.Layers;
         double Iteration(EngineEfficiency e) => step.TimeSec(e) + e.OverheadSec(layers);
-        double devices = row.Devices;
+        double devices = row.Devices, replicas = c.Replicas;
         Func<EngineEfficiency, double>? f = row.Metric switch
         {
-            PublishedMetric.OutputTokPerSec => e => running / Iteration(e),
-            PublishedMetric.OutputTokPerSecPerDevice => e => running / Iteration(e) / devices,
+            PublishedMetric.OutputTokPerSec => e => replicas * running / Iteration(e),
+            PublishedMetric.OutputTokPerSecPerDevice => e => replicas * running / Iteration(e) / devices,
             PublishedMetric.DecodeTokPerSecPerUser => e => 1 / Iteration(e),
             PublishedMetric.TpotMs or PublishedMetric.ItlMs => e => 1000 * Iteration(e),
             _ => null,
@@ -109,10 +112,11 @@ public sealed class AnalyticPredictor : IPublishedPredictor
     private static Preparation Concurrency(PublishedCase c)
     {
         var row = c.Row;
-        if ((row.Concurrency ?? row.Batch) is not long n)
+        if ((row.Concurrency ?? row.Batch) is not long users)
         {
             return Preparation.Unsupported("concurrency row without a concurrency");
         }
+        double n = (double)users / c.Replicas;
         if (row.InputTokens is not long input || row.OutputTokens is not long output)
         {
             return Preparation.Unsupported("concurrency row without input and output lengths");
@@ -132,11 +136,11 @@ public sealed class AnalyticPredictor : IPublishedPredictor
         double Itl(EngineEfficiency e) => step.TimeSec(e) + e.OverheadSec(layers);
         double Ttft(EngineEfficiency e) => prefill is null ? Itl(e) : prefill.TimeSec(e) + e.OverheadSec(layers);
         double E2e(EngineEfficiency e) => Ttft(e) + (output - 1) * Itl(e);
-        double devices = row.Devices;
+        double devices = row.Devices, replicas = c.Replicas;
         Func<EngineEfficiency, double>? f = row.Metric switch
         {
-            PublishedMetric.OutputTokPerSec => e => running * output / E2e(e),
-            PublishedMetric.OutputTokPerSecPerDevice => e => running * output / E2e(e) / devices,
+            PublishedMetric.OutputTokPerSec => e => replicas * running * output / E2e(e),
+            PublishedMetric.OutputTokPerSecPerDevice => e => replicas * running * output / E2e(e) / devices,
             PublishedMetric.DecodeTokPerSecPerUser => e => 1 / Itl(e),
             PublishedMetric.TpotMs or PublishedMetric.ItlMs => e => 1000 * Itl(e),
             PublishedMetric.TtftMs => e => 1000 * Ttft(e),

@@ -1,6 +1,7 @@
 using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Domain.Parallelism;
 using XQuant.Sim.Domain.Schemes;
 
 namespace XQuant.Sim.Studies.Published;
@@ -11,6 +12,8 @@ namespace XQuant.Sim.Studies.Published;
 /// </summary>
 /// <param name="WeightBytesScale">The row's stated bits per weight over the format's (e.g. 4.85-bit Q4_K_M over int4's
 /// 4.125): weight traffic is scaled by it; 1 where the row states none.</param>
+/// <param name="Parallel">How one replica spreads over devices (null: one device per replica).</param>
+/// <param name="Replicas">Independent copies of the model serving the row's load: devices / (TP x PP).</param>
 public sealed record PublishedCase(
     PublishedRow Row,
     HardwareProfile Hardware,
@@ -18,4 +21,6 @@ public sealed record PublishedCase(
     WeightPrecision Weights,
     CacheScheme Scheme,
     IReadOnlyList<string> Assumptions,
-    double WeightBytesScale = 1.0);
+    double WeightBytesScale = 1.0,
+    ParallelPlan? Parallel = null,
+    int Replicas = 1);

@@ -1,6 +1,7 @@
 using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Domain.Parallelism;
 using XQuant.Sim.Domain.Schemes;
 
 namespace XQuant.Sim.Studies.Published;
@@ -23,17 +24,13 @@ public static class PublishedResolver
         ArgumentNullException.ThrowIfNull(profiles);
         ArgumentNullException.ThrowIfNull(models);
         var assumptions = new List<string>();
-        if (row.Devices > 1)
-        {
-            return Unsupported($"{row.Devices} devices need the multi-device model (#14)");
-        }
         if (!profiles.TryGetValue(row.Hardware, out var hw))
         {
             return Unsupported($"no hardware profile '{row.Hardware}'");
         }
         if (!models.TryGetValue(row.Model, out var model))
         {
-            return Unsupported($"no model config '{row.Model}' (only dense Llama-style decoders are modeled; MoE is not)");
+            return Unsupported($"no model config '{row.Model}'");
         }
         var w = Weights(row.Weights.ToLowerInvariant(), assumptions);
         if (w is null)
@@ -55,6 +52,11 @@ public static class PublishedResolver
         {
             assumptions.Add($"{hw.Id} has no FP8 rate: GEMMs timed at its BF16 peak");
         }
+        var (plan, replicas, planProblem) = Plan(row, hw, model, cacheScheme, assumptions);
+        if (planProblem is not null)
+        {
+            return Unsupported(planProblem);
+        }
         double scale = 1.0;
         if (row.WeightBits is double bits && Math.Abs(bits / 8.0 - w.Value.BytesPerWeight()) > 1e-9)
         {
@@ -62,7 +64,58 @@ public static class PublishedResolver
             scale = bits / 8.0 / w.Value.BytesPerWeight();
             assumptions.Add($"weight traffic scaled to the stated {bits.ToString(System.Globalization.CultureInfo.InvariantCulture)} bits per weight (x{scale.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}); capacity counts the {w.Value.Name()} format's bytes");
         }
-        return new Resolution(new PublishedCase(row, hw, model, w.Value, cacheScheme, assumptions, scale), Resolution.Scored);
+        return new Resolution(new PublishedCase(row, hw, model, w.Value, cacheScheme, assumptions, scale, plan, replicas), Resolution.Scored);
+    }
+
+    /// <summary>
+    /// The device plan of a multi-device row: the split the row states ("TP2", "PP 2" in its framework or notes), else
+    /// tensor parallelism over every device (what vLLM, TensorRT-LLM and JetStream run for one model on one node), and
+    /// the devices left over as data-parallel replicas. Null plan for one device.
+    /// </summary>
+    private static (ParallelPlan? Plan, int Replicas, string? Problem) Plan(PublishedRow row, HardwareProfile hw, ModelConfig model, CacheScheme scheme, List<string> assumptions)
+    {
+        if (row.Devices <= 1)
+        {
+            return (null, 1, null);
+        }
+        string text = row.Framework + " " + row.Notes;
+        int? tp = Stated(text, "TP"), pp = Stated(text, "PP");
+        int tpUsed = tp ?? row.Devices / (pp ?? 1), ppUsed = pp ?? 1;
+        if (tpUsed < 1 || row.Devices % (tpUsed * ppUsed) != 0)
+        {
+            return (null, 1, $"{row.Devices} devices do not split into TP {tpUsed} x PP {ppUsed} replicas");
+        }
+        int replicas = row.Devices / (tpUsed * ppUsed);
+        if (tp is null && pp is null)
+        {
+            assumptions.Add($"{row.Devices} devices, split not stated: tensor parallel over all {row.Devices} assumed");
+        }
+        if (replicas > 1)
+        {
+            assumptions.Add($"TP {tpUsed} x PP {ppUsed} per replica, {replicas} data-parallel replicas sharing the load evenly");
+        }
+        if (ppUsed > 1)
+        {
+            assumptions.Add($"PP {ppUsed}: a step is costed through every stage in turn (no overlap of micro-batches across stages)");
+        }
+        var problems = ParallelChecks.Problems(tpUsed, ppUsed, model, scheme, hw);
+        if (problems.Count > 0)
+        {
+            return (null, 1, $"TP {tpUsed} x PP {ppUsed}: {problems[0].Message}");
+        }
+        var link = Link.From(hw.Interconnect)!;
+        if (link.LatencyIsDefault)
+        {
+            assumptions.Add(FormattableString.Invariant($"link latency {link.LatencySec * 1e6:0.##} us per message: the default, not published for {hw.Id}"));
+        }
+        return (tpUsed * ppUsed == 1 ? null : new ParallelPlan(tpUsed, ppUsed, link), replicas, null);
+    }
+
+    /// <summary>A split the row states: "TP2", "TP 2", "TP=2" or "tp-2" (case-insensitive), or null.</summary>
+    private static int? Stated(string text, string key)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(text, $@"\b{key}[\s=:-]?(\d{{1,3}})\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        return m.Success ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
     }
 
     /// <summary>The weight format of a published name; null where xqsim has none (fp4, 2-bit, mixed formats).</summary>

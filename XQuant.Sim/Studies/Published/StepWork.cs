@@ -7,7 +7,8 @@ namespace XQuant.Sim.Studies.Published;
 /// One step's ledger reduced to the datasheet roofline terms of each op (compute seconds at the dense peak, DRAM
 /// seconds at the datasheet bandwidth, on-chip seconds, launch seconds), so the step can be re-timed under any
 /// engine efficiency without rebuilding the ledger: op time = max(compute / compute_fraction, DRAM / bandwidth_fraction
-/// + on-chip) + launch, which is exactly the roofline of the derated profile. Step time is the serial form (sum of
+/// + on-chip) + launch + link, which is exactly the roofline of the derated profile (collectives on the link are not
+/// derated: the efficiencies are fitted on single-device rows). Step time is the serial form (sum of
 /// per-op times, no overlap across ops).
 /// </summary>
 public sealed class StepWork
@@ -18,9 +19,11 @@ public sealed class StepWork
     private readonly double[] _weightsDram;
     private readonly double[] _onChip;
     private readonly double[] _launch;
+    private readonly double[] _link;
 
-    private StepWork(string[] names, double[] compute, double[] dram, double[] weightsDram, double[] onChip, double[] launch)
+    private StepWork(string[] names, double[] compute, double[] dram, double[] weightsDram, double[] onChip, double[] launch, double[] link)
     {
+        _link = link;
         _names = names;
         _compute = compute;
         _dram = dram;
@@ -45,9 +48,11 @@ public sealed class StepWork
         var weights = new double[n];
         var onChip = new double[n];
         var launch = new double[n];
+        var link = new double[n];
         for (int i = 0; i < n; i++)
         {
             var t = Roofline.Time(ops[i], hw);
+            link[i] = t.LinkSec;
             names[i] = ops[i].Name;
             compute[i] = t.ComputeSec;
             dram[i] = ops[i].DramBytes / bw;
@@ -58,12 +63,13 @@ public sealed class StepWork
             weights[i] *= weightBytesScale;
             launch[i] = t.LaunchSec;
         }
-        return new StepWork(names, compute, dram, weights, onChip, launch);
+        return new StepWork(names, compute, dram, weights, onChip, launch, link);
     }
 
     /// <summary>
     /// A mixed step (decode sequences plus prefill chunks in one iteration, as in-flight batching runs them): FLOPs and
-    /// activation/cache traffic add, weights are read once per op.
+    /// activation/cache traffic add, weights are read once per op. Collectives add (an upper bound: one all-reduce of
+    /// both parts' activations would pay the per-message latency once).
     /// </summary>
     public static StepWork Mixed(StepWork a, StepWork b)
     {
@@ -83,6 +89,7 @@ public sealed class StepWork
         var weights = new double[n];
         var onChip = new double[n];
         var launch = new double[n];
+        var link = new double[n];
         for (int i = 0; i < n; i++)
         {
             int ia = Array.IndexOf(a._names, names[i]);
@@ -93,8 +100,9 @@ public sealed class StepWork
             weights[i] = Math.Max(wa, wb);
             onChip[i] = (ia >= 0 ? a._onChip[ia] : 0) + (ib >= 0 ? b._onChip[ib] : 0);
             launch[i] = Math.Max(ia >= 0 ? a._launch[ia] : 0, ib >= 0 ? b._launch[ib] : 0);
+            link[i] = (ia >= 0 ? a._link[ia] : 0) + (ib >= 0 ? b._link[ib] : 0);
         }
-        return new StepWork([.. names], compute, dram, weights, onChip, launch);
+        return new StepWork([.. names], compute, dram, weights, onChip, launch, link);
     }
 
     /// <summary>Serial step time (sum of per-op roofline times) under an engine efficiency; no fixed overhead.</summary>
@@ -105,7 +113,7 @@ public sealed class StepWork
         double cf = e.ComputeFraction, bf = e.DramBandwidthFraction;
         for (int i = 0; i < _names.Length; i++)
         {
-            total += Math.Max(_compute[i] / cf, _dram[i] / bf + _onChip[i]) + _launch[i];
+            total += Math.Max(_compute[i] / cf, _dram[i] / bf + _onChip[i]) + _launch[i] + _link[i];
         }
         return total;
     }
