@@ -40,6 +40,10 @@ public sealed record CheckpointModel(ModelConfig Config, EngineWeights Weights, 
                 opened.Add(st);
                 foreach (string name in st.Tensors.Keys)
                 {
+                    if (where.TryGetValue(name, out var other))
+                    {
+                        throw new InputException(st.Path, name, $"is also in {other.Path}: a tensor must be in one shard only");
+                    }
                     where[name] = st;
                 }
             }
