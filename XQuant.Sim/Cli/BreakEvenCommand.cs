@@ -6,6 +6,7 @@ using XQuant.Sim.Domain.Planning;
 using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Text;
 using XQuant.Sim.Rendering.Json;
+using XQuant.Sim.Foundation.Input;
 
 namespace XQuant.Sim.Cli;
 
@@ -54,7 +55,7 @@ public static class BreakEvenCommand
     public static void Print(TextWriter o, BreakEvenResult r)
     {
         var w = r.Workload;
-        o.WriteLine($"break-even: {w.Scheme.Spec} vs {r.Versus.Scheme.Spec}, {w.Model.Id} on {w.Hardware.Id} ({w.Hardware.Provenance.Name()}), weights {w.Weights.Name()}, batch {Formats.Int(w.Batch)}");
+        o.WriteLine($"break-even: {w.Scheme.Spec} vs {r.Versus.Scheme.Spec}, {w.Model.Id} on {w.Hardware.Id} ({w.Hardware.Provenance.Name()}, {SourcePaths.Display(w.Hardware.SourcePath)}), weights {w.Weights.Name()}, batch {Formats.Int(w.Batch)}");
         o.WriteLine("all times: overlapped step form, max(sum FLOPs/peak, sum bytes/bandwidth)");
         o.WriteLine();
         o.WriteLine("1. Remat hides under the weight and cache stream up to");

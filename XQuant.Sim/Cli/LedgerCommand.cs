@@ -7,6 +7,7 @@ using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Text;
 using XQuant.Sim.Rendering.Json;
 using XQuant.Sim.Rendering.Tables;
+using XQuant.Sim.Foundation.Input;
 
 namespace XQuant.Sim.Cli;
 
@@ -90,6 +91,6 @@ public static class LedgerCommand
         {
             o.WriteLine($"note: {note}");
         }
-        o.WriteLine($"provenance: {step.Provenance.Name()} ({w.Hardware.SourcePath})");
+        o.WriteLine($"provenance: {step.Provenance.Name()} ({SourcePaths.Display(w.Hardware.SourcePath)})");
     }
 }

@@ -5,6 +5,7 @@ using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Foundation.Input;
 using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Rendering.Json;
 using XQuant.Sim.Rendering.Reports;
 using XQuant.Sim.Studies.Measurement;
 
@@ -21,9 +22,11 @@ public static class ValidateCommand
         var quick = new Option<bool>("--quick") { Description = "tiny shapes, 2 repetitions: finishes in seconds (CI smoke run; ilgpu-cpu always runs it)" };
         var schemes = new Option<string>("--schemes") { Description = "engine schemes (cpu only), comma-separated: fp16, kivi:B, xquant:B, xquant-cl:B, xquant-gqa:B, xquant-cl-gqa:B (default: fp16,kivi:2,xquant:4,xquant-cl:2; with --engine gqa: fp16,kivi:2,xquant-gqa:4,xquant-cl-gqa:2)" };
         var engine = new Option<string>("--engine") { Description = "decode engine (cpu only): mha (16 heads of 64, 16 KV heads) or gqa (16 heads, 4 KV heads: the GQA schemes' SVD latents compress)", DefaultValueFactory = _ => "mha" };
+        var json = JsonOutput.Option();
+        json.Description = "print one JSON document on stdout (schemas/validate.schema.json: the CSVs' rows, SI units, errors as fractions); progress goes to stderr and the files are written as without it";
         var command = new Command("validate", "Time real kernels and decode steps, predict each with the roofline on a calibrated profile, and report the signed error per kernel class and per step.")
         {
-            device, calibration, output, quick, schemes, engine,
+            device, calibration, output, quick, schemes, engine, json,
         };
         command.SetAction(p =>
         {
@@ -71,27 +74,36 @@ public static class ValidateCommand
                 }
                 var plan = (p.GetValue(quick) || bench?.IsEmulator == true ? ValidationPlan.Quick : ValidationPlan.Full) with { Schemes = engineSchemes };
                 plan = plan with { Engine = gqa ? ValidationPlan.Gqa(plan.Engine) : plan.Engine };
+                // With --json stdout holds the document only: progress and notes go to stderr.
+                bool asJson = p.GetValue(json);
+                var log = asJson ? ctx.Error : ctx.Out;
                 string loadBefore = HostCalibrator.LoadAverage();
                 string date = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
                 ValidationResult result;
                 if (bench is null)
                 {
-                    ctx.Out.WriteLine($"validating on {HostCalibrator.CpuName()} ({Environment.ProcessorCount} threads), load average {loadBefore}, calibration {calPath}");
-                    result = Validator.Run(plan, profile!, ctx.Out);
+                    log.WriteLine($"validating on {HostCalibrator.CpuName()} ({Environment.ProcessorCount} threads), load average {loadBefore}, calibration {calPath}");
+                    result = Validator.Run(plan, profile!, log);
                 }
                 else
                 {
-                    ctx.Out.WriteLine($"validating the ILGPU kernels on {bench.Runner.Description} (ILGPU {DeviceBench.IlgpuVersion}), load average {loadBefore}, calibration {calPath}");
+                    log.WriteLine($"validating the ILGPU kernels on {bench.Runner.Description} (ILGPU {DeviceBench.IlgpuVersion}), load average {loadBefore}, calibration {calPath}");
                     if (bench.IsEmulator)
                     {
-                        ctx.Out.WriteLine($"note: {DeviceCalibrator.EmulatorNote} The quick plan runs.");
+                        log.WriteLine($"note: {DeviceCalibrator.EmulatorNote} The quick plan runs.");
                     }
-                    result = DeviceValidator.Run(plan, profile!, bench, ctx.Out);
+                    result = DeviceValidator.Run(plan, profile!, bench, log);
                 }
                 string loadAfter = HostCalibrator.LoadAverage();
                 string dir = p.GetValue(output) ?? (bench is null ? "validation" : $"validation/{MeasureDevice.Text(choice)}");
                 string cmd = "xqsim validate " + string.Join(' ', p.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value));
                 OutputSet.Write(dir, ValidationReport.Files(result, cmd.Trim(), loadBefore, loadAfter, date));
+                if (asJson)
+                {
+                    ctx.Out.Write(JsonDoc.Text(ValidateJson.Document(result, MeasureDevice.Text(choice), calPath, dir, loadBefore, loadAfter, date)));
+                    log.WriteLine($"wrote {dir}/summary.csv, kernels.csv, steps.csv, roofline-points.csv, validation.md");
+                    return CliApp.ExitOk;
+                }
                 ctx.Out.WriteLine();
                 var summary = ValidationReport.Summary(result);
                 ctx.Out.Write(TextTable.Build(

@@ -25,10 +25,10 @@ public static class ExploreApi
     /// <summary>Query parameter -> the option it becomes, per command; nothing else is accepted.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Parameters = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["ledger"] = ["model", "hardware", "scheme", "context", "batch", "weights", "phase", "reserve"],
+        ["ledger"] = ["model", "hardware", "scheme", "context", "batch", "weights", "phase", "reserve", "tp", "pp"],
         ["memory"] = ["model", "schemes", "context", "batch"],
-        ["breakeven"] = ["model", "hardware", "scheme", "versus", "context", "batch", "weights"],
-        ["compare"] = ["model", "hardware", "schemes", "context", "batch", "weights", "reserve"],
+        ["breakeven"] = ["model", "hardware", "scheme", "versus", "context", "batch", "weights", "tp", "pp"],
+        ["compare"] = ["model", "hardware", "schemes", "context", "batch", "weights", "reserve", "tp", "pp"],
         ["pareto"] = ["model", "hardware", "dataset", "context", "batch"],
         ["simulate"] = ["model", "hardware", "schemes", "weights", "reserve", "rate", "concurrency", "input", "output", "requests", "seed", "slo", "percentile", "max-rate"],
     };
@@ -40,8 +40,11 @@ public static class ExploreApi
 
     public static IReadOnlyList<string> ShippedHardware => DataPaths.Ids(HardwareProfileLoader.DefaultDirectory);
 
+    /// <summary>Shipped node profiles (hardware-profiles/nodes/): usable wherever a hardware id is, with tp/pp.</summary>
+    public static IReadOnlyList<string> ShippedNodes => DataPaths.Ids(Path.Combine(HardwareProfileLoader.DefaultDirectory, NodeProfileLoader.Folder));
+
     /// <summary>The argument list `xqsim` gets for this query, or the problems that stop it (one per parameter).</summary>
-    public static (IReadOnlyList<string> Args, IReadOnlyList<string> Errors) Arguments(string command, IEnumerable<KeyValuePair<string, string>> query)
+    public static (IReadOnlyList<string> Args, IReadOnlyList<string> Errors) Arguments(string command, IEnumerable<KeyValuePair<string, string>> query, IReadOnlyDictionary<string, ModelConfig>? uploads = null)
     {
         var errors = new List<string>();
         if (!Parameters.TryGetValue(command, out var allowed))
@@ -62,7 +65,7 @@ public static class ExploreApi
                 errors.Add($"{key}: given more than once");
                 continue;
             }
-            if (ValueProblem(key, value) is { } problem)
+            if (ValueProblem(key, value, uploads) is { } problem)
             {
                 errors.Add($"{key}: {problem}");
                 continue;
@@ -77,7 +80,7 @@ public static class ExploreApi
         return (args, errors);
     }
 
-    private static string? ValueProblem(string key, string value)
+    private static string? ValueProblem(string key, string value, IReadOnlyDictionary<string, ModelConfig>? uploads)
     {
         if (value.Length == 0)
         {
@@ -103,10 +106,10 @@ public static class ExploreApi
         {
             return "at most 4 rates per request";
         }
-        var shipped = key switch
+        IReadOnlyList<string>? shipped = key switch
         {
-            "model" => ShippedModels,
-            "hardware" => ShippedHardware,
+            "model" => [.. ShippedModels, .. (uploads?.Keys ?? [])],
+            "hardware" => [.. ShippedHardware, .. ShippedNodes],
             _ => null,
         };
         if (shipped is not null)
@@ -122,20 +125,29 @@ public static class ExploreApi
     }
 
     /// <summary>Runs the query through the CLI; 200 with its document, 400 with its error lines.</summary>
-    public static ApiResponse Handle(string command, IEnumerable<KeyValuePair<string, string>> query, CancellationToken cancel = default)
+    public static ApiResponse Handle(string command, IEnumerable<KeyValuePair<string, string>> query, CancellationToken cancel = default) =>
+        Handle(command, query, null, cancel);
+
+    /// <summary>As above; models uploaded to this server (<paramref name="uploads"/>) resolve by id during this call only (<see cref="ModelOverlay"/>).</summary>
+    public static ApiResponse Handle(string command, IEnumerable<KeyValuePair<string, string>> query, IReadOnlyDictionary<string, ModelConfig>? uploads, CancellationToken cancel = default)
     {
+        uploads ??= new Dictionary<string, ModelConfig>();
         if (command == "options")
         {
-            return new ApiResponse(200, JsonDoc.Text(Options()));
+            return new ApiResponse(200, JsonDoc.Text(Options(uploads.Keys)));
         }
-        var (args, errors) = Arguments(command, query);
+        var (args, errors) = Arguments(command, query, uploads);
         if (errors.Count > 0)
         {
             return Errors(400, errors);
         }
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        int rc = CliApp.Run([.. args], stdout, stderr, progressToTerminal: false, cancel);
+        int rc;
+        using (ModelOverlay.Use(uploads))
+        {
+            rc = CliApp.Run([.. args], stdout, stderr, progressToTerminal: false, cancel);
+        }
         if (rc == CliApp.ExitOk)
         {
             return new ApiResponse(200, stdout.ToString());
@@ -156,11 +168,13 @@ public static class ExploreApi
     }
 
     /// <summary>What the page's controls offer: shipped ids and the scheme grammar's defaults.</summary>
-    public static JsonObject Options()
+    public static JsonObject Options(IEnumerable<string>? uploaded = null)
     {
         var doc = JsonDoc.Start("options");
         doc["models"] = JsonDoc.Strings(ShippedModels);
+        doc["uploaded_models"] = JsonDoc.Strings((uploaded ?? []).Order(StringComparer.Ordinal));
         doc["hardware"] = JsonDoc.Strings(ShippedHardware);
+        doc["nodes"] = JsonDoc.Strings(ShippedNodes);
         doc["schemes"] = JsonDoc.Strings(MemoryCommand.DefaultSchemes.Split(','));
         doc["compare_schemes"] = JsonDoc.Strings(CompareCommand.DefaultSchemes.Split(','));
         doc["weights"] = JsonDoc.Strings(WeightPrecisions.Names);

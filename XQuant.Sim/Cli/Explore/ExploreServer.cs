@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -30,6 +31,7 @@ public sealed class ExploreServer : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly SemaphoreSlim _compute = new(MaxConcurrentComputations);
+    private readonly ModelUploads _uploads = new();
 
     private ExploreServer(WebApplication app, Uri address)
     {
@@ -60,6 +62,7 @@ public sealed class ExploreServer : IAsyncDisposable
         ExploreServer? server = null;
         app.UseRouting();
         app.MapGet("/api/{command}", (HttpContext http, string command) => server!.Api(http, command));
+        app.MapPost("/api/models", (HttpContext http) => server!.Upload(http));
         app.MapGet("/{**path}", (HttpContext http) => Asset(http));
         await app.StartAsync(cancel).ConfigureAwait(false);
         string bound = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
@@ -84,7 +87,8 @@ public sealed class ExploreServer : IAsyncDisposable
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
                 timeout.CancelAfter(ComputeTimeout);
-                var work = Task.Run(() => ExploreApi.Handle(command, query, timeout.Token), CancellationToken.None);
+                var uploads = _uploads.Snapshot();
+                var work = Task.Run(() => ExploreApi.Handle(command, query, uploads, timeout.Token), CancellationToken.None);
                 response = await work.WaitAsync(ComputeTimeout, CancellationToken.None).ConfigureAwait(false);
             }
             catch (TimeoutException)
@@ -94,6 +98,53 @@ public sealed class ExploreServer : IAsyncDisposable
             finally
             {
                 _compute.Release();
+            }
+        }
+        http.Response.StatusCode = response.Status;
+        http.Response.ContentType = "application/json; charset=utf-8";
+        await http.Response.WriteAsync(response.Json, http.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// POST /api/models: one config.json as the body (application/json, at most <see cref="ModelUploads.MaxBytes"/>;
+    /// the 1 KiB limit of every other request is raised for this route only). The JSON content type also keeps other
+    /// web pages from posting here without a CORS preflight, which this server never grants.
+    /// </summary>
+    private async Task Upload(HttpContext http)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        http.Response.Headers["X-Content-Type-Options"] = "nosniff";
+        ApiResponse response;
+        string type = http.Request.ContentType ?? "";
+        if (!type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            response = ExploreApi.Errors(415, [$"{ModelUploads.SourceName}: send the file as application/json (got '{Foundation.Input.JsonFields.Truncate(type)}')"]);
+        }
+        else if (http.Request.ContentLength > ModelUploads.MaxBytes)
+        {
+            response = ExploreApi.Errors(413, [$"{ModelUploads.SourceName}: {http.Request.ContentLength} bytes, larger than the {ModelUploads.MaxBytes / 1024} KiB an upload may be"]);
+        }
+        else
+        {
+            if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = ModelUploads.MaxBytes + 1;
+            }
+            // Read one byte past the limit so a body without Content-Length is refused, never buffered whole.
+            var buffer = new byte[ModelUploads.MaxBytes + 1];
+            int length = 0;
+            try
+            {
+                int n;
+                while (length < buffer.Length && (n = await http.Request.Body.ReadAsync(buffer.AsMemory(length), http.RequestAborted).ConfigureAwait(false)) > 0)
+                {
+                    length += n;
+                }
+                response = _uploads.Add(buffer.AsSpan(0, length));
+            }
+            catch (Microsoft.AspNetCore.Http.BadHttpRequestException)
+            {
+                response = ExploreApi.Errors(413, [$"{ModelUploads.SourceName}: larger than the {ModelUploads.MaxBytes / 1024} KiB an upload may be"]);
             }
         }
         http.Response.StatusCode = response.Status;

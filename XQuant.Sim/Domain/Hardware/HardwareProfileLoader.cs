@@ -92,7 +92,7 @@ public static class HardwareProfileLoader
                     peakFields.Error(key, $"unknown dtype (allowed: {string.Join(", ", DTypes.Names)})");
                     continue;
                 }
-                if (peakFields.OptionalNumber(key, 0, 1e19) is double v)
+                if (SaneRange.PeakFlops.Read(peakFields, key, required: false) is double v)
                 {
                     peaks[dtype] = v;
                 }
@@ -111,10 +111,10 @@ public static class HardwareProfileLoader
         if (linkFields is not null)
         {
             string linkKind = linkFields.RequiredString("kind");
-            double? bw = linkFields.OptionalNumber("bandwidth_bytes_per_sec", 0, 1e16);
+            double? bw = SaneRange.LinkBandwidth.Read(linkFields, "bandwidth_bytes_per_sec", required: false);
             link = ReadInterconnect(linkFields, linkKind, bw);
         }
-        double? tdp = f.OptionalNumber("tdp_watts", 0, 1e6);
+        double? tdp = SaneRange.TdpWatts.Read(f, "tdp_watts", required: false);
         string? tdpSource = f.OptionalString("tdp_source");
         string? notes = f.OptionalString("notes");
         double? launch = f.OptionalNumber("kernel_launch_latency_sec", -1e-30, 1);
@@ -186,7 +186,7 @@ public static class HardwareProfileLoader
                 m.Error(key, $"unknown kernel class (allowed: {string.Join(", ", KernelClasses.RateKeys)})");
                 continue;
             }
-            if (m.OptionalNumber(key, 0, 1e19) is double v)
+            if (SaneRange.AchievedFlops.Read(m, key, required: false) is double v)
             {
                 result[key] = v;
             }
@@ -239,10 +239,9 @@ public static class HardwareProfileLoader
             return null;
         }
         string kind = m.RequiredString("kind");
-        double capacity = m.RequiredNumber("capacity_bytes", 0, 1e16);
-        double? bandwidth = bandwidthRequired
-            ? m.RequiredNumber("bandwidth_bytes_per_sec", 0, 1e18)
-            : m.OptionalNumber("bandwidth_bytes_per_sec", 0, 1e18);
+        bool dram = key == "dram";
+        double capacity = (dram ? SaneRange.DramCapacity : SaneRange.OnChipCapacity).Read(m, "capacity_bytes", required: true) ?? double.NaN;
+        double? bandwidth = (dram ? SaneRange.DramBandwidth : SaneRange.OnChipBandwidth).Read(m, "bandwidth_bytes_per_sec", bandwidthRequired);
         string? source = m.OptionalString("source");
         string? note = m.OptionalString("note");
         m.RejectUnknownKeys();

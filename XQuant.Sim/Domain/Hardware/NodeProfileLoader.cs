@@ -34,7 +34,7 @@ public static class NodeProfileLoader
         if (linkFields is not null)
         {
             string kind = linkFields.RequiredString("kind");
-            double bw = linkFields.RequiredNumber("bandwidth_bytes_per_sec", 0, 1e16);
+            double bw = SaneRange.LinkBandwidth.Read(linkFields, "bandwidth_bytes_per_sec", required: true) ?? double.NaN;
             link = HardwareProfileLoader.ReadInterconnect(linkFields, kind, bw);
         }
         f.RejectUnknownKeys();

@@ -14,6 +14,10 @@ public static class ModelConfigLoader
 
     public static ModelConfig Resolve(string idOrPath, string source = "--model")
     {
+        if (ModelOverlay.Find(idOrPath) is { } held)
+        {
+            return held;
+        }
         if (DataPaths.LooksLikePath(idOrPath))
         {
             return Load(idOrPath);

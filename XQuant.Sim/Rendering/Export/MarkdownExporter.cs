@@ -7,6 +7,7 @@ using XQuant.Sim.Foundation.Text;
 using XQuant.Sim.Rendering.Reports;
 using XQuant.Sim.Rendering.Tables;
 using XQuant.Sim.Studies.Scenarios;
+using XQuant.Sim.Foundation.Input;
 
 namespace XQuant.Sim.Rendering.Export;
 
@@ -72,8 +73,8 @@ public sealed class MarkdownExporter : IExporter
             .Append(Formats.Fixed(s.RuntimeReserveFraction * 100, 0)).Append("% of device memory.\n");
         sb.Append("- Models: ").Append(string.Join("; ", s.Models.Select(m =>
             $"{m.Id} ({m.Layers} layers, d={m.HiddenSize}, {m.Heads} heads / {m.KvHeads} KV heads, {m.AttentionKind})"))).Append(".\n");
-        sb.Append("\n| hardware | provenance | DRAM | DRAM bandwidth | on-chip | BF16 peak | ridge BF16 | source |\n");
-        sb.Append("|:---|:---|---:|---:|---:|---:|---:|:---|\n");
+        sb.Append("\n| hardware | provenance | DRAM | DRAM bandwidth | on-chip | BF16 peak | ridge BF16 | source | profile file |\n");
+        sb.Append("|:---|:---|---:|---:|---:|---:|---:|:---|:---|\n");
         foreach (var hw in s.Hardware)
         {
             sb.Append("| ").Append(hw.Id)
@@ -84,6 +85,7 @@ public sealed class MarkdownExporter : IExporter
                 .Append(" | ").Append(hw.Peak(DType.Bf16) is double p ? $"{Formats.Sig(p / 1e12)} TFLOP/s" : "not supported")
                 .Append(" | ").Append(hw.RidgeFlopsPerByte(DType.Bf16) is double r ? Formats.Sig(r, 3) : "-")
                 .Append(" | ").Append(hw.PeakFlopsSource)
+                .Append(" | ").Append(SourcePaths.MarkdownCell(hw.SourcePath))
                 .Append(" |\n");
         }
         sb.Append('\n');

@@ -7,6 +7,7 @@ using XQuant.Sim.Rendering.Charts;
 using XQuant.Sim.Rendering.Documents;
 using XQuant.Sim.Rendering.Tables;
 using XQuant.Sim.Studies.Comparison;
+using XQuant.Sim.Foundation.Input;
 
 namespace XQuant.Sim.Rendering.Reports;
 
@@ -127,7 +128,7 @@ public static class CompareReport
             cols.Add(new($"{t.Name()}_tflops", $"dense {t.Name()} peak, TFLOP/s ('-' = no such rate)", h => h.Peak(t) is double p ? Formats.Sig(p / 1e12) : "-"));
             cols.Add(new($"ridge_{t.Name()}", $"{t.Name()} peak / DRAM bandwidth, FLOP/byte", h => h.RidgeFlopsPerByte(t) is double x ? Formats.Sig(x, 3) : "-"));
         }
-        cols.Add(new("profile", "file the figures come from", h => $"hardware-profiles/{h.Id}.json", false));
+        cols.Add(new("profile", "file the figures come from", h => SourcePaths.Display(h.SourcePath), false));
         return cols;
     }
 

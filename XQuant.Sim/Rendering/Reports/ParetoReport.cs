@@ -4,6 +4,7 @@ using XQuant.Sim.Foundation.Text;
 using XQuant.Sim.Rendering.Charts;
 using XQuant.Sim.Rendering.Tables;
 using XQuant.Sim.Studies.Quality;
+using XQuant.Sim.Foundation.Input;
 
 namespace XQuant.Sim.Rendering.Reports;
 
@@ -26,14 +27,14 @@ public static class ParetoReport
     public static string Headline(ParetoStudy study)
     {
         ArgumentNullException.ThrowIfNull(study);
-        return $"{study.Model.Id} on {study.Hardware.Id} ({study.Hardware.Provenance.Name()}), batch {Formats.Int(study.Batch)}, context {Formats.Int(study.ContextTokens)}; perplexity on {study.Dataset} {QualityOrigin(study)}, memory and time from the cost model";
+        return $"{study.Model.Id} on {study.Hardware.Id} ({study.Hardware.Provenance.Name()}, {SourcePaths.Display(study.Hardware.SourcePath)}), batch {Formats.Int(study.Batch)}, context {Formats.Int(study.ContextTokens)}; perplexity on {study.Dataset} {QualityOrigin(study)}, memory and time from the cost model";
     }
 
     public static IReadOnlyList<OutputFile> Files(ParetoStudy study)
     {
         ArgumentNullException.ThrowIfNull(study);
         var hw = study.Hardware;
-        string md = $"# Pareto: {study.Model.Id} on {hw.Id}, batch {Formats.Int(study.Batch)}, context {Formats.Int(study.ContextTokens)}\n\nMemory (normalized size) and time per token (overlapped roofline, {hw.Provenance.Name()} profile) from the cost model; perplexity on {study.Dataset} {QualityOrigin(study)} (teacher-forced; column quality_source tags each row). `pareto` = not dominated in all three together.\n\n{ParetoTable.Build(study, exact: false).ToMarkdown()}\n![pareto](pareto.png)\n";
+        string md = $"# Pareto: {study.Model.Id} on {hw.Id}, batch {Formats.Int(study.Batch)}, context {Formats.Int(study.ContextTokens)}\n\nMemory (normalized size) and time per token (overlapped roofline, {hw.Provenance.Name()} profile `{SourcePaths.Display(hw.SourcePath)}`) from the cost model; perplexity on {study.Dataset} {QualityOrigin(study)} (teacher-forced; column quality_source tags each row). `pareto` = not dominated in all three together.\n\n{ParetoTable.Build(study, exact: false).ToMarkdown()}\n![pareto](pareto.png)\n";
         using var plot = ParetoChart.Create(study);
         return
         [

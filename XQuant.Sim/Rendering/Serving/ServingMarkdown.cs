@@ -4,6 +4,7 @@ using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Foundation.Text;
 using XQuant.Sim.Studies.Serving;
+using XQuant.Sim.Foundation.Input;
 
 namespace XQuant.Sim.Rendering.Serving;
 
@@ -59,7 +60,7 @@ public static class ServingMarkdown
         string rates = a.Kind == ArrivalKind.Poisson ? $" at {string.Join(", ", p.Rates.Select(r => Formats.Sig(r)))} req/s" : "";
         yield return $"Workload: {Describe(a.Kind, a)}{rates}; {CountOf(a)} requests; {lengths}.";
         yield return $"Scheduler (vLLM V1 semantics): max_num_batched_tokens {c.MaxBatchedTokens}, max_num_seqs {c.MaxSeqs}, chunked prefill {(c.ChunkedPrefill ? "on" : "off")}, block {c.BlockTokens} tokens, FCFS admission, preemption by recompute.";
-        yield return $"Iteration time: mixed-batch ledger on the {w.Hardware.Provenance.Name()} profile of {w.Hardware.Id}, {(p.Overlapped ? "overlapped form max(compute, memory)" : "serial form (sum of per-op times)")}; weights {w.Weights.Name()} streamed once per iteration, attention and rematerialization per sequence at its own context.";
+        yield return $"Iteration time: mixed-batch ledger on the {w.Hardware.Provenance.Name()} profile of {w.Hardware.Id} (`{SourcePaths.Display(w.Hardware.SourcePath)}`), {(p.Overlapped ? "overlapped form max(compute, memory)" : "serial form (sum of per-op times)")}; weights {w.Weights.Name()} streamed once per iteration, attention and rematerialization per sequence at its own context.";
         var pool = result.Schemes.Count > 0 ? result.Schemes[0].Pool : null;
         if (pool is not null)
         {

@@ -40,6 +40,10 @@ public sealed record CheckpointModel(ModelConfig Config, EngineWeights Weights, 
                 opened.Add(st);
                 foreach (string name in st.Tensors.Keys)
                 {
+                    if (where.TryGetValue(name, out var other))
+                    {
+                        throw new InputException(st.Path, name, $"is also in {other.Path}: a tensor must be in one shard only");
+                    }
                     where[name] = st;
                 }
             }
@@ -155,6 +159,31 @@ public sealed record CheckpointModel(ModelConfig Config, EngineWeights Weights, 
         return files;
     }
 
+    /// <summary>
+    /// The engine holds every weight as FP32 in managed arrays: refuse, before reading anything, a shape whose largest
+    /// array passes the runtime's limit or whose weights do not fit the memory this process may use (a vocabulary of
+    /// 2^26 over a sparse file asked for 16 GiB arrays and died of an overflow).
+    /// </summary>
+    private static void CheckEngineMemory(ModelConfig m, long paddedVocab, string configPath)
+    {
+        long d = m.HiddenSize, q = (long)m.Heads * m.HeadDim, kv = (long)m.KvHeads * m.HeadDim, f = m.IntermediateSize;
+        long embedding = paddedVocab * d;
+        if (embedding > Array.MaxLength)
+        {
+            throw new InputException(configPath, "vocab_size", $"{m.VocabSize} x hidden_size {d} = {embedding} embedding weights, more than one array can hold ({Array.MaxLength}) in the engine");
+        }
+        if (Math.Max(f, q) * d > Array.MaxLength)
+        {
+            throw new InputException(configPath, "intermediate_size", $"a {Math.Max(f, q)} x {d} projection is more than one array can hold ({Array.MaxLength}) in the engine");
+        }
+        double bytes = 4.0 * ((2.0 * embedding) + (m.Layers * ((2.0 * d) + (2.0 * q * d) + (2.0 * kv * d) + (3.0 * f * d))) + d);
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (bytes > available)
+        {
+            throw new InputException(configPath, "", string.Create(CultureInfo.InvariantCulture, $"the engine needs {bytes / (1 << 30):0.#} GiB for the FP32 weights; this process may use {available / (double)(1 << 30):0.#} GiB"));
+        }
+    }
+
     private static CheckpointModel Map(ModelConfig m, float eps, double theta, RopeScaling? scaling, Dictionary<string, SafetensorsFile> t, int maxContext, string folder)
     {
         int d = m.HiddenSize, q = m.Heads * m.HeadDim, kv = m.KvHeads * m.HeadDim, f = m.IntermediateSize, vocab = m.VocabSize;
@@ -165,6 +194,7 @@ public sealed record CheckpointModel(ModelConfig Config, EngineWeights Weights, 
         {
             throw new InputException(folder, "config.json", $"the engine cannot run this shape: {string.Join("; ", problems)}");
         }
+        CheckEngineMemory(m, paddedVocab, Path.Combine(folder, "config.json"));
         var errors = new List<InputError>();
         void Expect(string name, params long[] shape)
         {

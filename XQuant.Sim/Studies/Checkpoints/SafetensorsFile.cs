@@ -1,5 +1,7 @@
-using System.IO.MemoryMappedFiles;
+using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
 using XQuant.Kernels.Quantization;
 using XQuant.Sim.Foundation.Input;
 
@@ -8,27 +10,30 @@ namespace XQuant.Sim.Studies.Checkpoints;
 /// <summary>One tensor's entry in a safetensors header.</summary>
 public sealed record TensorEntry(string Name, string DType, IReadOnlyList<long> Shape, long Begin, long End)
 {
-    public long Elements => Shape.Aggregate(1L, (a, b) => a * b);
+    /// <summary>The element count; the header check guarantees it fits a long (shapes like [2^62, 4] are refused on open).</summary>
+    public long Elements => Shape.Aggregate(1L, (a, b) => checked(a * b));
 }
 
 /// <summary>
-/// A .safetensors file, memory-mapped (read-only): an 8-byte little-endian header length, a JSON header (name -&gt; dtype,
-/// shape, data_offsets), then the tensor bytes. The header is validated in full on open (every problem is an
-/// <see cref="InputException"/> naming the file and what is wrong); tensors are converted to float one at a time
-/// straight from the mapping, never read whole into managed memory. F32, F16 and BF16 are supported.
+/// A .safetensors file: an 8-byte little-endian header length, a JSON header (name -&gt; dtype, shape, data_offsets),
+/// then the tensor bytes. The header is validated in full on open (UTF-8, no duplicate or overlapping tensors, shapes
+/// whose byte counts fit 64 bits; every problem is an <see cref="InputException"/> naming the file and what is wrong);
+/// tensors are converted to float one chunk at a time through positional reads, never read whole into managed memory.
+/// Not memory-mapped on purpose: a mapped file truncated by another process kills the process with SIGBUS, a read
+/// just comes back short, which is reported as one line. Weights that are NaN or infinite are refused when read.
+/// F32, F16 and BF16 are supported.
 /// </summary>
 public sealed class SafetensorsFile : IDisposable
 {
     private const long MaxHeader = 100L << 20;
-    private readonly MemoryMappedFile map;
-    private readonly MemoryMappedViewAccessor view;
+    private const int ChunkBytes = 1 << 18;
+    private readonly SafeFileHandle handle;
     private readonly long dataStart;
 
-    private SafetensorsFile(string path, MemoryMappedFile map, MemoryMappedViewAccessor view, long dataStart, Dictionary<string, TensorEntry> tensors)
+    private SafetensorsFile(string path, SafeFileHandle handle, long dataStart, Dictionary<string, TensorEntry> tensors)
     {
         Path = path;
-        this.map = map;
-        this.view = view;
+        this.handle = handle;
         this.dataStart = dataStart;
         Tensors = tensors;
     }
@@ -51,28 +56,51 @@ public sealed class SafetensorsFile : IDisposable
         {
             throw new InputException(path, "", $"truncated: {length} bytes, shorter than the 8-byte header length");
         }
-        byte[] header;
-        long n;
-        using (var fs = File.OpenRead(path))
+        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        try
         {
             Span<byte> len = stackalloc byte[8];
-            fs.ReadExactly(len);
-            n = BitConverter.ToInt64(len);
+            ReadFully(handle, path, "", len, 0);
+            long n = BitConverter.ToInt64(len);
             if (n <= 1 || n > MaxHeader || 8 + n > length)
             {
                 throw new InputException(path, "", $"header length {n} is impossible for a {length}-byte file (truncated or not safetensors)");
             }
-            header = new byte[n];
-            fs.ReadExactly(header);
+            var header = new byte[n];
+            ReadFully(handle, path, "header", header, 8);
+            var tensors = ParseHeader(path, header, length - 8 - n);
+            return new SafetensorsFile(path, handle, 8 + n, tensors);
         }
-        var tensors = ParseHeader(path, header, length - 8 - n);
-        var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        var view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
-        return new SafetensorsFile(path, map, view, 8 + n, tensors);
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Fills <paramref name="dst"/> from <paramref name="offset"/>; a short read means the file shrank since it was sized.</summary>
+    private static void ReadFully(SafeFileHandle handle, string path, string field, Span<byte> dst, long offset)
+    {
+        int done = 0;
+        while (done < dst.Length)
+        {
+            int got = RandomAccess.Read(handle, dst[done..], offset + done);
+            if (got == 0)
+            {
+                long now = RandomAccess.GetLength(handle);
+                throw new InputException(path, field, $"the file ended at byte {now} while reading bytes {offset}..{offset + dst.Length}: it was truncated while open (or is being rewritten)");
+            }
+            done += got;
+        }
     }
 
     private static Dictionary<string, TensorEntry> ParseHeader(string path, byte[] header, long dataBytes)
     {
+        // System.Text.Json checks UTF-8 only when a string is read (an InvalidOperationException then); check it all first.
+        if (Utf8Text.FirstInvalidByte(header) is int bad)
+        {
+            throw new InputException(path, "header", $"is not valid UTF-8 (byte 0x{header[bad]:X2} at header offset {bad}); tensor names must be UTF-8");
+        }
         JsonDocument doc;
         try
         {
@@ -96,6 +124,11 @@ public sealed class SafetensorsFile : IDisposable
                 {
                     continue;
                 }
+                if (tensors.ContainsKey(p.Name))
+                {
+                    errors.Add(new InputError(path, p.Name, "appears twice in the header"));
+                    continue;
+                }
                 var entry = ParseEntry(path, p, dataBytes, errors);
                 if (entry is not null)
                 {
@@ -106,11 +139,36 @@ public sealed class SafetensorsFile : IDisposable
                     break;
                 }
             }
+            if (errors.Count == 0)
+            {
+                CheckOverlaps(path, tensors.Values, errors);
+            }
             if (errors.Count > 0)
             {
                 throw new InputException(errors);
             }
             return tensors;
+        }
+    }
+
+    /// <summary>Two tensors sharing bytes would alias each other's weights silently.</summary>
+    private static void CheckOverlaps(string path, IEnumerable<TensorEntry> entries, List<InputError> errors)
+    {
+        TensorEntry? previous = null;
+        foreach (var e in entries.Where(e => e.End > e.Begin).OrderBy(e => e.Begin).ThenBy(e => e.Name, StringComparer.Ordinal))
+        {
+            if (previous is not null && e.Begin < previous.End)
+            {
+                errors.Add(new InputError(path, e.Name, $"data_offsets [{e.Begin}, {e.End}] overlap tensor '{JsonFields.Truncate(previous.Name)}' [{previous.Begin}, {previous.End}]"));
+                if (errors.Count >= 5)
+                {
+                    return;
+                }
+            }
+            if (previous is null || e.End > previous.End)
+            {
+                previous = e;
+            }
         }
     }
 
@@ -141,14 +199,25 @@ public sealed class SafetensorsFile : IDisposable
         }
         var entry = new TensorEntry(p.Name, dt.GetString()!, shape, begin, end);
         int size = ElementSize(entry.DType);
+        long elements = 1;
+        foreach (long v in shape)
+        {
+            // The byte count must fit 64 bits: [2^62, 4] wrapped to 0 and matched empty data_offsets.
+            if (v != 0 && elements > long.MaxValue / 8 / v)
+            {
+                errors.Add(new InputError(path, p.Name, $"shape [{string.Join(", ", shape)}] is too large: its byte count does not fit in 64 bits"));
+                return null;
+            }
+            elements *= v;
+        }
         if (end > dataBytes)
         {
             errors.Add(new InputError(path, p.Name, $"truncated: the tensor ends at data byte {end} but the file holds only {dataBytes} data bytes"));
             return null;
         }
-        if (size > 0 && entry.Elements * size != end - begin)
+        if (size > 0 && elements * size != end - begin)
         {
-            errors.Add(new InputError(path, p.Name, $"{entry.DType} shape [{string.Join(", ", shape)}] needs {entry.Elements * size} bytes, data_offsets span {end - begin}"));
+            errors.Add(new InputError(path, p.Name, $"{entry.DType} shape [{string.Join(", ", shape)}] needs {elements * size} bytes, data_offsets span {end - begin}"));
             return null;
         }
         return entry;
@@ -203,41 +272,55 @@ public sealed class SafetensorsFile : IDisposable
         {
             throw new InputException(Path, name, $"dtype {e.DType} is not supported (F32, F16, BF16)");
         }
+        if (e.Elements > Array.MaxLength)
+        {
+            throw new InputException(Path, name, $"{e.Elements} elements, more than one array can hold ({Array.MaxLength})");
+        }
         return e;
     }
 
-    /// <summary>Converts dst.Length elements starting at element <paramref name="first"/> from the mapping, in chunks.</summary>
+    /// <summary>Converts dst.Length elements starting at element <paramref name="first"/>, in chunks; refuses NaN and infinities.</summary>
     private void Convert(TensorEntry e, long first, Span<float> dst)
     {
-        const int Chunk = 1 << 16;
-        long pos = dataStart + e.Begin;
-        if (e.DType == "F32")
-        {
-            var buf = new float[Math.Min(Chunk, dst.Length)];
-            for (int i = 0; i < dst.Length; i += buf.Length)
-            {
-                int n = Math.Min(buf.Length, dst.Length - i);
-                view.ReadArray(pos + ((first + i) * 4), buf, 0, n);
-                buf.AsSpan(0, n).CopyTo(dst[i..]);
-            }
-            return;
-        }
+        int size = ElementSize(e.DType);
+        long pos = dataStart + e.Begin + (first * size);
         bool bf16 = e.DType == "BF16";
-        var half = new ushort[Math.Min(Chunk, dst.Length)];
-        for (int i = 0; i < dst.Length; i += half.Length)
+        var bytes = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        try
         {
-            int n = Math.Min(half.Length, dst.Length - i);
-            view.ReadArray(pos + ((first + i) * 2), half, 0, n);
-            for (int j = 0; j < n; j++)
+            int perChunk = ChunkBytes / size;
+            for (int i = 0; i < dst.Length; i += perChunk)
             {
-                dst[i + j] = bf16 ? BitConverter.Int32BitsToSingle(half[j] << 16) : HalfBits.ToFloat(half[j]);
+                int n = Math.Min(perChunk, dst.Length - i);
+                var chunk = bytes.AsSpan(0, n * size);
+                ReadFully(handle, Path, e.Name, chunk, pos + ((long)i * size));
+                var to = dst.Slice(i, n);
+                if (size == 4)
+                {
+                    MemoryMarshal.Cast<byte, float>(chunk).CopyTo(to);
+                }
+                else
+                {
+                    var half = MemoryMarshal.Cast<byte, ushort>(chunk);
+                    for (int j = 0; j < n; j++)
+                    {
+                        to[j] = bf16 ? BitConverter.Int32BitsToSingle(half[j] << 16) : HalfBits.ToFloat(half[j]);
+                    }
+                }
+                for (int j = 0; j < n; j++)
+                {
+                    if (!float.IsFinite(to[j]))
+                    {
+                        throw new InputException(Path, e.Name, $"element {first + i + j} is {(float.IsNaN(to[j]) ? "NaN" : "infinite")}; weights must be finite");
+                    }
+                }
             }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
         }
     }
 
-    public void Dispose()
-    {
-        view.Dispose();
-        map.Dispose();
-    }
+    public void Dispose() => handle.Dispose();
 }

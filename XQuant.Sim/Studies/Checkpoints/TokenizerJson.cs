@@ -16,7 +16,12 @@ namespace XQuant.Sim.Studies.Checkpoints;
 public sealed class TokenizerJson
 {
     private const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(10);
+    // Each regex call may take 2 s and all of them together (normalizers, pre-tokenizers, added-token splits) 20 s per
+    // tokenizer: a per-call limit alone let a hostile pattern spend minutes over many segments.
+    private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>The total time one tokenizer may spend normalizing and pre-tokenizing, over every Encode call.</summary>
+    public static readonly TimeSpan DefaultWorkBudget = TimeSpan.FromSeconds(20);
     private static readonly string[] ByteToUnicode = BuildByteMap();
 
     private readonly Dictionary<string, int> vocab;
@@ -31,10 +36,14 @@ public sealed class TokenizerJson
     private readonly List<int> prefix = [];
     private readonly List<int> suffix = [];
     private readonly Dictionary<string, int[]> cache = new(StringComparer.Ordinal);
+    private readonly TimeSpan workBudget;
+    private long workTicks;
+    private double staticGrowth = 1;
 
-    private TokenizerJson(string path, JsonElement root)
+    private TokenizerJson(string path, JsonElement root, TimeSpan workBudget)
     {
         Path = path;
+        this.workBudget = workBudget;
         var model = Get(root, "model", JsonValueKind.Object, "model");
         string type = model.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "BPE";
         if (type != "BPE")
@@ -83,6 +92,10 @@ public sealed class TokenizerJson
                 {
                     throw Bad("added_tokens", "each entry needs a string content and an integer id");
                 }
+                if (id < 0)
+                {
+                    throw Bad("added_tokens", $"token '{JsonFields.Truncate(c.GetString()!)}' has id {id}; ids must be non-negative");
+                }
                 if (c.GetString()!.Length > 0)
                 {
                     added[c.GetString()!] = id;
@@ -98,6 +111,10 @@ public sealed class TokenizerJson
         if (root.TryGetProperty("normalizer", out var n) && n.ValueKind != JsonValueKind.Null)
         {
             AddNormalizer(n, "normalizer");
+            if (staticGrowth > MaxGrowth)
+            {
+                throw Bad("normalizer", $"its Replace steps can grow text {staticGrowth.ToString("0.#", CultureInfo.InvariantCulture)}x (content longer than pattern, chained); at most {MaxGrowth}x is accepted");
+            }
         }
         if (root.TryGetProperty("pre_tokenizer", out var pt) && pt.ValueKind != JsonValueKind.Null)
         {
@@ -126,7 +143,10 @@ public sealed class TokenizerJson
     public const long TokenizerMaxBytes = 64L << 20;
 
     /// <summary>Reads and checks a tokenizer.json; any problem is an <see cref="InputException"/> naming the file and field.</summary>
-    public static TokenizerJson Load(string path)
+    public static TokenizerJson Load(string path) => Load(path, DefaultWorkBudget);
+
+    /// <summary>As <see cref="Load(string)"/>, with the total normalize/pre-tokenize time every Encode call together may take.</summary>
+    public static TokenizerJson Load(string path, TimeSpan workBudget)
     {
         if (!File.Exists(path))
         {
@@ -134,12 +154,17 @@ public sealed class TokenizerJson
         }
         try
         {
-            using var doc = JsonDocument.Parse(InputFiles.ReadSmall(path, TokenizerMaxBytes), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
+            byte[] bytes = InputFiles.ReadSmall(path, TokenizerMaxBytes);
+            if (Utf8Text.FirstInvalidByte(bytes) is int bad)
+            {
+                throw new InputException(path, "", $"is not valid UTF-8 (byte 0x{bytes[bad]:X2} at offset {bad})");
+            }
+            using var doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new InputException(path, "", "not a tokenizer.json (the top level must be an object)");
             }
-            return new TokenizerJson(path, doc.RootElement);
+            return new TokenizerJson(path, doc.RootElement, workBudget);
         }
         catch (JsonException ex)
         {
@@ -154,14 +179,28 @@ public sealed class TokenizerJson
     /// <summary>Token ids of <paramref name="text"/>, with the post-processor's special tokens when <paramref name="addSpecial"/>.</summary>
     public IReadOnlyList<int> Encode(string text, bool addSpecial)
     {
+        try
+        {
+            return EncodeCore(text, addSpecial);
+        }
+        catch (RegexMatchTimeoutException e)
+        {
+            throw Bad("pattern", $"'{JsonFields.Truncate(e.Pattern)}' took longer than {e.MatchTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s on one piece of text; refusing it");
+        }
+    }
+
+    private List<int> EncodeCore(string text, bool addSpecial)
+    {
         var ids = new List<int>();
         if (addSpecial)
         {
             ids.AddRange(prefix);
         }
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         IEnumerable<(string Text, bool Added)> segments = addedSplit is null
             ? [(text, false)]
-            : addedSplit.Split(text).Select((s, i) => (s, i % 2 == 1));
+            : addedSplit.Split(text).Select((s, i) => (s, i % 2 == 1)).ToList();
+        Charge(ref started, "added_tokens");
         bool first = true;
         foreach (var (segment, isAdded) in segments)
         {
@@ -176,10 +215,20 @@ public sealed class TokenizerJson
                 continue;
             }
             IEnumerable<string> pieces = [segment];
-            foreach (var step in normalizers.Concat(preTokenizers))
+            long limit = ((long)MaxGrowth * segment.Length) + 64;
+            foreach (var (step, i) in normalizers.Concat(preTokenizers).Select((s, i) => (s, i)))
             {
                 bool f = first;
-                pieces = pieces.SelectMany(p => step(p, f)).ToList();
+                var next = pieces.SelectMany(p => step(p, f)).ToList();
+                string where = i < normalizers.Count ? "normalizer" : "pre_tokenizer";
+                // Each Replace is bounded by itself; this bounds the chain (8x per step compounded to GBs).
+                long length = next.Sum(p => (long)p.Length);
+                if (length > limit)
+                {
+                    throw Bad(where, $"grows the text from {segment.Length} to {length} characters, more than {MaxGrowth}x in total; refusing an amplifying tokenizer");
+                }
+                pieces = next;
+                Charge(ref started, where);
             }
             first = false;
             foreach (string word in pieces)
@@ -311,6 +360,7 @@ public sealed class TokenizerJson
                         throw Bad(field + ".pattern.String", "is empty; a Replace needs something to replace");
                     }
                     string where = field;
+                    staticGrowth *= Math.Max(1.0, (double)content.Length / from.Length);
                     normalizers.Add((s, _) => [Bounded(s, s.Replace(from, content, StringComparison.Ordinal), where)]);
                 }
                 else if (pattern.TryGetProperty("Regex", out var pr) && pr.ValueKind == JsonValueKind.String)
@@ -531,6 +581,19 @@ public sealed class TokenizerJson
     }
 
     private InputException Bad(string field, string message) => new(Path, field, message);
+
+    /// <summary>Adds the time since <paramref name="since"/> to this tokenizer's total and stops when the total passes the budget.</summary>
+    private void Charge(ref long since, string field)
+    {
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        workTicks += now - since;
+        since = now;
+        var spent = System.Diagnostics.Stopwatch.GetElapsedTime(0, workTicks);
+        if (spent > workBudget)
+        {
+            throw Bad(field, $"normalizing and pre-tokenizing took {spent.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s in total, over the {workBudget.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s budget; a pattern that slow is refused");
+        }
+    }
 
     /// <summary>Normalizers may grow text (one character for another), but not without bound: chained Replaces reached GBs.</summary>
     public const int MaxGrowth = 8;

@@ -14,6 +14,8 @@ public static class PaperQuality
 {
     private static readonly string[] Methods = ["fp16", "kivi", "kvquant", "xquant", "xquant-cl", "xquant-gqa"];
 
+    private static readonly string[] RequiredColumns = ["table", "model", "dataset", "method", "bits", "perplexity"];
+
     public static string DefaultPath => Path.Combine(DataPaths.Find("data"), "paper-perplexity.csv");
 
     public static IReadOnlyList<QualityPoint> Load(string? path = null)
@@ -28,6 +30,14 @@ public static class PaperQuality
         using var reader = CsvReader.FromFile(path, new CsvReaderOptions { CommentPrefix = '#' });
         int row = 1;
         // Optional columns (written by xqsim accuracy): source (Paper, MeasuredSynthetic, MeasuredCheckpoint) and scheme.
+        foreach (string c in RequiredColumns.Where(c => !reader.TryGetFieldIndex(c, out _)))
+        {
+            errors.Add(new InputError(path, $"column {c}", $"is missing from the header (needs {string.Join(",", RequiredColumns)}; optional source, scheme)"));
+        }
+        if (errors.Count > 0)
+        {
+            throw new InputException(errors);
+        }
         bool hasSource = reader.TryGetFieldIndex("source", out int sourceIndex);
         bool hasScheme = reader.TryGetFieldIndex("scheme", out int schemeIndex);
         while (reader.Read())

@@ -3,7 +3,8 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
-  const state = { model: '', hardware: '', weights: 'bf16', phase: 'decode', batch: 1, context: 4096, schemes: [], focus: '', devices: '' };
+  const state = { model: '', hardware: '', tp: 1, weights: 'bf16', phase: 'decode', batch: 1, context: 4096, schemes: [], focus: '', devices: '' };
+  const TP_CHOICES = [1, 2, 4, 8];
   const data = { cmp: null, dev: null, be: null };
   const csv = {};
   let options = null;
@@ -44,6 +45,8 @@
   function cli(command, params) {
     const parts = ['xqsim', command];
     for (const [k, v] of Object.entries(params)) {
+      // An uploaded model lives in the server's memory; on the command line it is the file itself.
+      if (k === 'model' && /^upload-/.test(String(v))) { parts.push('--model', 'config.json'); continue; }
       if (v !== '' && v != null) parts.push('--' + k, /[\s,]/.test(String(v)) && /\s/.test(String(v)) ? JSON.stringify(String(v)) : String(v));
     }
     return parts.join(' ');
@@ -53,13 +56,14 @@
   function readUrl() {
     const p = new URLSearchParams(location.search);
     for (const k of ['model', 'hardware', 'weights', 'phase', 'focus', 'devices']) if (p.has(k)) state[k] = p.get(k);
+    if (p.has('tp')) state.tp = TP_CHOICES.includes(parseInt(p.get('tp'), 10)) ? parseInt(p.get('tp'), 10) : 1;
     if (p.has('batch')) state.batch = Math.max(1, parseInt(p.get('batch'), 10) || 1);
     if (p.has('context')) state.context = Math.max(1, parseInt(p.get('context'), 10) || 4096);
     if (p.has('schemes')) state.schemes = p.get('schemes').split(',').filter((s) => s);
   }
 
   function writeUrl() {
-    const q = query({ model: state.model, hardware: state.hardware, weights: state.weights, phase: state.phase, batch: state.batch, context: state.context, schemes: state.schemes.join(','), focus: state.focus, devices: state.devices });
+    const q = query({ model: state.model, hardware: state.hardware, tp: state.tp > 1 ? state.tp : '', weights: state.weights, phase: state.phase, batch: state.batch, context: state.context, schemes: state.schemes.join(','), focus: state.focus, devices: state.devices });
     history.replaceState(null, '', location.pathname + '?' + q);
   }
 
@@ -67,6 +71,41 @@
   function fillSelect(el, values, selected) {
     el.replaceChildren(...values.map((v) => { const o = document.createElement('option'); o.value = v; o.textContent = v; o.selected = v === selected; return o; }));
     if (!values.includes(selected)) el.value = values[0];
+  }
+
+  function fillModels(el, selected) {
+    const group = (label, ids) => {
+      const g = document.createElement('optgroup'); g.label = label;
+      g.append(...ids.map((v) => { const o = document.createElement('option'); o.value = v; o.textContent = v; o.selected = v === selected; return o; }));
+      return g;
+    };
+    el.replaceChildren(group('shipped', options.models), ...(options.uploaded_models.length ? [group('uploaded', options.uploaded_models)] : []));
+    el.value = selected;
+  }
+
+  // POST /api/models: the server parses the file with the CLI's config.json rules and keeps it in memory.
+  async function upload(file) {
+    if (!file) return;
+    if (file.size > 256 * 1024) { $('errors').textContent = file.name + ': larger than the 256 KiB an upload may be'; return; }
+    const res = await fetch('/api/models', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: await file.text() });
+    const body = await res.json();
+    if (!res.ok) { $('errors').textContent = (body.errors || ['HTTP ' + res.status]).join('\n'); return; }
+    if (!options.uploaded_models.includes(body.model)) options.uploaded_models.push(body.model);
+    state.model = body.model;
+    fillModels($('model'), state.model);
+    $('status').textContent = file.name + ' → ' + body.model + ' (' + body.layers + ' layers, ' + body.attention + ')';
+    update();
+  }
+
+  // Devices first, then node profiles (hardware-profiles/nodes/) in their own group.
+  function fillHardware(el, selected) {
+    const group = (label, ids) => {
+      const g = document.createElement('optgroup'); g.label = label;
+      g.append(...ids.map((v) => { const o = document.createElement('option'); o.value = v; o.textContent = v; o.selected = v === selected; return o; }));
+      return g;
+    };
+    el.replaceChildren(group('devices', options.hardware), group('nodes', options.nodes || []));
+    el.value = selected;
   }
 
   function buildSchemeBoxes() {
@@ -106,6 +145,8 @@
       $(k).addEventListener('input', () => { state[k] = sliderToValue($(k)); showSliders(); update(false); });
       $(k).addEventListener('change', () => { state[k] = sliderToValue($(k)); showSliders(); update(true); });
     }
+    $('model-file').addEventListener('change', () => upload($('model-file').files[0]).catch((e) => { $('errors').textContent = String(e.message || e); }));
+    $('tp').addEventListener('change', () => { state.tp = parseInt($('tp').value, 10) || 1; update(); });
     $('sim-run').addEventListener('click', simulate);
     $('devices').addEventListener('change', () => { state.devices = $('devices').value.replace(/\s+/g, ''); update(); });
     document.querySelectorAll('[data-csv]').forEach((b) => b.addEventListener('click', () => download(b.dataset.csv + '.csv', 'text/csv', toCsv(csv[b.dataset.csv]))));
@@ -224,6 +265,8 @@
 
   // ---- views ----
   function base() { return { model: state.model, hardware: state.hardware }; }
+  // Tensor parallelism goes to ledger, breakeven and compare (the commands with --tp); 1 is left out of URLs and CLI lines.
+  function par() { return state.tp > 1 ? { tp: state.tp } : {}; }
 
   function renderStep(ledgers) {
     const header = ['scheme', 'step_overlapped_sec', 'step_serial_sec', 'compute_sec', 'memory_sec', 'bound', 'tokens_per_sec', 'provenance'];
@@ -233,8 +276,8 @@
       rows.map((r) => [r[0], fmt.sec(r[1]), fmt.sec(r[2]), fmt.sec(r[3]), fmt.sec(r[4]), { cls: 'bound-' + r[5], text: r[5] }, fmt.sig(r[6]), r[7]]));
     // compare costs decode only; a prefill step is the ledger's (one command per scheme).
     $('cli-step').textContent = state.phase === 'decode'
-      ? cli('compare', { ...base(), schemes: state.schemes.join(','), context: state.context, batch: state.batch, weights: state.weights })
-      : cli('ledger', { ...base(), scheme: state.focus, context: state.context, batch: state.batch, weights: state.weights, phase: state.phase }) + '   (one per scheme)';
+      ? cli('compare', { ...base(), ...par(), schemes: state.schemes.join(','), context: state.context, batch: state.batch, weights: state.weights })
+      : cli('ledger', { ...base(), ...par(), scheme: state.focus, context: state.context, batch: state.batch, weights: state.weights, phase: state.phase }) + '   (one per scheme)';
   }
 
   function renderMemory(ledgers) {
@@ -271,7 +314,7 @@
     chart($('roofline-chart'), { series, xLabel: 'arithmetic intensity (FLOP/byte)', yLabel: 'attained FLOP/s', xRange: xs, yRange: [Math.min(...rows.map((r) => r[3]), peak) / 10, peak * 2],
       vlines: [{ x: peak / bw, label: 'ridge ' + fmt.sig(peak / bw), color: '#999' }] });
     $('roofline-chart').setAttribute('aria-label', 'roofline of ' + hw.id + ': ' + rows.length + ' op points over ' + ledgers.length + ' schemes, ridge at ' + fmt.sig(peak / bw) + ' FLOP per byte');
-    $('cli-roofline').textContent = cli('roofline', { ...base(), schemes: state.schemes.join(','), context: state.context, batch: state.batch, weights: state.weights, phase: state.phase });
+    $('cli-roofline').textContent = cli('roofline', { ...base(), schemes: state.schemes.join(','), context: state.context, batch: state.batch, weights: state.weights, phase: state.phase }) + (state.tp > 1 ? '   (roofline has no --tp: the points above are ledger --tp ' + state.tp + ')' : '');
   }
 
   function renderLatency(cmp) {
@@ -292,7 +335,7 @@
     csv.latency = { header, rows };
     chart($('latency-chart'), { series, xLabel: 'context (tokens), batch ' + cmp.focus_batch, yLabel: 'decode step time (s), overlapped', vlines });
     $('latency-chart').setAttribute('aria-label', 'decode step time versus context for ' + state.schemes.length + ' schemes; ' + (vlines.length - 1) + ' crossovers marked');
-    $('cli-latency').textContent = cli('compare', { ...base(), schemes: state.schemes.join(','), context: state.context, batch: state.batch, weights: state.weights }) + ' --json';
+    $('cli-latency').textContent = cli('compare', { ...base(), ...par(), schemes: state.schemes.join(','), context: state.context, batch: state.batch, weights: state.weights }) + ' --json';
   }
 
   function renderLedger(ledgers) {
@@ -302,7 +345,7 @@
     csv.ledger = { header, rows };
     table($('ledger-table'), ['op (' + d.case.scheme + ')', 'kind', 'dtype', 'FLOPs', 'DRAM', 'on-chip', 'compute', 'memory', 'time', 'bound', 'FLOP/byte'],
       rows.map((r) => [r[0], r[1], r[2], fmt.sig(r[3]), fmt.bytes(r[4]), fmt.bytes(r[5]), fmt.sec(r[6]), fmt.sec(r[7]), fmt.sec(r[8]), { cls: 'bound-' + r[9], text: r[9] }, fmt.sig(r[10])]));
-    $('cli-ledger').textContent = cli('ledger', { ...base(), scheme: d.case.scheme, context: state.context, batch: state.batch, weights: state.weights, phase: state.phase });
+    $('cli-ledger').textContent = cli('ledger', { ...base(), ...par(), scheme: d.case.scheme, context: state.context, batch: state.batch, weights: state.weights, phase: state.phase });
   }
 
   function renderBreakEven(be) {
@@ -336,7 +379,7 @@
     const dl = document.createElement('dl');
     lines.forEach(([k, v]) => { const dt = document.createElement('dt'); dt.textContent = k; const dd = document.createElement('dd'); dd.textContent = v; dl.append(dt, dd); });
     el.replaceChildren(dl);
-    $('cli-breakeven').textContent = cli('breakeven', { ...base(), scheme: be.scheme, context: state.context, batch: state.batch, weights: state.weights });
+    $('cli-breakeven').textContent = cli('breakeven', { ...base(), ...par(), scheme: be.scheme, context: state.context, batch: state.batch, weights: state.weights });
   }
 
   function renderDevices(cmp) {
@@ -372,14 +415,14 @@
     const t0 = performance.now();
     writeUrl();
     if (state.schemes.length === 0) { $('errors').textContent = 'select at least one scheme'; return; }
-    const common = { ...base(), context: state.context, batch: state.batch, weights: state.weights };
+    const common = { ...base(), ...par(), context: state.context, batch: state.batch, weights: state.weights };
     const focusIsRemat = /^xquant/.test(state.focus);
     try {
       const [ledgers, be, cmp, dev] = await Promise.all([
         Promise.all(state.schemes.map((s) => api('ledger', { ...common, scheme: s, phase: state.phase }))),
         !focusIsRemat ? Promise.resolve(null) : full || !data.be ? api('breakeven', { ...common, scheme: state.focus }) : Promise.resolve(data.be),
         full || !data.cmp ? api('compare', { ...common, schemes: state.schemes.join(',') }) : Promise.resolve(data.cmp),
-        full || !data.dev ? api('compare', { ...common, hardware: devices(), schemes: state.schemes.join(',') }) : Promise.resolve(data.dev),
+        full || !data.dev ? api('compare', { ...common, hardware: devices(), tp: '', schemes: state.schemes.join(',') }) : Promise.resolve(data.dev),
       ]);
       window.xqLastFetchMs = performance.now() - t0;
       Object.assign(data, { ledgers, cmp, be, dev });
@@ -419,11 +462,12 @@
   async function init() {
     options = await api('options', {});
     readUrl();
-    state.model = options.models.includes(state.model) ? state.model : (options.models.includes('llama-2-7b') ? 'llama-2-7b' : options.models[0]);
-    state.hardware = options.hardware.includes(state.hardware) ? state.hardware : (options.hardware.includes('h100-sxm') ? 'h100-sxm' : options.hardware[0]);
+    state.model = options.models.includes(state.model) || options.uploaded_models.includes(state.model) ? state.model : (options.models.includes('llama-2-7b') ? 'llama-2-7b' : options.models[0]);
+    state.hardware = options.hardware.includes(state.hardware) || (options.nodes || []).includes(state.hardware) ? state.hardware : (options.hardware.includes('h100-sxm') ? 'h100-sxm' : options.hardware[0]);
     if (state.schemes.length === 0) state.schemes = options.compare_schemes.slice();
-    fillSelect($('model'), options.models, state.model);
-    fillSelect($('hardware'), options.hardware, state.hardware);
+    fillModels($('model'), state.model);
+    fillHardware($('hardware'), state.hardware);
+    fillSelect($('tp'), TP_CHOICES.map(String), String(state.tp));
     fillSelect($('weights'), options.weights, state.weights);
     fillSelect($('phase'), options.phases, state.phase);
     state.weights = $('weights').value; state.phase = $('phase').value;
