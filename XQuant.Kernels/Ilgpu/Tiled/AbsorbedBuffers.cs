@@ -15,17 +15,17 @@ public sealed class AbsorbedBuffers : IDisposable
 
     private AbsorbedBuffers(DeviceQuantized x)
     {
-        X = x;
+        Quantized = x;
         owned.Add(x);
     }
 
-    public DeviceQuantized X { get; }
+    public DeviceQuantized Quantized { get; }
 
-    public ArrayView<byte> Packed => X.Packed.View;
+    public ArrayView<byte> Packed => Quantized.Packed.View;
 
-    public ArrayView<ushort> Scales => X.Scales.View;
+    public ArrayView<ushort> Scales => Quantized.Scales.View;
 
-    public ArrayView<ushort> Zeros => X.Zeros.View;
+    public ArrayView<ushort> Zeros => Quantized.Zeros.View;
 
     public ArrayView<float> Wk { get; private set; }
 
@@ -37,11 +37,11 @@ public sealed class AbsorbedBuffers : IDisposable
 
     public ArrayView<float> Sin { get; private set; }
 
-    public ArrayView<float> K { get; private set; }
+    public ArrayView<float> Keys { get; private set; }
 
-    public ArrayView<float> P { get; private set; }
+    public ArrayView<float> Weights { get; private set; }
 
-    public ArrayView<float> Y { get; private set; }
+    public ArrayView<float> WeightedX { get; private set; }
 
     public ArrayView<float> GemmScratch { get; private set; }
 
@@ -77,9 +77,9 @@ public sealed class AbsorbedBuffers : IDisposable
             b.Query = b.Floats(runner.Accelerator, shape.QueryDim);
             b.Cos = b.Floats(runner.Accelerator, (long)(tokens + 1) * half);
             b.Sin = b.Floats(runner.Accelerator, (long)(tokens + 1) * half);
-            b.K = b.Floats(runner.Accelerator, (long)tokens * shape.KvDim);
-            b.P = b.Floats(runner.Accelerator, (long)shape.Heads * tokens);
-            b.Y = b.Floats(runner.Accelerator, (long)shape.Heads * width);
+            b.Keys = b.Floats(runner.Accelerator, (long)tokens * shape.KvDim);
+            b.Weights = b.Floats(runner.Accelerator, (long)shape.Heads * tokens);
+            b.WeightedX = b.Floats(runner.Accelerator, (long)shape.Heads * width);
             b.GemmScratch = b.Floats(runner.Accelerator, scratch);
             b.Output = b.Floats(runner.Accelerator, shape.QueryDim);
             return b;
@@ -92,7 +92,7 @@ public sealed class AbsorbedBuffers : IDisposable
     }
 
     /// <summary>Device bytes these buffers hold.</summary>
-    public long DeviceBytes => owned.OfType<MemoryBuffer>().Sum(m => m.LengthInBytes) + X.Packed.LengthInBytes + X.Scales.LengthInBytes + X.Zeros.LengthInBytes;
+    public long DeviceBytes => owned.OfType<MemoryBuffer>().Sum(m => m.LengthInBytes) + Quantized.Packed.LengthInBytes + Quantized.Scales.LengthInBytes + Quantized.Zeros.LengthInBytes;
 
     private ArrayView<float> Floats(Accelerator accelerator, long count)
     {

@@ -10,8 +10,8 @@ namespace XQuant.Kernels.Ilgpu.Tiled;
 [StructLayout(LayoutKind.Sequential)]
 public struct Float4
 {
-    public float X;
-    public float Y;
-    public float Z;
-    public float W;
+    public float V0;
+    public float V1;
+    public float V2;
+    public float V3;
 }

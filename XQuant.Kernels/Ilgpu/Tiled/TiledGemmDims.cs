@@ -1,18 +1,18 @@
 namespace XQuant.Kernels.Ilgpu.Tiled;
 
 /// <summary>
-/// Sizes of one dequantize-GEMM launch C (M x N) = A (M x K) B (K x N), one operand quantized. With
+/// Sizes of one dequantize-GEMM launch C (Rows x Columns) = A (Rows x Depth) B (Depth x Columns), one operand quantized. With
 /// <see cref="QuantizedA"/> = 1 (remat), A is deQ(X) and B the dense weights; with 0 (V-absorbed p X^), A is dense
-/// and B is deQ(X). K is split into <see cref="Splits"/> slices of <see cref="KPerSplit"/>; slice s writes its partial
-/// C at offset s x M x N (summed afterwards in a fixed order), so a GEMM with few output tiles still fills the device.
+/// and B is deQ(X). Depth is split into <see cref="Splits"/> slices of <see cref="KPerSplit"/>; slice s writes its partial
+/// C at offset s x Rows x Columns (summed afterwards in a fixed order), so a GEMM with few output tiles still fills the device.
 /// </summary>
 public readonly struct TiledGemmDims
 {
     public TiledGemmDims(int rows, int depth, int columns, bool quantizedA, int splits)
     {
-        M = rows;
-        K = depth;
-        N = columns;
+        Rows = rows;
+        Depth = depth;
+        Columns = columns;
         QuantizedA = quantizedA ? 1 : 0;
         Splits = Math.Max(1, splits);
         int per = (depth + Splits - 1) / Splits;
@@ -20,11 +20,11 @@ public readonly struct TiledGemmDims
         KPerSplit = Math.Max(TiledKernels.TileK, (per + TiledKernels.TileK - 1) / TiledKernels.TileK * TiledKernels.TileK);
     }
 
-    public int M { get; }
+    public int Rows { get; }
 
-    public int K { get; }
+    public int Depth { get; }
 
-    public int N { get; }
+    public int Columns { get; }
 
     /// <summary>1: A is the quantized operand; 0: B is (an int: kernels branch on it).</summary>
     public int QuantizedA { get; }

@@ -70,11 +70,11 @@ public static class TiledKernels
         var bTile = SharedMemory.Allocate<float>(TileK * MaxTile);
         int tx = Group.IdxX, ty = Group.IdxY, dx = Group.DimX, dy = Group.DimY;
         int tileRows = PerThread * dy, tileCols = PerThread * dx;
-        int columnTiles = (g.N + tileCols - 1) / tileCols;
+        int columnTiles = (g.Columns + tileCols - 1) / tileCols;
         int split = Grid.IdxX / columnTiles;
         int row0 = Grid.IdxY * tileRows, col0 = (Grid.IdxX % columnTiles) * tileCols;
         int kBegin = split * g.KPerSplit;
-        int kEnd = IntrinsicMath.Min(g.K, kBegin + g.KPerSplit);
+        int kEnd = IntrinsicMath.Min(g.Depth, kBegin + g.KPerSplit);
         int tid = (ty * dx) + tx, threads = dx * dy;
         float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f;
         float c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f;
@@ -88,9 +88,9 @@ public static class TiledKernels
                 int r = e / TileK, kk = e % TileK;
                 int gr = row0 + r, gk = k0 + kk;
                 float v = 0f;
-                if (gr < g.M && gk < kEnd)
+                if (gr < g.Rows && gk < kEnd)
                 {
-                    v = g.QuantizedA != 0 ? IlgpuKernels.DequantAt(packed, scales, zeros, l, gr, gk) : dense[(gr * g.K) + gk];
+                    v = g.QuantizedA != 0 ? IlgpuKernels.DequantAt(packed, scales, zeros, l, gr, gk) : dense[(gr * g.Depth) + gk];
                 }
                 aTile[(kk * AStride) + r] = v;
             }
@@ -100,9 +100,9 @@ public static class TiledKernels
                 int kk = e / tileCols, col = e % tileCols;
                 int gk = k0 + kk, gc = col0 + col;
                 float v = 0f;
-                if (gk < kEnd && gc < g.N)
+                if (gk < kEnd && gc < g.Columns)
                 {
-                    v = g.QuantizedA != 0 ? dense[(gk * g.N) + gc] : IlgpuKernels.DequantAt(packed, scales, zeros, l, gk, gc);
+                    v = g.QuantizedA != 0 ? dense[(gk * g.Columns) + gc] : IlgpuKernels.DequantAt(packed, scales, zeros, l, gk, gc);
                 }
                 bTile[(kk * MaxTile) + col] = v;
             }
@@ -131,12 +131,12 @@ public static class TiledKernels
             }
             Group.Barrier();
         }
-        int baseOffset = split * g.M * g.N;
+        int baseOffset = split * g.Rows * g.Columns;
         int row = row0 + ty, col0t = col0 + tx;
-        StoreRow(c, baseOffset, g.M, g.N, row, col0t, dx, c00, c01, c02, c03);
-        StoreRow(c, baseOffset, g.M, g.N, row + dy, col0t, dx, c10, c11, c12, c13);
-        StoreRow(c, baseOffset, g.M, g.N, row + (2 * dy), col0t, dx, c20, c21, c22, c23);
-        StoreRow(c, baseOffset, g.M, g.N, row + (3 * dy), col0t, dx, c30, c31, c32, c33);
+        StoreRow(c, baseOffset, g.Rows, g.Columns, row, col0t, dx, c00, c01, c02, c03);
+        StoreRow(c, baseOffset, g.Rows, g.Columns, row + dy, col0t, dx, c10, c11, c12, c13);
+        StoreRow(c, baseOffset, g.Rows, g.Columns, row + (2 * dy), col0t, dx, c20, c21, c22, c23);
+        StoreRow(c, baseOffset, g.Rows, g.Columns, row + (3 * dy), col0t, dx, c30, c31, c32, c33);
     }
 
     private static void StoreRow(ArrayView<float> c, int baseOffset, int m, int n, int row, int col, int dx, float v0, float v1, float v2, float v3)
@@ -296,8 +296,8 @@ public static class TiledKernels
             for (int c = c0 + (4 * lane); c < c1; c += 4 * TeamLanes)
             {
                 Float4 v = x4[(rowBase + c) / 4];
-                mn = MinOrdered(MinOrdered(mn, v.X), MinOrdered(v.Y, MinOrdered(v.Z, v.W)));
-                mx = MaxOrdered(MaxOrdered(mx, v.X), MaxOrdered(v.Y, MaxOrdered(v.Z, v.W)));
+                mn = MinOrdered(MinOrdered(mn, v.V0), MinOrdered(v.V1, MinOrdered(v.V2, v.V3)));
+                mx = MaxOrdered(MaxOrdered(mx, v.V0), MaxOrdered(v.V1, MaxOrdered(v.V2, v.V3)));
             }
         }
         else
@@ -366,10 +366,10 @@ public static class TiledKernels
                 {
                     Float4 v = x4[(((r0 + r) * l.Width) + c0 + cq) / 4];
                     int tb = (r * ChannelTileCols) + cq;
-                    tile[tb] = v.X;
-                    tile[tb + 1] = v.Y;
-                    tile[tb + 2] = v.Z;
-                    tile[tb + 3] = v.W;
+                    tile[tb] = v.V0;
+                    tile[tb + 1] = v.V1;
+                    tile[tb + 2] = v.V2;
+                    tile[tb + 3] = v.V3;
                 }
             }
         }
@@ -503,14 +503,14 @@ public static class TiledKernels
         {
             var x4 = x.Cast<Float4>();
             Float4 a = x4[xb / 4], b = x4[(xb / 4) + 1];
-            acc = (ulong)(uint)QuantMath.Code(a.X, scale, zero, l.MaxCode)
-                | ((ulong)(uint)QuantMath.Code(a.Y, scale, zero, l.MaxCode) << l.Bits)
-                | ((ulong)(uint)QuantMath.Code(a.Z, scale, zero, l.MaxCode) << (2 * l.Bits))
-                | ((ulong)(uint)QuantMath.Code(a.W, scale, zero, l.MaxCode) << (3 * l.Bits))
-                | ((ulong)(uint)QuantMath.Code(b.X, scale, zero, l.MaxCode) << (4 * l.Bits))
-                | ((ulong)(uint)QuantMath.Code(b.Y, scale, zero, l.MaxCode) << (5 * l.Bits))
-                | ((ulong)(uint)QuantMath.Code(b.Z, scale, zero, l.MaxCode) << (6 * l.Bits))
-                | ((ulong)(uint)QuantMath.Code(b.W, scale, zero, l.MaxCode) << (7 * l.Bits));
+            acc = (ulong)(uint)QuantMath.Code(a.V0, scale, zero, l.MaxCode)
+                | ((ulong)(uint)QuantMath.Code(a.V1, scale, zero, l.MaxCode) << l.Bits)
+                | ((ulong)(uint)QuantMath.Code(a.V2, scale, zero, l.MaxCode) << (2 * l.Bits))
+                | ((ulong)(uint)QuantMath.Code(a.V3, scale, zero, l.MaxCode) << (3 * l.Bits))
+                | ((ulong)(uint)QuantMath.Code(b.V0, scale, zero, l.MaxCode) << (4 * l.Bits))
+                | ((ulong)(uint)QuantMath.Code(b.V1, scale, zero, l.MaxCode) << (5 * l.Bits))
+                | ((ulong)(uint)QuantMath.Code(b.V2, scale, zero, l.MaxCode) << (6 * l.Bits))
+                | ((ulong)(uint)QuantMath.Code(b.V3, scale, zero, l.MaxCode) << (7 * l.Bits));
         }
         else
         {

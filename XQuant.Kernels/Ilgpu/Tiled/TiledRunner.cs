@@ -105,7 +105,7 @@ public sealed class TiledRunner
     }
 
     /// <summary>Floats of split-K scratch a GEMM of these dims needs (0 when it is not split).</summary>
-    public static long SplitScratch(TiledGemmDims g) => g.Splits > 1 ? (long)g.Splits * g.M * g.N : 0;
+    public static long SplitScratch(TiledGemmDims g) => g.Splits > 1 ? (long)g.Splits * g.Rows * g.Columns : 0;
 
     /// <summary>
     /// C = A B with one operand quantized (<paramref name="l"/> describes it). With g.Splits &gt; 1 the partial
@@ -113,16 +113,16 @@ public sealed class TiledRunner
     /// </summary>
     public void LaunchGemm(ArrayView<float> dense, ArrayView<byte> packed, ArrayView<ushort> scales, ArrayView<ushort> zeros, QuantLayout l, TiledGemmDims g, ArrayView<float> c, ArrayView<float> scratch)
     {
-        if ((long)g.M * g.N == 0)
+        if ((long)g.Rows * g.Columns == 0)
         {
             return;
         }
-        if ((long)Math.Max(g.M, g.K) * Math.Max(g.K, g.N) > int.MaxValue || (long)g.Splits * g.M * g.N > int.MaxValue)
+        if ((long)Math.Max(g.Rows, g.Depth) * Math.Max(g.Depth, g.Columns) > int.MaxValue || (long)g.Splits * g.Rows * g.Columns > int.MaxValue)
         {
-            throw new ArgumentException($"GEMM {g.M}x{g.K}x{g.N} (splits {g.Splits}): indices beyond int");
+            throw new ArgumentException($"GEMM {g.Rows}x{g.Depth}x{g.Columns} (splits {g.Splits}): indices beyond int");
         }
         int tile = TiledKernels.PerThread * GemmSide;
-        var grid = new Index2D(((g.N + tile - 1) / tile) * g.Splits, (g.M + tile - 1) / tile);
+        var grid = new Index2D(((g.Columns + tile - 1) / tile) * g.Splits, (g.Rows + tile - 1) / tile);
         var config = new KernelConfig(grid, new Index2D(GemmSide, GemmSide));
         if (g.Splits == 1)
         {
@@ -134,23 +134,23 @@ public sealed class TiledRunner
             throw new ArgumentException($"split-K scratch holds {scratch.Length} floats; {SplitScratch(g)} needed", nameof(scratch));
         }
         gemm(config, dense, packed, scales, zeros, l, g, scratch);
-        sumSplits(g.M * g.N, scratch, g.Splits, g.M * g.N, c);
+        sumSplits(g.Rows * g.Columns, scratch, g.Splits, g.Rows * g.Columns, c);
     }
 
     /// <summary>
     /// V-absorbed decode attention: K = deQ(X) Wk (tiled), scores with RoPE, softmax per head, Y = p deQ(X) (tiled,
-    /// split over tokens), out = Y Wv per head. Scratch views: k (tokens x KvDim), p (heads x tokens), y (heads x d),
+    /// split over tokens), out = Y Wv per head. Scratch: Keys (tokens x KvDim), Weights p (heads x tokens), WeightedX Y (heads x d),
     /// gemmScratch (for both GEMMs' split-K partials).
     /// </summary>
     public void LaunchVAbsorbed(AbsorbedBuffers b, QuantLayout l, AttentionDims a, int heads)
     {
         ArgumentNullException.ThrowIfNull(b);
         var kDims = KDims(l, a);
-        LaunchGemm(b.Wk, b.Packed, b.Scales, b.Zeros, l, kDims, b.K, b.GemmScratch);
-        scores(new Index2D(a.Tokens, heads), b.Query, b.K, a, b.Cos, b.Sin, b.P);
-        softmax(new KernelConfig(heads, GroupThreads), b.P, a.Tokens);
-        LaunchGemm(b.P, b.Packed, b.Scales, b.Zeros, l, YDims(l, heads), b.Y, b.GemmScratch);
-        absorbedOutput(new Index2D(a.HeadDim, heads), b.Y, b.Wv, a, l.Width, b.Output);
+        LaunchGemm(b.Wk, b.Packed, b.Scales, b.Zeros, l, kDims, b.Keys, b.GemmScratch);
+        scores(new Index2D(a.Tokens, heads), b.Query, b.Keys, a, b.Cos, b.Sin, b.Weights);
+        softmax(new KernelConfig(heads, GroupThreads), b.Weights, a.Tokens);
+        LaunchGemm(b.Weights, b.Packed, b.Scales, b.Zeros, l, YDims(l, heads), b.WeightedX, b.GemmScratch);
+        absorbedOutput(new Index2D(a.HeadDim, heads), b.WeightedX, b.Wv, a, l.Width, b.Output);
     }
 
     /// <summary>The K remat GEMM of V-absorption: tokens x d times d x KvDim, split over d only when the grid is small.</summary>
