@@ -52,10 +52,24 @@ public sealed class TiledGemmAttentionTests
     }
 
     [TestMethod]
+    public void QuantizedBWithWholeTileGroupsTakesTheRowScalePath()
+    {
+        // G = 64 is a multiple of every tile width the runner uses (4 x 16 on a GPU), so each token row of a B tile has
+        // one scale and zero (decoded once per step); width 136 leaves a short last group and a partial column tile.
+        var x = KernelTestData.Random(50 * 136, 8, 1f);
+        var p = KernelTestData.Random(5 * 50, 9, 0.1f);
+        var xq = ScalarReference.Quantize(x, 50, 136, new QuantSpec(3, 64, QuantAxis.PerToken));
+        Assert.AreEqual(0, 64 % (TiledKernels.PerThread * TiledTestData.Tiled.GemmSide));
+        var reference = ScalarReference.MatMul(p, ScalarReference.Dequantize(xq), 5, 50, 136);
+        Assert.IsLessThan(1e-5, KernelTestData.RelativeError(reference, TiledTestData.Tiled.WeightedRows(p, 5, xq, splits: 2)));
+    }
+
+    [TestMethod]
     public void VAbsorbedAttentionMatchesItsScalarTwinAndTheRematPath()
     {
-        // 70 tokens (not a tile multiple), d = 48, 4 query heads over 2 KV heads of 8.
-        const int Tokens = 70, D = 48;
+        // 70 tokens (not a tile multiple), d = 80 (two output chunks, the second short), 4 query heads over 2 KV heads of 8.
+        const int Tokens = 70, D = 80;
+        Assert.AreEqual(2, TiledRunner.OutputChunks(D));
         var shape = new AttentionShape(4, 2, 8).Validated();
         var rope = new RopeTable(Tokens + 1, shape.HeadDim);
         var x = KernelTestData.Random(Tokens * D, 11, 1f);

@@ -85,13 +85,13 @@ public static class KernelsRoofline
             new("GFLOP", "", m => Formats.Sig(m.Flops / 1e9, 4)),
             new("flop/B", "", m => m.Flops == 0 ? "0" : Formats.Sig(m.FlopsPerByte, 3)),
             new("median_ms", "", m => Formats.Fixed(m.MedianSec * 1e3, 3)),
-            new("GB/s", "", m => Formats.Sig(m.BytesPerSec / 1e9, 4)),
+            new("GB/s", "", m => Empty(m) ? "-" : Formats.Sig(m.BytesPerSec / 1e9, 4)),
             new("GFLOP/s", "", m => m.Flops == 0 ? "-" : Formats.Sig(m.FlopsPerSec / 1e9, 4)),
-            new("%read", "", m => Percent(m.BytesPerSec / readBw)),
-            new("%DRAM", "", m => Percent(m.BytesPerSec / bw)),
+            new("%read", "", m => Empty(m) ? "-" : Percent(m.BytesPerSec / readBw)),
+            new("%DRAM", "", m => Empty(m) ? "-" : Percent(m.BytesPerSec / bw)),
             new("%FP32", "", m => m.Flops == 0 ? "-" : Percent(m.FlopsPerSec / peak)),
-            new("bound", "", m => double.IsNaN(bw) ? "-" : m.FlopsPerByte > peak / bw ? "compute" : "memory"),
-            new("%roofline", "", m => Percent(Math.Max(m.MinimumBytes / bw, m.Flops / peak) / m.MedianSec)),
+            new("bound", "", m => Empty(m) ? "-" : double.IsNaN(bw) ? "-" : m.FlopsPerByte > peak / bw ? "compute" : "memory"),
+            new("%roofline", "", m => Empty(m) ? "-" : Percent(Math.Max(m.MinimumBytes / bw, m.Flops / peak) / m.MedianSec)),
             new("note", "", m => m.Note, AlignRight: false),
         };
         output.Write(TextTable.Build(columns, rows).ToConsole());
@@ -100,6 +100,8 @@ public static class KernelsRoofline
         output.WriteLine("re-reads and scratch show up as a lower fraction. %read: of the read-only pass in this run (measured). %DRAM, %FP32: of the profile's");
         output.WriteLine("datasheet figures. %roofline: max(min_MB / DRAM, GFLOP / FP32 peak) / time. Predictions for H100/H200: docs/kernels.md.");
     }
+
+    private static bool Empty(TiledMeasurement m) => m.MinimumBytes == 0 && m.Flops == 0;
 
     private static string Percent(double fraction) => double.IsNaN(fraction) || double.IsInfinity(fraction) ? "-" : Formats.Fixed(100 * fraction, 1) + "%";
 }

@@ -45,6 +45,8 @@ public sealed class AbsorbedBuffers : IDisposable
 
     public ArrayView<float> GemmScratch { get; private set; }
 
+    public ArrayView<float> OutputPartials { get; private set; }
+
     public ArrayView<float> Output { get; private set; }
 
     /// <summary>Buffers for <paramref name="xq"/> (uploaded); the caller copies q, Wk, Wv and the rope table in.</summary>
@@ -81,6 +83,7 @@ public sealed class AbsorbedBuffers : IDisposable
             b.Weights = b.Floats(runner.Accelerator, (long)shape.Heads * tokens);
             b.WeightedX = b.Floats(runner.Accelerator, (long)shape.Heads * width);
             b.GemmScratch = b.Floats(runner.Accelerator, scratch);
+            b.OutputPartials = b.Floats(runner.Accelerator, (long)TiledRunner.OutputChunks(width) * shape.QueryDim);
             b.Output = b.Floats(runner.Accelerator, shape.QueryDim);
             return b;
         }

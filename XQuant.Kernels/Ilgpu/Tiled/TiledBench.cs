@@ -28,8 +28,9 @@ public sealed class TiledBench
     public TiledRunner Runner { get; }
 
     /// <summary>
-    /// Quantize X (4-bit per-token), quantize K (2-bit per-channel), remat [K|V] = deQ(X) [Wk|Wv], V-absorbed
-    /// attention and the read-only pass, each timed <paramref name="repeats"/> times after two warm-up runs.
+    /// The read-only pass over X (first row: the measured bandwidth the others are compared with), an empty kernel
+    /// (launch + synchronize), quantize X (4-bit per-token), quantize K (2-bit per-channel), remat
+    /// [K|V] = deQ(X) [Wk|Wv] and V-absorbed attention, each timed <paramref name="repeats"/> times after two warm-up runs.
     /// </summary>
     public IReadOnlyList<TiledMeasurement> Run(KernelShape shape, int repeats)
     {
@@ -55,6 +56,7 @@ public sealed class TiledBench
         acc.Synchronize();
 
         results.Add(Measure("read-only pass over X (stream read)", 4.0 * t * d, 0, repeats, () => bench.LaunchRead(x.View, partials.View), "the device's measured read bandwidth, same run"));
+        results.Add(Measure("empty kernel (launch + synchronize)", 0, 0, repeats, bench.LaunchEmpty, "in every time below once per launch"));
         results.Add(Measure($"quantize X {xSpec}", QuantizeBytes(t, d, xSpec), 0, repeats,
             () => Runner.LaunchQuantize(x.View, xl, xSpec, xq.Scales.View, xq.Zeros.View, xq.Packed.View), Path(xSpec)));
         var kl = new QuantLayout(t, dkv, kSpec);

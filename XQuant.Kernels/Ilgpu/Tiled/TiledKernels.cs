@@ -35,6 +35,9 @@ public static class TiledKernels
     /// <summary>Token rows of a per-channel tile: the staged path takes groups of up to this many tokens.</summary>
     public const int ChannelTileRows = 128;
 
+    /// <summary>Columns of d one thread of the V-absorbed output sums (d is split into chunks of this many).</summary>
+    public const int OutputChunk = 64;
+
     /// <summary>Columns of a per-channel tile (8 packing units).</summary>
     public const int ChannelTileCols = 64;
 
@@ -58,7 +61,8 @@ public static class TiledKernels
     /// <summary>
     /// C = A B with one operand quantized (see <see cref="TiledGemmDims"/>): a group of DimX x DimY threads (at most
     /// 16 x 16) owns a (4 DimY) x (4 DimX) tile of C and one K slice. Per 16-deep step it dequantizes its slice of
-    /// the quantized operand once into shared memory (every element of the tile is decoded once per group, then read
+    /// the quantized operand once into shared memory (per-token groups: each row's FP16 scale and zero decoded once
+    /// per step, then only codes per element) (every element of the tile is decoded once per group, then read
     /// by all 4 DimX or 4 DimY outputs that use it), stages the dense operand beside it, and each thread accumulates
     /// its 4 x 4 outputs in registers. Thread (tx, ty) owns rows ty + r DimY and columns tx + c DimX, so adjacent
     /// threads read adjacent B columns (no bank conflicts) and store adjacent C columns (coalesced). Out-of-range
@@ -68,6 +72,8 @@ public static class TiledKernels
     {
         var aTile = SharedMemory.Allocate<float>(TileK * AStride);
         var bTile = SharedMemory.Allocate<float>(TileK * MaxTile);
+        var rowScale = SharedMemory.Allocate<float>(MaxTile);
+        var rowZero = SharedMemory.Allocate<float>(MaxTile);
         int tx = Group.IdxX, ty = Group.IdxY, dx = Group.DimX, dy = Group.DimY;
         int tileRows = PerThread * dy, tileCols = PerThread * dx;
         int columnTiles = (g.Columns + tileCols - 1) / tileCols;
@@ -76,12 +82,31 @@ public static class TiledKernels
         int kBegin = split * g.KPerSplit;
         int kEnd = IntrinsicMath.Min(g.Depth, kBegin + g.KPerSplit);
         int tid = (ty * dx) + tx, threads = dx * dy;
+        // Per-token groups that a whole tile row lies in (G a multiple of the 16-deep step for A, of the tile width for
+        // B): each quantized row of the step has one scale and zero, decoded once into shared memory, and elements
+        // need only their code. Otherwise every element looks up its own group.
+        bool rowGroups = l.PerToken != 0 && (g.QuantizedA != 0 ? l.GroupSize % TileK == 0 : l.GroupSize % tileCols == 0);
+        int quantRows = g.QuantizedA != 0 ? tileRows : TileK;
         float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f;
         float c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f;
         float c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f;
         float c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f;
         for (int k0 = kBegin; k0 < kEnd; k0 += TileK)
         {
+            if (rowGroups)
+            {
+                for (int e = tid; e < quantRows; e += threads)
+                {
+                    int qr = g.QuantizedA != 0 ? row0 + e : k0 + e;
+                    if (qr < l.Rows)
+                    {
+                        int gi = (qr * l.GroupsPerRow) + ((g.QuantizedA != 0 ? k0 : col0) / l.GroupSize);
+                        rowScale[e] = HalfBits.ToFloat(scales[gi]);
+                        rowZero[e] = HalfBits.ToFloat(zeros[gi]);
+                    }
+                }
+                Group.Barrier();
+            }
             // Adjacent threads take adjacent k of one A row: one row's 16 codes sit in 4-16 adjacent bytes.
             for (int e = tid; e < tileRows * TileK; e += threads)
             {
@@ -90,7 +115,18 @@ public static class TiledKernels
                 float v = 0f;
                 if (gr < g.Rows && gk < kEnd)
                 {
-                    v = g.QuantizedA != 0 ? IlgpuKernels.DequantAt(packed, scales, zeros, l, gr, gk) : dense[(gr * g.Depth) + gk];
+                    if (g.QuantizedA == 0)
+                    {
+                        v = dense[(gr * g.Depth) + gk];
+                    }
+                    else if (rowGroups)
+                    {
+                        v = QuantMath.Dequantize(CodeAt(packed, l, gr, gk), rowScale[r], rowZero[r]);
+                    }
+                    else
+                    {
+                        v = IlgpuKernels.DequantAt(packed, scales, zeros, l, gr, gk);
+                    }
                 }
                 aTile[(kk * AStride) + r] = v;
             }
@@ -102,7 +138,18 @@ public static class TiledKernels
                 float v = 0f;
                 if (gk < kEnd && gc < g.Columns)
                 {
-                    v = g.QuantizedA != 0 ? dense[(gk * g.Columns) + gc] : IlgpuKernels.DequantAt(packed, scales, zeros, l, gk, gc);
+                    if (g.QuantizedA != 0)
+                    {
+                        v = dense[(gk * g.Columns) + gc];
+                    }
+                    else if (rowGroups)
+                    {
+                        v = QuantMath.Dequantize(CodeAt(packed, l, gk, gc), rowScale[kk], rowZero[kk]);
+                    }
+                    else
+                    {
+                        v = IlgpuKernels.DequantAt(packed, scales, zeros, l, gk, gc);
+                    }
                 }
                 bTile[(kk * MaxTile) + col] = v;
             }
@@ -137,6 +184,20 @@ public static class TiledKernels
         StoreRow(c, baseOffset, g.Rows, g.Columns, row + dy, col0t, dx, c10, c11, c12, c13);
         StoreRow(c, baseOffset, g.Rows, g.Columns, row + (2 * dy), col0t, dx, c20, c21, c22, c23);
         StoreRow(c, baseOffset, g.Rows, g.Columns, row + (3 * dy), col0t, dx, c30, c31, c32, c33);
+    }
+
+    /// <summary>The code of element (row, col) from the packed bit stream (same bits as <see cref="IlgpuKernels.DequantAt"/> reads).</summary>
+    private static int CodeAt(ArrayView<byte> packed, QuantLayout l, int row, int col)
+    {
+        int bit = col * l.Bits;
+        int b = (row * l.RowBytes) + (bit >> 3);
+        int shift = bit & 7;
+        int word = packed[b];
+        if (shift + l.Bits > 8)
+        {
+            word |= packed[b + 1] << 8;
+        }
+        return (word >> shift) & l.MaxCode;
     }
 
     private static void StoreRow(ArrayView<float> c, int baseOffset, int m, int n, int row, int col, int dx, float v0, float v1, float v2, float v3)
@@ -250,19 +311,24 @@ public static class TiledKernels
     }
 
     /// <summary>
-    /// out[h, i] = sum over c of y[h, c] Wv[c, kv head of h x HeadDim + i], thread (i, h): neighbouring threads read
-    /// neighbouring columns of a Wv row. y: heads x d; wv: d x KvDim.
+    /// Partial outputs: partials[s, h, i] = sum over c in chunk s (<see cref="OutputChunk"/> columns of d) of
+    /// y[h, c] Wv[c, kv head of h x HeadDim + i]; thread (i, h x chunks + s). Neighbouring threads read neighbouring
+    /// columns of a Wv row; splitting d keeps enough threads in flight to hide load latency (one thread per output
+    /// would leave 128 warps on the whole GPU, each walking d dependent loads). Summed by <see cref="SumSplits"/>.
     /// </summary>
-    public static void AbsorbedOutput(Index2D index, ArrayView<float> y, ArrayView<float> wv, AttentionDims a, int width, ArrayView<float> output)
+    public static void AbsorbedOutput(Index2D index, ArrayView<float> y, ArrayView<float> wv, AttentionDims a, int width, int heads, ArrayView<float> partials)
     {
-        int i = index.X, h = index.Y;
+        int i = index.X;
+        int chunks = (width + OutputChunk - 1) / OutputChunk;
+        int h = index.Y / chunks, s = index.Y % chunks;
         int col = ((h / a.Group) * a.HeadDim) + i;
+        int c1 = IntrinsicMath.Min(width, (s + 1) * OutputChunk);
         float o = 0f;
-        for (int c = 0; c < width; c++)
+        for (int c = s * OutputChunk; c < c1; c++)
         {
             o += y[(h * width) + c] * wv[(c * a.KvDim) + col];
         }
-        output[(h * a.HeadDim) + i] = o;
+        partials[(((s * heads) + h) * a.HeadDim) + i] = o;
     }
 
     // ---------------------------------------------------------------------------------------------------------

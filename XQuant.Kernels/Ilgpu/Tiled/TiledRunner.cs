@@ -17,7 +17,7 @@ public sealed class TiledRunner
     private readonly Action<Index1D, ArrayView<float>, int, int, ArrayView<float>> sumSplits;
     private readonly Action<Index2D, ArrayView<float>, ArrayView<float>, AttentionDims, ArrayView<float>, ArrayView<float>, ArrayView<float>> scores;
     private readonly Action<KernelConfig, ArrayView<float>, int> softmax;
-    private readonly Action<Index2D, ArrayView<float>, ArrayView<float>, AttentionDims, int, ArrayView<float>> absorbedOutput;
+    private readonly Action<Index2D, ArrayView<float>, ArrayView<float>, AttentionDims, int, int, ArrayView<float>> absorbedOutput;
     private readonly Action<KernelConfig, ArrayView<float>, QuantLayout, ArrayView<ushort>, ArrayView<ushort>, ArrayView<byte>> perTokenTeams;
     private readonly Action<KernelConfig, ArrayView<float>, QuantLayout, ArrayView<ushort>, ArrayView<ushort>, ArrayView<byte>> perChannelTiles;
     private readonly Action<Index1D, ArrayView<float>, QuantLayout, ArrayView<ushort>, ArrayView<ushort>> statsPerToken;
@@ -32,7 +32,7 @@ public sealed class TiledRunner
         sumSplits = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int, ArrayView<float>>(TiledKernels.SumSplits);
         scores = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, AttentionDims, ArrayView<float>, ArrayView<float>, ArrayView<float>>(TiledKernels.Scores);
         softmax = accelerator.LoadStreamKernel<ArrayView<float>, int>(TiledKernels.SoftmaxRows);
-        absorbedOutput = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, AttentionDims, int, ArrayView<float>>(TiledKernels.AbsorbedOutput);
+        absorbedOutput = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, AttentionDims, int, int, ArrayView<float>>(TiledKernels.AbsorbedOutput);
         perTokenTeams = accelerator.LoadStreamKernel<ArrayView<float>, QuantLayout, ArrayView<ushort>, ArrayView<ushort>, ArrayView<byte>>(TiledKernels.QuantizePerTokenTeams);
         perChannelTiles = accelerator.LoadStreamKernel<ArrayView<float>, QuantLayout, ArrayView<ushort>, ArrayView<ushort>, ArrayView<byte>>(TiledKernels.QuantizePerChannelTiles);
         statsPerToken = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, QuantLayout, ArrayView<ushort>, ArrayView<ushort>>(TiledKernels.StatsPerToken);
@@ -140,7 +140,7 @@ public sealed class TiledRunner
     /// <summary>
     /// V-absorbed decode attention: K = deQ(X) Wk (tiled), scores with RoPE, softmax per head, Y = p deQ(X) (tiled,
     /// split over tokens), out = Y Wv per head. Scratch: Keys (tokens x KvDim), Weights p (heads x tokens), WeightedX Y (heads x d),
-    /// gemmScratch (for both GEMMs' split-K partials).
+    /// GemmScratch (both GEMMs' split-K partials), OutputPartials (d chunks x heads x HeadDim).
     /// </summary>
     public void LaunchVAbsorbed(AbsorbedBuffers b, QuantLayout l, AttentionDims a, int heads)
     {
@@ -150,8 +150,13 @@ public sealed class TiledRunner
         scores(new Index2D(a.Tokens, heads), b.Query, b.Keys, a, b.Cos, b.Sin, b.Weights);
         softmax(new KernelConfig(heads, GroupThreads), b.Weights, a.Tokens);
         LaunchGemm(b.Weights, b.Packed, b.Scales, b.Zeros, l, YDims(l, heads), b.WeightedX, b.GemmScratch);
-        absorbedOutput(new Index2D(a.HeadDim, heads), b.WeightedX, b.Wv, a, l.Width, b.Output);
+        int chunks = OutputChunks(l.Width);
+        absorbedOutput(new Index2D(a.HeadDim, heads * chunks), b.WeightedX, b.Wv, a, l.Width, heads, b.OutputPartials);
+        sumSplits(heads * a.HeadDim, b.OutputPartials, chunks, heads * a.HeadDim, b.Output);
     }
+
+    /// <summary>Chunks of d the V-absorbed output kernel splits its sums into.</summary>
+    public static int OutputChunks(int width) => Math.Max(1, (width + TiledKernels.OutputChunk - 1) / TiledKernels.OutputChunk);
 
     /// <summary>The K remat GEMM of V-absorption: tokens x d times d x KvDim, split over d only when the grid is small.</summary>
     public TiledGemmDims KDims(QuantLayout l, AttentionDims a) => new(l.Rows, l.Width, a.KvDim, quantizedA: true, Splits(l.Rows, a.KvDim, l.Width));
