@@ -58,6 +58,23 @@ public sealed class TiledPtxTests
         StringAssert.Contains(ptx, "ld.shared.f32");
     }
 
+    [TestMethod]
+    public void TheOtherIlgpuKernelsCompileAtTheSameLevel()
+    {
+        // KernelRunner.Create's O2 applies to every ILGPU kernel: the correctness kernels and the calibration ones too.
+        using var context = Context.Create(b => b.Optimize(KernelRunner.Optimization).EnableAlgorithms());
+        var backend = new PTXBackend(context, CudaArchitecture.SM_90, CudaInstructionSet.ISA_78, null!);
+        var kernels = new[] { "StatsPerToken", "StatsPerChannel", "PackRows", "DequantRows", "Remat", "Attention" }.Select(n => typeof(IlgpuKernels).GetMethod(n)!)
+            .Concat(new[] { "ReadSum", "Copy", "Triad", "Fill", "Empty" }.Select(n => typeof(BenchKernels).GetMethod(n)!));
+        foreach (var method in kernels)
+        {
+            string ptx = ((PTXCompiledKernel)backend.Compile(EntryPointDescription.FromImplicitlyGroupedKernel(method), default(KernelSpecialization))).PTXAssembly;
+            StringAssert.Contains(ptx, ".entry", method.Name);
+        }
+        var gemm = typeof(BenchKernels).GetMethod(nameof(BenchKernels.GemmTiled))!;
+        StringAssert.Contains(((PTXCompiledKernel)backend.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(gemm), default(KernelSpecialization))).PTXAssembly, "bar.sync");
+    }
+
     private static readonly string[] Grouped = [nameof(TiledKernels.DequantGemm), nameof(TiledKernels.QuantizePerTokenTeams), nameof(TiledKernels.QuantizePerChannelTiles), nameof(TiledKernels.SoftmaxRows)];
 
     private static readonly string[] Implicit = [nameof(TiledKernels.SumSplits), nameof(TiledKernels.Scores), nameof(TiledKernels.AbsorbedOutput), nameof(TiledKernels.StatsPerToken), nameof(TiledKernels.StatsPerChannel), nameof(TiledKernels.PackUnits)];
