@@ -94,6 +94,9 @@ public sealed class TiledGemmAttentionTests
         int splits = r.Splits(4, tile, 1 << 16);
         Assert.IsGreaterThanOrEqualTo(Math.Min(tilesWanted, (1 << 16) / (4 * TiledKernels.TileK)), (long)splits);
         Assert.AreEqual(1, r.Splits(4, tile, 4 * TiledKernels.TileK));
+        Assert.AreEqual(r.GemmSide, r.RowSide(4 * r.GemmSide));
+        Assert.AreEqual(1, r.RowSide(3));
+        Assert.AreEqual(Math.Min(r.GemmSide, 8), r.RowSide(32), "32 heads: 32-row tiles");
         var g = new TiledGemmDims(3, 70, 24, quantizedA: false, splits: 3);
         Assert.AreEqual(0, g.KPerSplit % TiledKernels.TileK);
         Assert.IsGreaterThanOrEqualTo(70, (long)g.KPerSplit * g.Splits);

@@ -121,9 +121,10 @@ public sealed class TiledRunner
         {
             throw new ArgumentException($"GEMM {g.Rows}x{g.Depth}x{g.Columns} (splits {g.Splits}): indices beyond int");
         }
-        int tile = TiledKernels.PerThread * GemmSide;
-        var grid = new Index2D(((g.Columns + tile - 1) / tile) * g.Splits, (g.Rows + tile - 1) / tile);
-        var config = new KernelConfig(grid, new Index2D(GemmSide, GemmSide));
+        int sideY = RowSide(g.Rows);
+        int tileCols = TiledKernels.PerThread * GemmSide, tileRows = TiledKernels.PerThread * sideY;
+        var grid = new Index2D(((g.Columns + tileCols - 1) / tileCols) * g.Splits, (g.Rows + tileRows - 1) / tileRows);
+        var config = new KernelConfig(grid, new Index2D(GemmSide, sideY));
         if (g.Splits == 1)
         {
             gemm(config, dense, packed, scales, zeros, l, g, c);
@@ -165,13 +166,27 @@ public sealed class TiledRunner
     public TiledGemmDims YDims(QuantLayout l, int heads) => new(heads, l.Rows, l.Width, quantizedA: false, Splits(heads, l.Width, l.Rows));
 
     /// <summary>
+    /// Threads along the row side of a GEMM group: <see cref="GemmSide"/>, halved while half as many rows still cover
+    /// M, so a short GEMM (p deQ(X) over 32 heads: 32-row tiles) does not compute rows of padding.
+    /// </summary>
+    public int RowSide(int rows)
+    {
+        int side = GemmSide;
+        while (side > 1 && TiledKernels.PerThread * (side / 2) >= rows)
+        {
+            side /= 2;
+        }
+        return side;
+    }
+
+    /// <summary>
     /// Splits K until the grid has about 4 groups per multiprocessor (so a short, wide GEMM still fills the device),
     /// keeping at least 4 K steps per split. 1 on the emulator's shapes when the tile grid is already large enough.
     /// </summary>
     public int Splits(int m, int n, int k)
     {
-        int tile = TiledKernels.PerThread * GemmSide;
-        long tiles = (long)((m + tile - 1) / tile) * ((n + tile - 1) / tile);
+        int tileCols = TiledKernels.PerThread * GemmSide, tileRows = TiledKernels.PerThread * RowSide(m);
+        long tiles = (long)((m + tileRows - 1) / tileRows) * ((n + tileCols - 1) / tileCols);
         long want = 4L * Math.Max(1, Accelerator.NumMultiprocessors);
         int splits = 1;
         while (tiles * splits < want && (long)k / (2L * splits) >= 4L * TiledKernels.TileK)
