@@ -85,7 +85,7 @@ public sealed class TiledBench
         double absorbedFlops = (2.0 * t * d * dkv) + (2.0 * heads * t * shape.HeadDim) + (2.0 * heads * t * d) + (2.0 * heads * d * shape.HeadDim);
         results.Add(Measure("attention, XQuant V-absorbed", absorbedBytes, absorbedFlops, repeats,
             () => Runner.LaunchVAbsorbed(absorbed, xl, dims, heads),
-            $"5 launches; K splits {Runner.KDims(xl, dims).Splits}, p X^ splits {Runner.YDims(xl, heads).Splits}"));
+            $"K remat, scores, softmax, p X^, output (+ split sums); K splits {Runner.KDims(xl, dims).Splits}, p X^ splits {Runner.YDims(xl, heads).Splits}"));
         return results;
     }
 
