@@ -67,6 +67,16 @@ public sealed class KernelsRooflineCommandTests
     }
 
     [TestMethod]
+    public void ShapesBeyondThirtyTwoBitIndicesAreRejected()
+    {
+        var (code, output, err) = Run("kernels", "--device", "ilgpu-cpu", "--roofline", "--roofline-shape", "tokens=1048576,d=4096");
+        Assert.AreEqual(2, code);
+        Assert.AreEqual("", output);
+        Assert.AreEqual(1, err.Trim().Split('\n').Length, err);
+        StringAssert.Contains(err, "--roofline-shape: tokens x d = 4294967296 elements");
+    }
+
+    [TestMethod]
     public void ProfilesAreMatchedByDeviceName()
     {
         Assert.AreEqual("h200", KernelsRoofline.Match("NVIDIA H200"));

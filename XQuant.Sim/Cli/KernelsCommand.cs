@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using XQuant.Kernels.Fast;
 using XQuant.Kernels.Ilgpu;
+using XQuant.Kernels.Ilgpu.Tiled;
 using XQuant.Kernels.Suite;
 using XQuant.Sim.Foundation.Input;
 using XQuant.Sim.Foundation.Text;
@@ -96,6 +97,10 @@ public static class KernelsCommand
             // An explicit profile is checked before any device work; without one it is matched by the device name later.
             string profileText = p.GetValue(profile)!;
             var hw = profileText.Length > 0 ? KernelsRoofline.ResolveProfile(profileText, "", errors) : null;
+            if ((long)tiledShape.Tokens * tiledShape.HiddenSize > TiledRunner.MaxElements)
+            {
+                errors.Add(new InputError("--roofline-shape", "", $"tokens x d = {(long)tiledShape.Tokens * tiledShape.HiddenSize} elements; the kernels index with 32-bit integers (at most {TiledRunner.MaxElements})"));
+            }
             if (timeTiled && choice == DeviceChoice.Cpu)
             {
                 errors.Add(new InputError("--roofline", "", "needs an ILGPU device: --device cuda (or ilgpu-cpu for a correctness run of the same code)"));

@@ -60,6 +60,9 @@ public sealed class TiledRunner
     /// <summary>Threads of a quantize or softmax group: 256 where the device allows it (a power of two, at least 8).</summary>
     public int GroupThreads { get; }
 
+    /// <summary>Most elements one matrix may have: kernels index with int, and grid-stride tails add a little.</summary>
+    public const long MaxElements = int.MaxValue / 2;
+
     /// <summary>Which quantize path a spec takes: the one-pass team/tile kernels, or stats + pack (two passes over X).</summary>
     public static bool OnePass(QuantSpec spec)
     {
@@ -78,6 +81,10 @@ public sealed class TiledRunner
         if (l.Rows == 0 || l.Width == 0)
         {
             return;
+        }
+        if ((long)l.Rows * l.Width > MaxElements)
+        {
+            throw new ArgumentException($"{l.Rows} x {l.Width} elements exceed the kernels' 32-bit indices ({MaxElements})");
         }
         int groups = spec.GroupCount(l.Rows, l.Width);
         if (spec.Axis == QuantAxis.PerToken && OnePass(spec))
