@@ -20,7 +20,7 @@ On the GPU machine (NVIDIA driver installed; no .NET needed), copy the tarball a
   tools/gpu-validate.sh xqsim-linux-x64.tar.gz OUT_DIR
 (kernels, calibrate and validate on --device cuda, then the CPU pair, within 10 minutes; untested on a real GPU so far).
 Or by hand:
-  tar -xzf xqsim-linux-x64.tar.gz && cd xqsim-linux-x64 && nvidia-smi --query-gpu=name,driver_version --format=csv && ./xqsim kernels --device cuda
+  tar -xzf xqsim-linux-x64.tar.gz && cd xqsim-linux-x64 && nvidia-smi --query-gpu=name,driver_version --format=csv && ./xqsim kernels --device cuda --roofline
   ./xqsim calibrate --device cuda --out calibrated-gpu.json && ./xqsim validate --device cuda --calibration calibrated-gpu.json --out gpu
 A larger kernel-check shape, e.g.: ./xqsim kernels --device cuda --shape tokens=4096,d=4096,dkv=1024,headdim=128,group=4,g=128
 MSG

@@ -36,6 +36,12 @@ public sealed class KernelRunner : IDisposable
 
     public Accelerator Accelerator { get; }
 
+    /// <summary>
+    /// ILGPU's O2: it infers address spaces, so kernel loads become ld.global / ld.shared (with vector forms for the
+    /// tiled kernels' 16-byte loads) instead of generic ld; at the default O1 every load in the PTX is generic.
+    /// </summary>
+    public const OptimizationLevel Optimization = OptimizationLevel.O2;
+
     /// <summary>"{AcceleratorType}: {Name}", the string reports carry.</summary>
     public string Description => $"{Accelerator.AcceleratorType}: {Accelerator.Name}";
 
@@ -63,6 +69,7 @@ public sealed class KernelRunner : IDisposable
                 _ => b.CPU(),
             };
             builder.EnableAlgorithms();
+            b.Optimize(Optimization);
         });
         try
         {

@@ -3,6 +3,7 @@ using XQuant.Kernels.Attention;
 using XQuant.Kernels.Cache;
 using XQuant.Kernels.Fast;
 using XQuant.Kernels.Ilgpu;
+using XQuant.Kernels.Ilgpu.Tiled;
 using XQuant.Kernels.Metrics;
 using XQuant.Kernels.Quantization;
 using XQuant.Kernels.Reference;
@@ -103,6 +104,19 @@ public sealed class KernelSuite
         });
         results.Add(Float("attention, XQuant remat", impl, rematAttnRef, ra, rasec, runner is null ? "fused: K/V tiles never written out" : "ILGPU: unfused (remat kernel, then attention kernel)"));
 
+        if (runner is not null)
+        {
+            // The GPU-shaped kernels (Ilgpu.Tiled) at the same shape, against the same references.
+            var tiled = new TiledRunner(runner.Accelerator);
+            var (txq, txsec) = Time(() => tiled.Quantize(x, t, d, xSpec));
+            results.Add(new KernelCheck("quantize X 4-bit per-token (tiled)", impl, xqRef.BitEquals(txq), 0, 0, txsec, xqRef.FirstDifference(txq) ?? (TiledRunner.OnePass(xSpec) ? "one pass, 16-byte loads" : "stats + pack")));
+            var (tkq, tksec) = Time(() => tiled.Quantize(kExact, t, dkv, kSpec));
+            results.Add(new KernelCheck("quantize K 2-bit per-channel (tiled)", impl, kqRef.BitEquals(tkq), 0, 0, tksec, kqRef.FirstDifference(tkq) ?? (TiledRunner.OnePass(kSpec) ? "one pass, shared-memory tiles" : "stats + pack")));
+            var (tr, trsec) = Time(() => tiled.Remat(xqRef, wkv, 2 * dkv));
+            results.Add(Float("remat [K|V] (tiled, shared memory)", impl, rematRef, tr, trsec, "64x64 tiles, 4x4 per thread"));
+            var (tva, tvasec) = Time(() => tiled.AttentionVAbsorbed(q, xqRef, wk, wv, attention, rope));
+            results.Add(Float("attention, XQuant V-absorbed (tiled)", impl, rematAttnRef, tva, tvasec, "only K rematerialized; out = (p X^) Wv"));
+        }
         if (runner is null)
         {
             var (ru, rusec) = Time(() => FastCpu.AttentionRematUnfused(q, xqRef, packed, attention, rope));

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using XQuant.Kernels.Fast;
 using XQuant.Kernels.Ilgpu;
+using XQuant.Kernels.Ilgpu.Tiled;
 using XQuant.Kernels.Suite;
 using XQuant.Sim.Foundation.Input;
 using XQuant.Sim.Foundation.Text;
@@ -37,9 +38,23 @@ public static class KernelsCommand
             Description = "timed runs per kernel (the median is printed), after one warm-up run",
             DefaultValueFactory = _ => 5,
         };
+        var roofline = new Option<bool>("--roofline")
+        {
+            Description = "also time the GPU-shaped ILGPU kernels at --roofline-shape on device-resident data and print each one's fraction of the --profile's DRAM bandwidth, FP32 peak and roofline (needs an ILGPU device: cuda, or ilgpu-cpu for a correctness run)",
+        };
+        var rooflineShape = new Option<string>("--roofline-shape")
+        {
+            Description = "shape of the --roofline run (same keys as --shape); default tokens=8192,d=4096,dkv=1024,headdim=128,group=4,g=128 (on ilgpu-cpu: the --shape default)",
+            DefaultValueFactory = _ => "",
+        };
+        var profile = new Option<string>("--profile")
+        {
+            Description = "hardware profile id or path whose datasheet DRAM bandwidth and FP32 peak the --roofline fractions use; default: matched by the device name (H200 -> h200, H100 -> h100-sxm or h100-pcie)",
+            DefaultValueFactory = _ => "",
+        };
         var command = new Command("kernels", "Run the real kernels (quantize, dequantize, fused remat, decode attention variants) on a device; check against the scalar reference; print errors and median times.")
         {
-            device, shape, repeats,
+            device, shape, repeats, roofline, rooflineShape, profile,
         };
         command.SetAction(p =>
         {
@@ -64,11 +79,38 @@ public static class KernelsCommand
             {
                 errors.Add(new InputError("--repeats", "", $"{n} must be 1 to 1000"));
             }
+            bool timeTiled = p.GetValue(roofline);
+            // The emulator runs at well under a GFLOP/s: without an explicit shape it times the kernel-check shape.
+            KernelShape tiledShape = choice == DeviceChoice.IlgpuCpu ? KernelShape.Default : KernelsRoofline.DefaultShape;
+            string tiledShapeText = p.GetValue(rooflineShape)!;
+            if (tiledShapeText.Length > 0)
+            {
+                try
+                {
+                    tiledShape = ParseShape(tiledShapeText, KernelsRoofline.DefaultShape, "--roofline-shape");
+                }
+                catch (InputException e)
+                {
+                    errors.AddRange(e.Errors);
+                }
+            }
+            // An explicit profile is checked before any device work; without one it is matched by the device name later.
+            string profileText = p.GetValue(profile)!;
+            var hw = profileText.Length > 0 ? KernelsRoofline.ResolveProfile(profileText, "", errors) : null;
+            if ((long)tiledShape.Tokens * tiledShape.HiddenSize > TiledRunner.MaxElements)
+            {
+                errors.Add(new InputError("--roofline-shape", "", $"tokens x d = {(long)tiledShape.Tokens * tiledShape.HiddenSize} elements; the kernels index with 32-bit integers (at most {TiledRunner.MaxElements})"));
+            }
+            if (timeTiled && choice == DeviceChoice.Cpu)
+            {
+                errors.Add(new InputError("--roofline", "", "needs an ILGPU device: --device cuda (or ilgpu-cpu for a correctness run of the same code)"));
+            }
             if (errors.Count > 0)
             {
                 throw new InputException(errors);
             }
             KernelRunner? runner = null;
+            DeviceBench? bench = null;
             try
             {
                 if (choice == DeviceChoice.Auto)
@@ -112,11 +154,35 @@ public static class KernelsCommand
                     ctx.Error.WriteLine("xqsim kernels: a kernel disagreed with the scalar reference (see the table)");
                     return CliApp.ExitInternal;
                 }
+                if (timeTiled && runner is null)
+                {
+                    ctx.Out.WriteLine();
+                    ctx.Out.WriteLine("roofline: skipped: no ILGPU GPU was found (auto took the fast CPU path).");
+                }
+                else if (timeTiled && runner is not null)
+                {
+                    var profileErrors = new List<InputError>();
+                    hw ??= KernelsRoofline.ResolveProfile("", runner.Accelerator.Name, profileErrors);
+                    if (profileErrors.Count > 0)
+                    {
+                        throw new InputException(profileErrors);
+                    }
+                    bench = new DeviceBench(runner);
+                    KernelsRoofline.Print(ctx.Out, bench, tiledShape, n, hw);
+                }
                 return CliApp.ExitOk;
             }
             finally
             {
-                runner?.Dispose();
+                // The bench owns the runner once it exists.
+                if (bench is not null)
+                {
+                    bench.Dispose();
+                }
+                else
+                {
+                    runner?.Dispose();
+                }
             }
         });
         return command;
@@ -142,16 +208,20 @@ public static class KernelsCommand
     ];
 
     /// <summary>Parses "tokens=512,d=1024,dkv=256"; unknown keys and bad values are all reported at once.</summary>
-    public static KernelShape ParseShape(string text)
+    public static KernelShape ParseShape(string text) => ParseShape(text, KernelShape.Default, "--shape");
+
+    /// <summary>Parses a shape over <paramref name="start"/>, naming <paramref name="option"/> in every error.</summary>
+    public static KernelShape ParseShape(string text, KernelShape start, string option)
     {
-        var s = KernelShape.Default;
+        ArgumentNullException.ThrowIfNull(text);
+        var s = start;
         var errors = new List<InputError>();
         foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             string[] kv = part.Split('=', 2, StringSplitOptions.TrimEntries);
             if (kv.Length != 2 || !int.TryParse(kv[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
             {
-                errors.Add(new InputError("--shape", part, "expected key=integer"));
+                errors.Add(new InputError(option, part, "expected key=integer"));
                 continue;
             }
             switch (kv[0].ToLowerInvariant())
@@ -162,10 +232,10 @@ public static class KernelsCommand
                 case "headdim": s = s with { HeadDim = v }; break;
                 case "group": s = s with { QueryHeadsPerKvHead = v }; break;
                 case "g": s = s with { GroupSize = v }; break;
-                default: errors.Add(new InputError("--shape", kv[0], "unknown key (allowed: tokens, d, dkv, headdim, group, g)")); break;
+                default: errors.Add(new InputError(option, kv[0], "unknown key (allowed: tokens, d, dkv, headdim, group, g)")); break;
             }
         }
-        errors.AddRange(s.Problems().Select(m => new InputError("--shape", "", m)));
+        errors.AddRange(s.Problems().Select(m => new InputError(option, "", m)));
         if (errors.Count > 0)
         {
             throw new InputException(errors);
