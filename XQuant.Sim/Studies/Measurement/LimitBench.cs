@@ -63,16 +63,20 @@ public static class LimitBench
         var dense = FastCpu.Dense(a, k);
         var c1 = new float[(long)m * n];
         var c2 = new float[(long)m * n];
-        // OpenBLAS 0.3.21 predates Zen 5 and may pick a generic kernel unless told the core type; set for this process only.
-        string coreType = Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "SkylakeX";
-        OpenBlasSgemm.SetNativeEnv("OPENBLAS_CORETYPE", coreType);
+        // OpenBLAS 0.3.21 predates Zen 5 and may pick a generic kernel unless told the core type: a full run sets it
+        // for this process only; a quick run (tests, smoke runs) leaves the environment alone.
+        string? coreType = Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE");
+        if (coreType is null && !r.Quick && OpenBlasSgemm.SetNativeEnv("OPENBLAS_CORETYPE", "SkylakeX"))
+        {
+            coreType = "SkylakeX";
+        }
         var blas = OpenBlasSgemm.TryLoad(out string reason);
         string shape = $"{m} x {k} x {n}";
         if (blas is not null)
         {
             var c3 = new float[(long)m * n];
             Add($"{Sgemm} {shape}", "GFLOP/s", flops, 1e9, FmaPeak, () => blas.Multiply(a, w, c3, m, n, k));
-            notes.Add($"{Sgemm}: {blas.Path}, OPENBLAS_CORETYPE={coreType} (set by this benchmark for itself)");
+            notes.Add($"{Sgemm}: {blas.Path}, OPENBLAS_CORETYPE={coreType ?? "unset (OpenBLAS picks its kernel)"}");
         }
         else
         {
