@@ -31,6 +31,10 @@ public sealed class BenchLimitsTests
             double median = Percent(cells[4]);
             var spread = cells[5].TrimEnd('%').Split('-').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
             Assert.IsTrue(median > 0 && spread[0] <= median && median <= spread[1], $"{figure}: {string.Join(" | ", cells)}");
+            // The CPU-time ratio (Linux: clock_gettime) likewise.
+            double cpuMedian = Percent(cells[6]);
+            var cpuSpread = cells[7].TrimEnd('%').Split('-').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            Assert.IsTrue(cpuMedian > 0 && cpuSpread[0] <= cpuMedian && cpuMedian <= cpuSpread[1], $"{figure}: {string.Join(" | ", cells)}");
         }
         Assert.AreEqual("read-only pass", rows["quantize 4-bit, G=128, per-channel"][3]);
         Assert.AreEqual("FMA peak (register-only loop)", rows["fused dequantize + remat GEMM, 4-bit X, 128 x 512 x 256"][3]);

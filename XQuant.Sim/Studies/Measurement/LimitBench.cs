@@ -97,7 +97,7 @@ public static class LimitBench
         }
 
         log.WriteLine($"  {cases.Count} figures x {r.Rounds} interleaved rounds (load average {loadBefore})");
-        var times = Microbench.Interleaved(cases, r.Rounds);
+        var (times, cpu) = Interleaved(cases, r.Rounds);
         var rows = new List<LimitRow>();
         for (int i = 0; i < figures.Count; i++)
         {
@@ -115,11 +115,44 @@ public static class LimitBench
             var ratios = Enumerable.Range(0, r.Rounds)
                 .Select(round => rate[round] / (limit.Work / times[j][round] * (scaled ? costThreads : 1)))
                 .ToList();
-            rows.Add(new LimitRow(f.Name, f.Unit, median, f.Limit, Median(ratios), ratios.Min(), ratios.Max()));
+            var cpuRatios = Enumerable.Range(0, r.Rounds)
+                .Select(round => (f.Work / cpu[i][round]) / (limit.Work / cpu[j][round]))
+                .Where(double.IsFinite)
+                .ToList();
+            rows.Add(cpuRatios.Count == 0
+                ? new LimitRow(f.Name, f.Unit, median, f.Limit, Median(ratios), ratios.Min(), ratios.Max())
+                : new LimitRow(f.Name, f.Unit, median, f.Limit, Median(ratios), ratios.Min(), ratios.Max(), Median(cpuRatios), cpuRatios.Min(), cpuRatios.Max()));
         }
         string host = $"{HostCalibrator.CpuName()}, {threads} hardware threads, Vector512 {(Vector512.IsHardwareAccelerated ? "on" : "off")}, fast path vectorized: {FastCpu.Vectorized}, .NET {Environment.Version}";
         notes.Add($"bandwidth figures: {tokens} x {d} floats ({elems * 4.0 / (1 << 20):F0} MiB), more than this host's caches{(r.Quick ? " (quick sizes: mostly in cache, not the DRAM limit)" : "")}; every kernel runs on all {threads} hardware threads");
         return new LimitBenchResult(rows, r.Rounds, host, loadBefore, HostCalibrator.LoadAverage(), notes);
+    }
+
+    /// <summary>
+    /// Like <see cref="Microbench.Interleaved"/> (one warm-up each, then rounds with a rotating start), timing each run
+    /// in wall seconds and in this process's CPU seconds.
+    /// </summary>
+    private static (List<List<double>> Wall, List<List<double>> Cpu) Interleaved(List<TimedCase> cases, int rounds)
+    {
+        foreach (var c in cases)
+        {
+            c.Run();
+        }
+        var wall = cases.Select(_ => new List<double>(rounds)).ToList();
+        var cpu = cases.Select(_ => new List<double>(rounds)).ToList();
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int k = 0; k < cases.Count; k++)
+            {
+                int i = (round + k) % cases.Count;
+                double c0 = ProcessCpuClock.Seconds();
+                long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                cases[i].Run();
+                wall[i].Add(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds);
+                cpu[i].Add(ProcessCpuClock.Seconds() - c0);
+            }
+        }
+        return (wall, cpu);
     }
 
     private static void Drain(List<Workload> work, int threads)
