@@ -166,38 +166,18 @@ public static partial class FastCpu
     /// </summary>
     private const int ChannelBlock = 512;
 
-    /// <summary>
-    /// Rows ahead at which the per-channel path prefetches the next block's row segment. Each segment (2 KiB, rows
-    /// 16 KiB apart at d = 4096) is a short stream the hardware prefetcher barely trains on; 8 rows ahead measured
-    /// 38-50% of a read-only pass against 32-35% without (this shared 2-core host, load 17-22); 4 and 16 were no better.
-    /// </summary>
-    private const int PrefetchRows = 8;
-
-    /// <summary>
-    /// Quantizes one group of G token rows; false (and stops) at a row with NaN, Inf or |x| &gt; 65504. Column blocks
-    /// are software-pipelined: while block b's codes are computed row by row from L2, the same loop folds block b+1's
-    /// row into its column min/max, so every input element streams from DRAM once (the min/max pass of a block is the
-    /// code pass of the one before it) and the DRAM stream never waits for a separate compute-only pass.
-    /// </summary>
+    /// <summary>Quantizes one group of G token rows; false (and stops) at a row with NaN, Inf or |x| &gt; 65504.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe bool QuantizePerChannelGroup(float* x, QuantizedMatrix q, int tokenGroup)
     {
         int width = q.Width, g = q.Spec.GroupSize, bits = q.Spec.Bits, maxCode = q.Spec.MaxCode, rowBytes = q.RowBytes;
-        int r0 = tokenGroup * g, r1 = Math.Min(q.Rows, r0 + g), n = r1 - r0;
-        // Two min/max buffers: the block being coded and the next one being folded.
-        float* minA = stackalloc float[ChannelBlock];
-        float* maxA = stackalloc float[ChannelBlock];
-        float* minB = stackalloc float[ChannelBlock];
-        float* maxB = stackalloc float[ChannelBlock];
+        int r0 = tokenGroup * g, r1 = Math.Min(q.Rows, r0 + g);
+        float* min = stackalloc float[ChannelBlock];
+        float* max = stackalloc float[ChannelBlock];
         float* s = stackalloc float[ChannelBlock];
         float* z = stackalloc float[ChannelBlock];
         byte* pc = stackalloc byte[ChannelBlock + 64];
         bool direct = Vectorized && (bits != 3 || Avx512Vbmi.IsSupported);
-        float* group = x + ((long)r0 * width);
-        if (!MinMaxColumns(group, width, n, Math.Min(ChannelBlock, width), minA, maxA))
-        {
-            return false;
-        }
         fixed (byte* packed = q.Packed)
         fixed (Half* ph = q.Scales, pzh = q.Zeros)
         {
@@ -207,44 +187,35 @@ public static partial class FastCpu
             for (int cb = 0; cb < width; cb += ChannelBlock)
             {
                 int w = Math.Min(ChannelBlock, width - cb);
-                float* block = group + cb;
+                float* block = x + ((long)r0 * width) + cb;
+                if (!MinMaxColumns(block, width, r1 - r0, w, min, max))
+                {
+                    return false;
+                }
                 for (int c = 0; c < w; c++)
                 {
-                    if (minA[c] == 0f)
+                    if (min[c] == 0f)
                     {
                         // vminps/vmaxps pick an operand for -0 vs +0; the reference's Math.Min/Max order -0 below +0.
-                        ExactColumnMinMax(block + c, width, n, out minA[c], out maxA[c]);
+                        ExactColumnMinMax(block + c, width, r1 - r0, out min[c], out max[c]);
                     }
                 }
                 long g0 = ((long)tokenGroup * width) + cb;
-                ScaleZeroMany(minA, maxA, w, maxCode, scales + g0, zeros + g0, s, z);
+                ScaleZeroMany(min, max, w, maxCode, scales + g0, zeros + g0, s, z);
                 int wv = direct ? w & ~63 : 0;
-                int nextW = Math.Min(ChannelBlock, width - cb - ChannelBlock);
-                var vbad = Vector512<uint>.Zero;
-                bool bad = false;
-                if (nextW > 0)
+                bool prefetch = Sse.IsSupported && cb + ChannelBlock < width;
+                for (int r = r0; r < r1; r++)
                 {
-                    new ReadOnlySpan<float>(block + ChannelBlock, nextW).CopyTo(new Span<float>(minB, nextW));
-                    new ReadOnlySpan<float>(block + ChannelBlock, nextW).CopyTo(new Span<float>(maxB, nextW));
-                }
-                for (int r = 0; r < n; r++)
-                {
-                    float* row = block + ((long)r * width);
-                    byte* dst = packed + ((long)(r0 + r) * rowBytes) + ((long)cb * bits / 8);
-                    if (nextW > 0)
+                    float* row = x + ((long)r * width) + cb;
+                    byte* dst = packed + ((long)r * rowBytes) + ((long)cb * bits / 8);
+                    if (prefetch)
                     {
-                        if (Sse.IsSupported && r + PrefetchRows < n)
+                        // The next block of this row, into L2, while this block's codes are computed.
+                        int ahead = Math.Min(ChannelBlock, width - cb - ChannelBlock) * 4;
+                        for (int b = 0; b < ahead; b += 64)
                         {
-                            // Each row's segment of the next block is a short stream of its own (rows are far apart):
-                            // asking for it a few rows ahead keeps enough DRAM reads in flight.
-                            byte* ahead = (byte*)(row + ((long)PrefetchRows * width) + ChannelBlock);
-                            for (int b = 0; b < nextW * 4; b += 64)
-                            {
-                                Sse.Prefetch0(ahead + b);
-                            }
+                            Sse.Prefetch1((byte*)(row + ChannelBlock) + b);
                         }
-                        // The next block's row: streamed from DRAM and folded while this block's row is coded from L2.
-                        MinMaxFold(row + ChannelBlock, nextW, minB, maxB, ref vbad, ref bad);
                     }
                     if (wv > 0)
                     {
@@ -258,46 +229,9 @@ public static partial class FastCpu
                         Pack(new ReadOnlySpan<byte>(pc, w - wv), new Span<byte>(dst + (wv * bits / 8), bytes), bits);
                     }
                 }
-                if (bad || (Vectorized && Vector512.GreaterThanAny(vbad, Vector512.Create(HalfMaxBits))))
-                {
-                    return false;
-                }
-                float* t = minA;
-                minA = minB;
-                minB = t;
-                t = maxA;
-                maxA = maxB;
-                maxB = t;
             }
         }
         return true;
-    }
-
-    /// <summary>Folds one row of w columns into column min/max (vminps/vmaxps) and the range check (see <see cref="MinMaxChecked"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void MinMaxFold(float* row, int w, float* min, float* max, ref Vector512<uint> vbad, ref bool bad)
-    {
-        int c = 0;
-        if (Vectorized)
-        {
-            var absMask = Vector512.Create(0x7FFFFFFFu);
-            var vb = vbad;
-            for (; c + 16 <= w; c += 16)
-            {
-                var v = Vector512.Load(row + c);
-                vb = Vector512.Max(vb, v.AsUInt32() & absMask);
-                Avx512F.Min(Vector512.Load(min + c), v).Store(min + c);
-                Avx512F.Max(Vector512.Load(max + c), v).Store(max + c);
-            }
-            vbad = vb;
-        }
-        for (; c < w; c++)
-        {
-            float v = row[c];
-            bad |= !(MathF.Abs(v) <= QuantMath.HalfMaxValue);
-            min[c] = Math.Min(min[c], v);
-            max[c] = Math.Max(max[c], v);
-        }
     }
 
     /// <summary>Column-wise min and max of n rows x w columns (row stride <paramref name="stride"/>); false if any |x| &gt; 65504, Inf or NaN.</summary>

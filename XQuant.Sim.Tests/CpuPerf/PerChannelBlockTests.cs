@@ -5,13 +5,12 @@ using XQuant.Kernels.Reference;
 namespace XQuant.Sim.Tests.CpuPerf;
 
 /// <summary>
-/// The software-pipelined per-channel quantizer (block b coded while block b+1's min/max is folded, rows prefetched
-/// ahead) against the scalar reference, byte for byte, where the pipeline has seams: widths around the 512-column
-/// block, groups shorter than the prefetch distance, ragged last groups, signed zeros in later blocks, bad values in
-/// the block being folded.
+/// The blocked per-channel quantizer (512-column blocks: min/max pass, then code pass, next block prefetched)
+/// against the scalar reference, byte for byte, where blocking has seams: widths around the block, groups shorter
+/// than a few rows, ragged last groups, signed zeros in later blocks, bad values in any block.
 /// </summary>
 [TestClass]
-public sealed class PerChannelPipelineTests
+public sealed class PerChannelBlockTests
 {
     [TestMethod]
     public void WidthsAroundTheBlockSeamsAreBitIdentical()
@@ -41,8 +40,8 @@ public sealed class PerChannelPipelineTests
     [TestMethod]
     public void SignedZeroColumnsInEveryBlockAreBitIdentical()
     {
-        // Columns whose min or max is +0 or -0 in the second and last blocks: the exact fold must run on the
-        // min/max that was folded during the previous block's code pass.
+        // Columns whose min or max is +0 or -0 in the second and last blocks: the exact fold of the reference
+        // (-0 below +0) must run in every block, not only the first.
         int rows = 20, width = 1600;
         var rng = new Random(5);
         var x = new float[rows * width];
@@ -75,8 +74,8 @@ public sealed class PerChannelPipelineTests
     public void BadValueInAnyBlockOrRowIsRejectedNamingIt()
     {
         int rows = 40, width = 1300, g = 16;
-        // First block row 0, the block being folded (second block) at a row inside the prefetch distance and at the
-        // group's last row, the last (ragged) block, the ragged last group.
+        // First block row 0, the second block at an early row and at the group's last row, the last (ragged)
+        // block, the ragged last group.
         (int Row, int Column)[] places = [(0, 0), (3, 600), (15, 1023), (17, 1299), (39, 700), (33, 5)];
         foreach (var (row, column) in places)
         {
