@@ -52,5 +52,14 @@ public sealed class BenchLimitsTests
         StringAssert.Contains(err, "--rounds: '0' must be a whole number from 1 to 100");
     }
 
+    [TestMethod]
+    public void QuickWithoutLimitsIsOneLineExitTwo()
+    {
+        var (code, output, err) = TestCli.Run("bench", "--quick");
+        Assert.AreEqual(2, code);
+        Assert.AreEqual("", output);
+        StringAssert.Contains(err, "--quick: only with --limits");
+    }
+
     private static double Percent(string cell) => double.Parse(cell.TrimEnd('%'), CultureInfo.InvariantCulture);
 }

@@ -41,6 +41,10 @@ public static class BenchCommand
             {
                 throw new InputException("--rounds", "", $"'{roundCount.ToString(CultureInfo.InvariantCulture)}' must be a whole number from 1 to 100");
             }
+            if (p.GetValue(quick) && !p.GetValue(limits))
+            {
+                throw new InputException("--quick", "", "only with --limits (the cost-model benchmark has --seconds)");
+            }
             var cases = scenario.Expand().ToList();
             if (p.GetValue(limits))
             {
