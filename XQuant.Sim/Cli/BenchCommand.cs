@@ -6,6 +6,7 @@ using XQuant.Sim.Domain.Planning;
 using XQuant.Sim.Foundation.Concurrency;
 using XQuant.Sim.Foundation.Input;
 using XQuant.Sim.Foundation.Text;
+using XQuant.Sim.Rendering.Tables;
 using XQuant.Sim.Studies.Measurement;
 using XQuant.Sim.Studies.Scenarios;
 
@@ -20,8 +21,10 @@ public static class BenchCommand
         var seconds = new Option<double>("--seconds") { Description = "how long to keep costing", DefaultValueFactory = _ => 3.0 };
         var part = new Option<string>("--part") { Description = "case (everything), step (ledger + roofline only)", DefaultValueFactory = _ => "case" };
         var threadsOption = ThreadsOption.Create();
-        var rounds = new Option<int>("--rounds") { Description = "with --threads above 1: alternations of 1 thread and N threads, side by side", DefaultValueFactory = _ => 3 };
-        var command = new Command("bench", "Benchmark the cost model: full cases (ledger, roofline, capacity, throughput at max batch) per second, on 1 thread and, side by side, on N.") { file, seconds, part, threadsOption, rounds };
+        var rounds = new Option<int>("--rounds") { Description = "with --threads above 1: alternations of 1 thread and N threads, side by side; with --limits: interleaved rounds", DefaultValueFactory = _ => 3 };
+        var limits = new Option<bool>("--limits") { Description = "the performance table: kernels and the cost model, each as a ratio to its physical limit measured in the same rounds (Markdown)" };
+        var quick = new Option<bool>("--quick") { Description = "with --limits: small sizes (seconds; for smoke runs, not for real numbers)" };
+        var command = new Command("bench", "Benchmark the cost model: full cases (ledger, roofline, capacity, throughput at max batch) per second, on 1 thread and, side by side, on N; --limits: the performance table.") { file, seconds, part, threadsOption, rounds, limits, quick };
         command.SetAction(p =>
         {
             var scenario = ScenarioLoader.Load(ScenarioLoader.Resolve(p.GetValue(file)!));
@@ -38,7 +41,20 @@ public static class BenchCommand
             {
                 throw new InputException("--rounds", "", $"'{roundCount.ToString(CultureInfo.InvariantCulture)}' must be a whole number from 1 to 100");
             }
+            if (p.GetValue(quick) && !p.GetValue(limits))
+            {
+                throw new InputException("--quick", "", "only with --limits (the cost-model benchmark has --seconds)");
+            }
             var cases = scenario.Expand().ToList();
+            if (p.GetValue(limits))
+            {
+                var result = LimitBench.Run(new LimitBenchRequest(p.GetValue(quick), roundCount, cases, threads), ctx.Error);
+                foreach (string line in LimitTable.Markdown(result))
+                {
+                    ctx.Out.WriteLine(line);
+                }
+                return CliApp.ExitOk;
+            }
             double limit = Math.Clamp(p.GetValue(seconds), 0.1, 600);
             foreach (var w in cases.Take(64))
             {

@@ -73,7 +73,7 @@ public static class RunCommand
                 ctx.Cancel.ThrowIfCancellationRequested();
                 written.AddRange(output.Write(exporter.Files(run)));
             }
-            written.AddRange(RunServing.Run(ctx, scenario, output));
+            written.AddRange(RunServing.Run(ctx, scenario, output, threads));
             ctx.Cancel.ThrowIfCancellationRequested();
             output.Commit();
             ctx.Out.WriteLine("Files written:");

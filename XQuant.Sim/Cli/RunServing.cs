@@ -16,7 +16,7 @@ namespace XQuant.Sim.Cli;
 public static class RunServing
 {
     /// <summary>Runs every serving case and writes its files into the run's output set; returns their paths.</summary>
-    public static IReadOnlyList<string> Run(CliContext ctx, Scenario scenario, OutputFolder output)
+    public static IReadOnlyList<string> Run(CliContext ctx, Scenario scenario, OutputFolder output, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(scenario);
@@ -53,7 +53,7 @@ public static class RunServing
                         }
                     }
                     Action<string>? progress = ctx.ProgressToTerminal ? line => ctx.Error.Write($"\r\u001b[K{line}") : null;
-                    var result = ServingStudy.Run(plan, progress, ctx.Cancel);
+                    var result = ServingStudy.Run(plan, threads, progress, ctx.Cancel);
                     if (progress is not null)
                     {
                         ctx.Error.Write("\r\u001b[K");

@@ -48,10 +48,12 @@ public static class SimulateCommand
         var json = JsonOutput.Option();
         json.Description = "print one JSON document on stdout instead of the verdict, and write no files";
         var charts = new Option<string>("--charts") { Description = "chart formats: png, svg, png,svg or none", DefaultValueFactory = _ => "png,svg" };
+        var threadsOption = ThreadsOption.Create();
+        threadsOption.Description = $"threads that run simulations (one per scheme and rate, one per max-rate search): 1 to {Foundation.Concurrency.OrderedParallel.MaxThreads}, or 'all'; default 1; output is byte-identical on any count";
         var command = new Command("simulate", "Simulate one serving instance under load per scheme (continuous batching, paged cache, preemption): TTFT, TPOT, throughput, goodput, max rate under an SLO.")
         {
             hardware, model, schemes, weights, reserve, rate, concurrency, trace, offline, input, output, requests, seed,
-            maxBatched, maxSeqs, chunked, block, slo, percentile, maxRate, step, price, idle, outDir, charts, json,
+            maxBatched, maxSeqs, chunked, block, slo, percentile, maxRate, step, price, idle, outDir, charts, json, threadsOption,
         };
         command.SetAction(p =>
         {
@@ -157,6 +159,15 @@ public static class SimulateCommand
                 errors.Add(new InputError("--idle-watts", "", $"must be watts from 0 to the TDP{(hw.TdpWatts is double t ? $" ({Formats.Sig(t)} W)" : "")}"));
             }
             var chartExts = ChartExtensions(p.GetValue(charts)!, errors);
+            int threads = 1;
+            try
+            {
+                threads = ThreadsOption.Parse(p.GetValue(threadsOption));
+            }
+            catch (InputException e)
+            {
+                errors.AddRange(e.Errors);
+            }
             var (defBatched, defSeqs) = SchedulerConfig.VllmDefaults(hw, isOffline);
             int? batchedGiven = p.GetValue(maxBatched);
             int? seqsGiven = p.GetValue(maxSeqs);
@@ -216,7 +227,7 @@ public static class SimulateCommand
             var plan = new ServingRequestPlan(template, list, config, arrivals, kind == ArrivalKind.Poisson && rateText is not null ? rates : [], sloValue, pct, search,
                 stepText == "overlapped", priceValue ?? published?.UsdPerDeviceHour, priceValue is not null ? "given with --price" : published?.Describe(), idleValue);
             Action<string>? progress = ctx.ProgressToTerminal ? line => ctx.Error.Write($"\r\u001b[K{line}") : null;
-            var result = ServingStudy.Run(plan, progress, ctx.Cancel);
+            var result = ServingStudy.Run(plan, threads, progress, ctx.Cancel);
             if (progress is not null)
             {
                 ctx.Error.Write("\r\u001b[K");

@@ -26,9 +26,10 @@ public static class WhatIfCommand
         var points = new Option<int>("--points") { Description = "grid points per axis (2 to 64)", DefaultValueFactory = _ => 12 };
         var outDir = new Option<string>("--out", "-o") { Description = "output folder for whatif.csv and the maps", DefaultValueFactory = _ => "whatif" };
         var format = new Option<string>("--format") { Description = "png or svg", DefaultValueFactory = _ => "png" };
+        var threadsOption = ThreadsOption.Create();
         var command = new Command("whatif", "Hardware what-if: hypothetical devices (a base profile with bandwidth, peak and SRAM replaced on a log grid); maps of the fastest scheme and of XQuant's step time over KIVI*'s, with the shipped devices marked.")
         {
-            model, schemes, context, batch, bandwidth, peak, sram, baseProfile, points, outDir, format,
+            model, schemes, context, batch, bandwidth, peak, sram, baseProfile, points, outDir, format, threadsOption,
         };
         command.SetAction(p =>
         {
@@ -50,6 +51,15 @@ public static class WhatIfCommand
             {
                 errors.Add(new InputError("--format", "", $"'{JsonFields.Truncate(fmt)}' is not allowed (allowed: png, svg)"));
             }
+            int threads = 1;
+            try
+            {
+                threads = ThreadsOption.Parse(p.GetValue(threadsOption));
+            }
+            catch (InputException e)
+            {
+                errors.AddRange(e.Errors);
+            }
             if (errors.Count > 0)
             {
                 throw new InputException(errors);
@@ -63,7 +73,7 @@ public static class WhatIfCommand
                 CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0],
                 bw.Lo, bw.Hi, pk.Lo, pk.Hi, srams, n,
                 HardwareProfileLoader.LoadAll());
-            foreach (string path in OutputSet.Write(p.GetValue(outDir)!, WhatIfReport.Files(WhatIfStudy.Run(request), "." + fmt)))
+            foreach (string path in OutputSet.Write(p.GetValue(outDir)!, WhatIfReport.Files(WhatIfStudy.Run(request, threads, ctx.Cancel), "." + fmt)))
             {
                 ctx.Out.WriteLine(path);
             }

@@ -12,9 +12,14 @@ namespace XQuant.Sim.Domain.CostModel;
 /// </summary>
 public sealed class LedgerBuilder
 {
-    private readonly Dictionary<string, OpCost> _byName;
-    private readonly List<string> _order;
-    private readonly HashSet<string> _notes;
+    private static readonly DType[] GemmFallbacks = [DType.Bf16, DType.Fp16, DType.Fp8, DType.Int8, DType.Fp32, DType.Tf32, DType.Int4];
+    private static readonly DType[] VectorPreference = [DType.Fp32, DType.Bf16, DType.Fp16, DType.Int8, DType.Fp8];
+
+    // The ledger's ops in first-added order and its notes, shared with every view (CacheView, ForLayers). A list
+    // searched by name, not a dictionary: a ledger has 20-50 ops, and a case builds two ledgers, so the dictionary,
+    // its key list and a notes set per ledger were a good part of what a swept case allocated.
+    private readonly List<OpCost> _ops;
+    private readonly List<string> _notes;
 
     /// <summary>
     /// A builder for one device: under tensor parallelism <see cref="Model"/> is one rank's share of the model
@@ -23,9 +28,8 @@ public sealed class LedgerBuilder
     public LedgerBuilder(Workload w)
     {
         ArgumentNullException.ThrowIfNull(w);
-        _byName = new(StringComparer.Ordinal);
-        _order = [];
-        _notes = new(StringComparer.Ordinal);
+        _ops = new List<OpCost>(48);
+        _notes = [];
         Workload = w;
         int tp = w.Plan.TensorParallel;
         Model = Sharding.RankModel(w.Model, tp);
@@ -44,8 +48,7 @@ public sealed class LedgerBuilder
     /// <summary>A view that writes into <paramref name="parent"/>'s ledger with its own model, layout and context.</summary>
     private LedgerBuilder(LedgerBuilder parent, ModelConfig model, CacheLayout layout, double latentKvDim, double contextTokens)
     {
-        _byName = parent._byName;
-        _order = parent._order;
+        _ops = parent._ops;
         _notes = parent._notes;
         Workload = parent.Workload;
         Model = model;
@@ -107,7 +110,13 @@ public sealed class LedgerBuilder
 
     public IReadOnlyCollection<string> Notes => _notes;
 
-    public void Note(string note) => _notes.Add(note);
+    public void Note(string note)
+    {
+        if (!_notes.Contains(note, StringComparer.Ordinal))
+        {
+            _notes.Add(note);
+        }
+    }
 
     public OpDraft Op(string name, OpKind kind, double flops, DType? dtype = null) =>
         new(name, kind, flops, dtype ?? (kind is OpKind.Gemm ? GemmDType : kind is OpKind.Remat ? RematDType : VectorDType));
@@ -120,18 +129,21 @@ public sealed class LedgerBuilder
             return;
         }
         var scaled = perLayer.Build(OnChipCapacityBytes, times);
-        if (_byName.TryGetValue(scaled.Name, out var existing))
+        for (int i = 0; i < _ops.Count; i++)
         {
-            _byName[scaled.Name] = existing.Plus(scaled);
+            if (string.Equals(_ops[i].Name, scaled.Name, StringComparison.Ordinal))
+            {
+                _ops[i] = _ops[i].Plus(scaled);
+                return;
+            }
         }
-        else
-        {
-            _byName[scaled.Name] = scaled;
-            _order.Add(scaled.Name);
-        }
+        _ops.Add(scaled);
     }
 
-    public IReadOnlyList<OpCost> Build() => _order.Select(n => _byName[n]).ToList();
+    public IReadOnlyList<OpCost> Build() => new List<OpCost>(_ops);
+
+    /// <summary>The ops so far, without a copy (the roofline times them straight away).</summary>
+    internal List<OpCost> Ops => _ops;
 
     /// <summary>A GEMM of m rows through a k x n weight matrix read once from DRAM.</summary>
     public OpDraft Gemm(string name, double m, double k, double n, OpKind kind = OpKind.Gemm) =>
@@ -152,11 +164,11 @@ public sealed class LedgerBuilder
         {
             return wanted;
         }
-        foreach (var t in new[] { DType.Bf16, DType.Fp16, DType.Fp8, DType.Int8, DType.Fp32, DType.Tf32, DType.Int4 })
+        foreach (var t in GemmFallbacks)
         {
             if (hw.Supports(t))
             {
-                _notes.Add($"{hw.Id} has no {wanted.Name()} rate; {what} timed at its {t.Name()} peak");
+                Note($"{hw.Id} has no {wanted.Name()} rate; {what} timed at its {t.Name()} peak");
                 return t;
             }
         }
@@ -165,7 +177,7 @@ public sealed class LedgerBuilder
 
     private DType ResolveVector()
     {
-        foreach (var t in new[] { DType.Fp32, DType.Bf16, DType.Fp16, DType.Int8, DType.Fp8 })
+        foreach (var t in VectorPreference)
         {
             if (Workload.Hardware.Supports(t))
             {

@@ -9,10 +9,10 @@ namespace XQuant.Sim.Domain.CostModel;
 /// </summary>
 public sealed class OpCost
 {
-    private readonly double[] _bytes;
+    private readonly ClassBytes _bytes;
 
-    /// <summary>An entry as <see cref="OpDraft.Build"/> makes it; <paramref name="bytesByClass"/> is owned by the new op.</summary>
-    internal OpCost(string name, OpKind kind, double flops, DType dtype, double launchCount, string? variant, double[] bytesByClass, double dramBytes, double onChipBytes, double linkSec = 0)
+    /// <summary>An entry as <see cref="OpDraft.Build"/> makes it, its bytes by class held inline (one object per op, not two).</summary>
+    internal OpCost(string name, OpKind kind, double flops, DType dtype, double launchCount, string? variant, in ClassBytes bytesByClass, double dramBytes, double onChipBytes, double linkSec = 0)
     {
         LinkSec = linkSec;
         Name = name;
@@ -54,18 +54,18 @@ public sealed class OpCost
 
     public double Bytes(TensorClass c) => _bytes[(int)c];
 
-    /// <summary>A copy that takes the calibrated rate of <paramref name="variant"/> (the bytes are shared: both are immutable).</summary>
-    public OpCost AsVariant(string? variant) => new(Name, Kind, Flops, DType, LaunchCount, variant, _bytes, DramBytes, OnChipBytes, LinkSec);
+    /// <summary>A copy that takes the calibrated rate of <paramref name="variant"/> (the bytes are copied: they live inline).</summary>
+    public OpCost AsVariant(string? variant) => new(Name, Kind, Flops, DType, LaunchCount, variant, in _bytes, DramBytes, OnChipBytes, LinkSec);
 
     /// <summary>The total of this op and another of the same name (a ledger lists each operator once).</summary>
     public OpCost Plus(OpCost other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        var bytes = new double[_bytes.Length];
-        for (int i = 0; i < bytes.Length; i++)
+        var bytes = default(ClassBytes);
+        for (int i = 0; i < TensorClasses.Count; i++)
         {
             bytes[i] = _bytes[i] + other._bytes[i];
         }
-        return new(Name, Kind, Flops + other.Flops, DType, LaunchCount + other.LaunchCount, Variant, bytes, DramBytes + other.DramBytes, OnChipBytes + other.OnChipBytes, LinkSec + other.LinkSec);
+        return new(Name, Kind, Flops + other.Flops, DType, LaunchCount + other.LaunchCount, Variant, in bytes, DramBytes + other.DramBytes, OnChipBytes + other.OnChipBytes, LinkSec + other.LinkSec);
     }
 }

@@ -8,7 +8,7 @@ namespace XQuant.Sim.Domain.CostModel;
 /// </summary>
 public sealed class OpDraft(string name, OpKind kind, double flops, DType dtype)
 {
-    private readonly double[] _bytes = new double[TensorClasses.Count];
+    private ClassBytes _bytes;
     private string? _variant;
     private double _linkSec;
 
@@ -41,8 +41,8 @@ public sealed class OpDraft(string name, OpKind kind, double flops, DType dtype)
     public OpCost Build(double onChipCapacityBytes, double times = 1)
     {
         double dram = 0, onChip = 0;
-        var bytes = new double[_bytes.Length];
-        for (int i = 0; i < bytes.Length; i++)
+        var bytes = default(ClassBytes);
+        for (int i = 0; i < TensorClasses.Count; i++)
         {
             bytes[i] = _bytes[i] * times;
             if (((TensorClass)i).IsTransient() && _bytes[i] <= onChipCapacityBytes)
@@ -54,6 +54,6 @@ public sealed class OpDraft(string name, OpKind kind, double flops, DType dtype)
                 dram += bytes[i];
             }
         }
-        return new OpCost(Name, kind, flops * times, dtype, launchCount: times, _variant, bytes, dram, onChip, _linkSec * times);
+        return new OpCost(Name, kind, flops * times, dtype, launchCount: times, _variant, in bytes, dram, onChip, _linkSec * times);
     }
 }

@@ -29,9 +29,16 @@ public static class Roofline
     {
         var builder = new LedgerBuilder(w);
         Ledger.Fill(builder);
-        var ops = builder.Build().Select(o => Time(o, w.Hardware)).ToList();
-        var notes = builder.Notes.ToList();
-        if (w.Hardware.OnChip is { BandwidthBytesPerSec: null } && ops.Any(o => o.Op.OnChipBytes > 0))
+        var built = builder.Ops;
+        var ops = new List<OpTiming>(built.Count);
+        bool onChip = false;
+        foreach (var op in built)
+        {
+            ops.Add(Time(op, w.Hardware));
+            onChip |= op.OnChipBytes > 0;
+        }
+        var notes = new List<string>(builder.Notes);
+        if (w.Hardware.OnChip is { BandwidthBytesPerSec: null } && onChip)
         {
             notes.Add($"{w.Hardware.Id}: on-chip bandwidth not published; traffic that fits on chip ({w.Hardware.OnChip.Kind}) is not charged");
         }
