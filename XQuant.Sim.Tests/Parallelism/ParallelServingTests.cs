@@ -172,6 +172,20 @@ public sealed class ParallelServingTests
         Assert.AreEqual(0, jc, je);
         StringAssert.Contains(json, "\"deployment\"");
         StringAssert.Contains(json, "\"devices\": 2");
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        var errors = Explore.MiniSchema.Validate(Path.Combine(TestPaths.RepoRoot, "schemas", "simulate.schema.json"), doc.RootElement);
+        Assert.IsEmpty(errors, string.Join("\n", errors.Take(10)));
+    }
+
+    [TestMethod]
+    public void Simulate_OnANode_TakesItsDevicesPublishedPrice_TimesTheDevices()
+    {
+        // dgx-h100 has no row in data/prices.csv; its device h100-sxm has (Lambda's on-demand 1x H100 SXM).
+        var (code, output, err) = Run("simulate", "-H", "dgx-h100", "-m", "llama-3.1-8b", "--tp", "8", "--rate", "4", "-n", "10", "--input", "100", "--output", "4", "--charts", "none", "--json");
+        Assert.AreEqual(0, code, err);
+        StringAssert.Contains(output, "\"price_source\"");
+        StringAssert.Contains(output, "H100 SXM");
+        StringAssert.Contains(output, "\"devices\": 8");
     }
 
     [TestMethod]

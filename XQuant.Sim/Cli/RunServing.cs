@@ -36,7 +36,7 @@ public static class RunServing
                 {
                     ctx.Cancel.ThrowIfCancellationRequested();
                     var template = new Workload(m, hw, scenario.Schemes[0], weights, 1, 1, RuntimeReserveFraction: scenario.RuntimeReserveFraction, Parallel: scenario.Plan(hw));
-                    var price = prices.GetValueOrDefault(hw.Id);
+                    var price = prices.For(hw);
                     var plan = serving.Plan(template, scenario.Schemes, price?.UsdPerDeviceHour, price?.Describe());
                     var empty = scenario.Schemes.Where(s => PoolPlan.For(template with { Scheme = s }, plan.Config.BlockTokens, plan.Config.MaxBatchedTokens).TotalBlocks == 0).ToList();
                     string arrivals = plan.Arrivals.Kind == ArrivalKind.Poisson && plan.Rates.Count > 0

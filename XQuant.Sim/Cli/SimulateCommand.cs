@@ -224,8 +224,9 @@ public static class SimulateCommand
             {
                 throw new InputException(poolErrors);
             }
-            // A price on the command line wins; otherwise the device's published on-demand price, where data/prices.csv has one.
-            var published = priceValue is null ? PriceTable.Load(PriceTable.DefaultPath).GetValueOrDefault(hw.Id) : null;
+            // A price on the command line wins; otherwise the device's published on-demand price, where data/prices.csv has
+            // one (a node's: its device's, per device).
+            var published = priceValue is null ? PriceTable.Load(PriceTable.DefaultPath).For(hw) : null;
             var plan = new ServingRequestPlan(template, list, config, arrivals, kind == ArrivalKind.Poisson && rateText is not null ? rates : [], sloValue, pct, search,
                 stepText == "overlapped", priceValue ?? published?.UsdPerDeviceHour, priceValue is not null ? "given with --price" : published?.Describe(), idleValue);
             Action<string>? progress = ctx.ProgressToTerminal ? line => ctx.Error.Write($"\r\u001b[K{line}") : null;

@@ -61,6 +61,7 @@ public static class NodeProfileLoader
             Name = $"{name} ({devices} x {member.Name})",
             Interconnect = link,
             NodeDevices = (int)devices,
+            NodeDevice = member.Id,
             Notes = $"node of {devices} x {member.Id}; {notes} Link source: {source}",
             SourcePath = path,
         };
