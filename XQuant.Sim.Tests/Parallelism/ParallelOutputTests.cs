@@ -20,6 +20,11 @@ public sealed class ParallelOutputTests
         StringAssert.Contains(lines.Single(l => l.StartsWith("rngd-8 ", StringComparison.Ordinal)), "pcie");
         StringAssert.Contains(lines.Single(l => l.StartsWith("tpu-v5e-8 ", StringComparison.Ordinal)), "torus");
         StringAssert.Contains(output, "6 nodes in ");
+        // The one sourced latency: AMD's 34.13 us 8-byte RCCL all-reduce on 8 MI300X over the ring's 14 steps.
+        StringAssert.Contains(lines.Single(l => l.StartsWith("mi300x-8 ", StringComparison.Ordinal)), " 2.438 ");
+        var link = Domain.Parallelism.Link.From(Domain.Hardware.NodeProfileLoader.Load(Path.Combine(TestPaths.HardwareProfiles, "nodes", "mi300x-8.json")).Interconnect)!;
+        Assert.IsFalse(link.LatencyIsDefault);
+        Assert.AreEqual(34.13e-6 / 14, link.LatencySec, 1e-9);
     }
 
     [TestMethod]
