@@ -46,6 +46,7 @@ public static class SimulateCommand
         var tp = ParallelOptions.Tp();
         var pp = ParallelOptions.Pp();
         var micro = ParallelOptions.MicroBatches();
+        var ep = ParallelOptions.Ep();
         micro.Description = "micro-batches a pipelined iteration is cut into (default: one per stage; 1: no micro-batching, the stages in sequence)";
         var idle = new Option<double?>("--idle-watts") { Description = "idle power of the device in W, for joules per token (power = idle + busy share x (TDP - idle))" };
         var outDir = new Option<string>("--out", "-o") { Description = "output folder", DefaultValueFactory = _ => Path.Combine("out", "simulate") };
@@ -55,7 +56,7 @@ public static class SimulateCommand
         var command = new Command("simulate", "Simulate one serving instance under load per scheme (continuous batching, paged cache, preemption): TTFT, TPOT, throughput, goodput, max rate under an SLO.")
         {
             hardware, model, schemes, weights, reserve, rate, concurrency, trace, offline, input, output, requests, seed,
-            maxBatched, maxSeqs, chunked, block, slo, percentile, maxRate, step, price, idle, tp, pp, micro, outDir, charts, json,
+            maxBatched, maxSeqs, chunked, block, slo, percentile, maxRate, step, price, idle, tp, pp, micro, ep, outDir, charts, json,
         };
         command.SetAction(p =>
         {
@@ -67,7 +68,7 @@ public static class SimulateCommand
             var parallel = Domain.Parallelism.ParallelPlan.Single;
             try
             {
-                parallel = ParallelOptions.Parse(p.GetValue(tp), p.GetValue(pp), p.GetValue(micro), m, list, hw);
+                parallel = ParallelOptions.Parse(p.GetValue(tp), p.GetValue(pp), p.GetValue(micro), m, list, hw, p.GetValue(ep));
             }
             catch (InputException e)
             {

@@ -37,7 +37,7 @@ public static class RankCapacity
     public static double WeightBytes(Workload w)
     {
         ArgumentNullException.ThrowIfNull(w);
-        return Sharding.RankWeightParams(w.Model, w.Scheme, w.Plan.TensorParallel, w.Plan.PipelineParallel) * w.Weights.BytesPerWeight();
+        return Sharding.RankWeightParams(w.Model, w.Scheme, w.Plan.TensorParallel, w.Plan.PipelineParallel, w.Plan.ExpertParallel) * w.Weights.BytesPerWeight();
     }
 
     /// <summary>The workload one rank sizes its activations by: the rank model on one device.</summary>
