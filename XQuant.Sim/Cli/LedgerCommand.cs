@@ -29,10 +29,11 @@ public static class LedgerCommand
         var tp = ParallelOptions.Tp();
         var pp = ParallelOptions.Pp();
         var micro = ParallelOptions.MicroBatches();
+        var ep = ParallelOptions.Ep();
         var json = JsonOutput.Option();
         var command = new Command("ledger", "Explain one case: the per-operator ledger with FLOPs, bytes, roofline time and bound, then step totals and capacity.")
         {
-            hardware, model, scheme, context, batch, weights, phase, reserve, engine, efficiency, tp, pp, micro, json,
+            hardware, model, scheme, context, batch, weights, phase, reserve, engine, efficiency, tp, pp, micro, ep, json,
         };
         command.SetAction(p =>
         {
@@ -45,7 +46,7 @@ public static class LedgerCommand
                 CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0],
                 WorkloadOptions.ParsePhase(p.GetValue(phase)!),
                 RuntimeReserveFraction: WorkloadOptions.ParseReserve(p.GetValue(reserve)),
-                Parallel: ParallelOptions.Parse(p.GetValue(tp), p.GetValue(pp), p.GetValue(micro), m, s, hw));
+                Parallel: ParallelOptions.Parse(p.GetValue(tp), p.GetValue(pp), p.GetValue(micro), m, s, hw, p.GetValue(ep)));
             var result = CaseCoster.Cost(w);
             if (p.GetValue(json))
             {

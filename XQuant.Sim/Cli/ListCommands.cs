@@ -32,10 +32,30 @@ public static class ListCommands
             }
             ctx.Out.Write(TextTable.Build(columns, profiles).ToConsole());
             ctx.Out.WriteLine($"{profiles.Count} profiles in {HardwareProfileLoader.DefaultDirectory}; all figures datasheet (dense), '-' = not supported or not published.");
+            var nodes = NodeProfileLoader.LoadAll();
+            if (nodes.Count > 0)
+            {
+                ctx.Out.WriteLine();
+                ctx.Out.Write(TextTable.Build(NodeColumns(), nodes).ToConsole());
+                ctx.Out.WriteLine($"{nodes.Count} nodes in {Path.Combine(HardwareProfileLoader.DefaultDirectory, NodeProfileLoader.Folder)}: -H NODE costs one device of the node over its link (--tp x --pp up to its devices); latency 'default' = the stated {Formats.Sig(Domain.Parallelism.Link.DefaultLatencySec * 1e6)} us per ring step, no published figure.");
+            }
             return CliApp.ExitOk;
         });
         return command;
     }
+
+    /// <summary>The node table of `xqsim profiles`: devices, link, topology, per-message latency and the link's source.</summary>
+    public static IReadOnlyList<TableColumn<HardwareProfile>> NodeColumns() =>
+    [
+        new("node", "node id = file name in nodes/", p => p.Id, AlignRight: false),
+        new("devices", "devices in the node", p => p.NodeDevices is int n ? Formats.Int(n) : "-"),
+        new("device", "device profile", p => p.NodeDevice ?? "-", AlignRight: false),
+        new("link", "interconnect between the devices", p => p.Interconnect?.Kind ?? "-", AlignRight: false),
+        new("link_gb_per_s", "aggregate bidirectional bandwidth per device, 1e9 bytes/s", p => p.Interconnect?.BandwidthBytesPerSec is double b ? Formats.Sig(b / 1e9) : "-"),
+        new("topology", "switch, ring, torus, mesh or pcie", p => Domain.Parallelism.Link.From(p.Interconnect) is { } l ? Domain.Parallelism.Topologies.Name(l.Topology) : "-", AlignRight: false),
+        new("latency_us", "per-message latency (alpha) per ring step", p => Domain.Parallelism.Link.From(p.Interconnect) is { } l ? (l.LatencyIsDefault ? "default" : Formats.Sig(l.LatencySec * 1e6)) : "-"),
+        new("source", "the link's source", p => p.Interconnect?.Source ?? "-", AlignRight: false),
+    ];
 
     public static Command Models(CliContext ctx)
     {

@@ -28,8 +28,15 @@ public static class ParallelOptions
         DefaultValueFactory = _ => 0,
     };
 
+    public static Option<int> Ep() => new("--ep")
+    {
+        Description = "expert parallelism for a MoE model, equal to --tp: whole experts split over the TP ranks, an all-to-all dispatch and combine per MoE layer (default 1: every expert's width split by TP)",
+        DefaultValueFactory = _ => 1,
+    };
+
     /// <summary>The plan, or every problem at once (one line each, naming the option).</summary>
-    public static ParallelPlan Parse(int tp, int pp, int microBatches, ModelConfig model, IEnumerable<CacheScheme> schemes, HardwareProfile hw)
+    /// <param name="ep">--ep: 1, or equal to <paramref name="tp"/> on a MoE model.</param>
+    public static ParallelPlan Parse(int tp, int pp, int microBatches, ModelConfig model, IEnumerable<CacheScheme> schemes, HardwareProfile hw, int ep = 1)
     {
         ArgumentNullException.ThrowIfNull(schemes);
         ArgumentNullException.ThrowIfNull(hw);
@@ -42,6 +49,10 @@ public static class ParallelOptions
         {
             errors.Add(new InputError("--pp", "", $"{pp} must be a whole number from 1 to 1024"));
         }
+        if (ep < 1 || ep > 1024)
+        {
+            errors.Add(new InputError("--ep", "", $"{ep} must be a whole number from 1 to 1024"));
+        }
         if (microBatches < 0 || microBatches > 1 << 20)
         {
             errors.Add(new InputError("--micro-batches", "", $"{microBatches} must be from 0 (one per stage) to {1 << 20}"));
@@ -51,7 +62,7 @@ public static class ParallelOptions
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var s in schemes)
             {
-                foreach (var p in ParallelChecks.Problems(tp, pp, model, s, hw))
+                foreach (var p in ParallelChecks.Problems(tp, pp, model, s, hw, ep))
                 {
                     if (seen.Add(p.Option + p.Message))
                     {
@@ -64,6 +75,6 @@ public static class ParallelOptions
         {
             throw new InputException(errors);
         }
-        return tp * pp == 1 ? ParallelPlan.Single : new ParallelPlan(tp, pp, Link.From(hw.Interconnect), microBatches);
+        return tp * pp == 1 ? ParallelPlan.Single : new ParallelPlan(tp, pp, Link.From(hw.Interconnect), microBatches, ep);
     }
 }

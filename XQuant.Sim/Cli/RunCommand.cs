@@ -90,7 +90,8 @@ public static class RunCommand
     private static int RunStreaming(CliContext ctx, Scenario scenario, OutputFolder output, bool detailOps, Progress progress, int threads)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var staged = CsvExporter.ExportRendered(ScenarioRunner.Stream(scenario, c => CsvExporter.Render(c, detailOps), threads, progress.Report, ctx.Cancel), output.Staging, detailOps);
+        var staged = CsvExporter.ExportRendered(ScenarioRunner.Stream(scenario, c => CsvExporter.Render(c, detailOps), threads, progress.Report, ctx.Cancel), output.Staging, detailOps,
+            plan: scenario.TensorParallel * scenario.PipelineParallel > 1);
         progress.Done();
         ctx.Cancel.ThrowIfCancellationRequested();
         var paths = staged.Select(p => output.Adopt(Path.GetRelativePath(output.Staging, p))).ToList();

@@ -43,6 +43,11 @@ public static class SimulateCommand
         var maxRate = new Option<bool>("--max-rate") { Description = "per scheme, bisect the largest Poisson rate whose percentile latencies meet --slo" };
         var step = new Option<string>("--step") { Description = "iteration time form: overlapped (max(compute, memory)) or serial (sum of per-op times)", DefaultValueFactory = _ => "overlapped" };
         var price = new Option<double?>("--price") { Description = "USD per device-hour, for USD per million output tokens (default: the published on-demand price in data/prices.csv, where the device has one)" };
+        var tp = ParallelOptions.Tp();
+        var pp = ParallelOptions.Pp();
+        var micro = ParallelOptions.MicroBatches();
+        var ep = ParallelOptions.Ep();
+        micro.Description = "micro-batches a pipelined iteration is cut into (default: one per stage; 1: no micro-batching, the stages in sequence)";
         var idle = new Option<double?>("--idle-watts") { Description = "idle power of the device in W, for joules per token (power = idle + busy share x (TDP - idle))" };
         var outDir = new Option<string>("--out", "-o") { Description = "output folder", DefaultValueFactory = _ => Path.Combine("out", "simulate") };
         var json = JsonOutput.Option();
@@ -53,7 +58,7 @@ public static class SimulateCommand
         var command = new Command("simulate", "Simulate one serving instance under load per scheme (continuous batching, paged cache, preemption): TTFT, TPOT, throughput, goodput, max rate under an SLO.")
         {
             hardware, model, schemes, weights, reserve, rate, concurrency, trace, offline, input, output, requests, seed,
-            maxBatched, maxSeqs, chunked, block, slo, percentile, maxRate, step, price, idle, outDir, charts, json, threadsOption,
+            maxBatched, maxSeqs, chunked, block, slo, percentile, maxRate, step, price, idle, tp, pp, micro, ep, outDir, charts, json, threadsOption,
         };
         command.SetAction(p =>
         {
@@ -61,9 +66,18 @@ public static class SimulateCommand
             var hw = HardwareProfileLoader.Resolve(p.GetValue(hardware)!);
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
             var list = SchemeRegistry.ParseFor(p.GetValue(schemes)!, m);
-            var template = new Workload(m, hw, list[0], WorkloadOptions.ParseWeights(p.GetValue(weights)!), 1, 1,
-                RuntimeReserveFraction: WorkloadOptions.ParseReserve(p.GetValue(reserve)));
             var errors = new List<InputError>();
+            var parallel = Domain.Parallelism.ParallelPlan.Single;
+            try
+            {
+                parallel = ParallelOptions.Parse(p.GetValue(tp), p.GetValue(pp), p.GetValue(micro), m, list, hw, p.GetValue(ep));
+            }
+            catch (InputException e)
+            {
+                errors.AddRange(e.Errors);
+            }
+            var template = new Workload(m, hw, list[0], WorkloadOptions.ParseWeights(p.GetValue(weights)!), 1, 1,
+                RuntimeReserveFraction: WorkloadOptions.ParseReserve(p.GetValue(reserve)), Parallel: parallel.IsSingle ? null : parallel);
             long maxTokens = m.MaxPositionEmbeddings > 0 ? m.MaxPositionEmbeddings : int.MaxValue;
 
             string? rateText = p.GetValue(rate);
@@ -216,14 +230,15 @@ public static class SimulateCommand
             var poolErrors = list
                 .Select(s => (s, pool: PoolPlan.For(template with { Scheme = s }, config.BlockTokens, config.MaxBatchedTokens)))
                 .Where(x => x.pool.TotalBlocks == 0)
-                .Select(x => new InputError("--hardware", hw.Id, $"{x.s.Spec}: weights {Formats.Bytes(x.pool.WeightBytes)} + activations {Formats.Bytes(x.pool.ActivationBytes)} + reserve {Formats.Bytes(x.pool.ReserveBytes)} leave no cache pool in {Formats.Bytes(x.pool.DeviceBytes)}"))
+                .Select(x => new InputError("--hardware", hw.Id, $"{x.s.Spec}{(parallel.IsSingle ? "" : $" on the fullest of {parallel.Devices} devices (TP {parallel.TensorParallel} x PP {parallel.PipelineParallel})")}: weights {Formats.Bytes(x.pool.WeightBytes)} + activations {Formats.Bytes(x.pool.ActivationBytes)} + reserve {Formats.Bytes(x.pool.ReserveBytes)} leave no cache pool in {Formats.Bytes(x.pool.DeviceBytes)}"))
                 .ToList();
             if (poolErrors.Count > 0)
             {
                 throw new InputException(poolErrors);
             }
-            // A price on the command line wins; otherwise the device's published on-demand price, where data/prices.csv has one.
-            var published = priceValue is null ? PriceTable.Load(PriceTable.DefaultPath).GetValueOrDefault(hw.Id) : null;
+            // A price on the command line wins; otherwise the device's published on-demand price, where data/prices.csv has
+            // one (a node's: its device's, per device).
+            var published = priceValue is null ? PriceTable.Load(PriceTable.DefaultPath).For(hw) : null;
             var plan = new ServingRequestPlan(template, list, config, arrivals, kind == ArrivalKind.Poisson && rateText is not null ? rates : [], sloValue, pct, search,
                 stepText == "overlapped", priceValue ?? published?.UsdPerDeviceHour, priceValue is not null ? "given with --price" : published?.Describe(), idleValue);
             Action<string>? progress = ctx.ProgressToTerminal ? line => ctx.Error.Write($"\r\u001b[K{line}") : null;

@@ -33,7 +33,14 @@ public static class CommunicationOps
             // The vocabulary-split embedding sums its partial lookups once per step (Megatron's VocabParallelEmbedding).
             b.Add(Comm(b, "tp_embed_allreduce", allReduce), 1);
             b.Add(Comm(b, "tp_allreduce_attn", allReduce), layers);
-            b.Add(Comm(b, "tp_allreduce_ffn", allReduce), layers);
+            if (plan.ExpertParallel > 1 && full.Moe is { } moe)
+            {
+                ExpertParallelOps.AddCommunication(b, moe, tokens, allReduce);
+            }
+            else
+            {
+                b.Add(Comm(b, "tp_allreduce_ffn", allReduce), layers);
+            }
             b.Add(Comm(b, "tp_logits_gather", Collectives.AllGatherSec(link, tp, b.Batch * full.VocabSize * 4.0)), 1);
             if (b.Workload.Scheme.TensorParallel == TpLayout.Tokens && b.Workload.Phase == Phase.Decode)
             {
@@ -51,6 +58,6 @@ public static class CommunicationOps
         }
     }
 
-    private static OpDraft Comm(LedgerBuilder b, string name, double sec) =>
+    internal static OpDraft Comm(LedgerBuilder b, string name, double sec) =>
         b.Op(name, OpKind.Communication, 0).OnLink(sec);
 }

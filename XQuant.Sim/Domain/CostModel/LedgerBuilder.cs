@@ -32,7 +32,7 @@ public sealed class LedgerBuilder
         _notes = [];
         Workload = w;
         int tp = w.Plan.TensorParallel;
-        Model = Sharding.RankModel(w.Model, tp);
+        Model = Sharding.RankModel(w.Model, tp, w.Plan.ExpertParallel);
         var layoutModel = Sharding.LayoutModel(w.Model, w.Scheme, tp);
         Layout = LayoutCache.Get(w.Scheme, layoutModel);
         LatentKvDim = layoutModel.KvDim;

@@ -28,6 +28,11 @@ public static class MoeOps
         {
             return;
         }
+        if (b.Workload.Plan.ExpertParallel > 1 && b.Workload.Model.Moe is { } full)
+        {
+            ExpertParallelOps.AddLayerOps(b, full, tokens, moeLayers);
+            return;
+        }
         double d = m.HiddenSize;
         double f = moe.ExpertIntermediateSize;
         double act = LedgerBuilder.ActivationBytesPerElement;

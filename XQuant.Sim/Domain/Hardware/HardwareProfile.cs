@@ -28,6 +28,9 @@ public sealed record HardwareProfile
 
     /// <summary>Devices in the node when this profile was read from hardware-profiles/nodes/ (null: one device).</summary>
     public int? NodeDevices { get; init; }
+
+    /// <summary>Id of the device profile a node is made of (null: not a node).</summary>
+    public string? NodeDevice { get; init; }
     public double? TdpWatts { get; init; }
     public string? TdpSource { get; init; }
     public string? Notes { get; init; }

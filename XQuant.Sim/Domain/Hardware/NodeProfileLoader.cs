@@ -14,6 +14,34 @@ public static class NodeProfileLoader
     public static bool IsNode(string path) =>
         string.Equals(Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))), Folder, StringComparison.Ordinal);
 
+    /// <summary>Every node in hardware-profiles/nodes/ (or <paramref name="directory"/>/nodes), in id order; every problem at once.</summary>
+    public static IReadOnlyList<HardwareProfile> LoadAll(string? directory = null)
+    {
+        string dir = Path.Combine(directory ?? HardwareProfileLoader.DefaultDirectory, Folder);
+        var nodes = new List<HardwareProfile>();
+        if (!Directory.Exists(dir))
+        {
+            return nodes;
+        }
+        var errors = new List<InputError>();
+        foreach (string id in DataPaths.Ids(dir))
+        {
+            try
+            {
+                nodes.Add(Load(Path.Combine(dir, id + ".json")));
+            }
+            catch (InputException e)
+            {
+                errors.AddRange(e.Errors);
+            }
+        }
+        if (errors.Count > 0)
+        {
+            throw new InputException(errors);
+        }
+        return nodes;
+    }
+
     public static HardwareProfile Load(string path)
     {
         var errors = new List<InputError>();
@@ -61,6 +89,7 @@ public static class NodeProfileLoader
             Name = $"{name} ({devices} x {member.Name})",
             Interconnect = link,
             NodeDevices = (int)devices,
+            NodeDevice = member.Id,
             Notes = $"node of {devices} x {member.Id}; {notes} Link source: {source}",
             SourcePath = path,
         };

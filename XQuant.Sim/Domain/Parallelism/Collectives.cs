@@ -33,6 +33,22 @@ public static class Collectives
     /// <summary>Ring reduce-scatter of a <paramref name="bytes"/> buffer: the same cost as the all-gather of its result.</summary>
     public static double ReduceScatterSec(Link link, int ranks, double bytes) => AllGatherSec(link, ranks, bytes);
 
+    /// <summary>
+    /// All-to-all in which each rank sends <paramref name="bytesPerRank"/> spread evenly over every rank (its own share
+    /// stays local): p - 1 pairwise exchanges, (p-1) alpha + (p-1)/p x bytes / B (direct exchanges over a switch; the
+    /// expert-parallel dispatch and combine).
+    /// </summary>
+    public static double AllToAllSec(Link link, int ranks, double bytesPerRank)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        if (ranks <= 1)
+        {
+            return 0;
+        }
+        double p = ranks;
+        return (p - 1) * link.LatencySec + (p - 1) / p * bytesPerRank / link.PerDirectionBytesPerSec;
+    }
+
     /// <summary>One message from one device to the next: alpha + bytes / B.</summary>
     public static double PointToPointSec(Link link, double bytes)
     {

@@ -7,7 +7,11 @@ namespace XQuant.Sim.Domain.Parallelism;
 /// <summary>What makes a tensor/pipeline-parallel plan impossible for a model, scheme and device. Pure.</summary>
 public static class ParallelChecks
 {
-    public static IReadOnlyList<PlanProblem> Problems(int tp, int pp, ModelConfig model, CacheScheme scheme, HardwareProfile hw)
+    public static IReadOnlyList<PlanProblem> Problems(int tp, int pp, ModelConfig model, CacheScheme scheme, HardwareProfile hw) =>
+        Problems(tp, pp, model, scheme, hw, 1);
+
+    /// <param name="ep">Expert parallelism: 1, or equal to <paramref name="tp"/> on a MoE model whose experts it divides.</param>
+    public static IReadOnlyList<PlanProblem> Problems(int tp, int pp, ModelConfig model, CacheScheme scheme, HardwareProfile hw, int ep)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(scheme);
@@ -34,6 +38,21 @@ public static class ParallelChecks
             foreach (string p in scheme.Validate(Sharding.LayoutModel(model, scheme, tp)))
             {
                 problems.Add(new("--tp", $"{scheme.Spec} on one of {tp} ranks: {p}"));
+            }
+        }
+        if (ep != 1)
+        {
+            if (model.Moe is not { } moe)
+            {
+                problems.Add(new("--ep", $"{model.Id} has no routed experts to split (expert parallelism needs a MoE model)"));
+            }
+            else if (ep != tp)
+            {
+                problems.Add(new("--ep", $"{ep} must equal --tp ({tp}): the experts are split over the tensor-parallel ranks (data-parallel attention is not modelled)"));
+            }
+            else if (moe.Experts % ep != 0)
+            {
+                problems.Add(new("--ep", $"{ep} does not divide the {moe.Experts} experts of {model.Id}"));
             }
         }
         if (pp > model.Layers)

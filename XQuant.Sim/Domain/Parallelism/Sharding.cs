@@ -14,12 +14,18 @@ public static class Sharding
     /// One tensor-parallel rank as a model of its own: heads, KV heads, intermediate width and vocabulary divided by
     /// TP (KV heads stay whole where TP does not divide them: only the tp=tokens layout may ask for that).
     /// </summary>
-    public static ModelConfig RankModel(ModelConfig model, int tp)
+    /// <param name="ep">Expert parallelism (equal to <paramref name="tp"/>): the rank holds E / EP whole routed experts, and
+    /// the shared experts whole (replicated), instead of every expert's width / TP.</param>
+    public static ModelConfig RankModel(ModelConfig model, int tp, int ep = 1)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (tp <= 1)
         {
             return model;
+        }
+        if (ep > 1 && model.Moe is { } routed)
+        {
+            return RankModel(model with { Moe = null }, tp) with { Moe = routed with { Experts = routed.Experts / ep } };
         }
         return model with
         {
@@ -66,11 +72,12 @@ public static class Sharding
     /// replicate a projection add it: tp=tokens holds full Wk and Wv ((TP-1)/TP x 2 d d_kv more per layer), svd=global
     /// the full latent projections Uk and Uv (the same amount).
     /// </summary>
-    public static double RankWeightParams(ModelConfig model, CacheScheme scheme, int tp, int pp)
+    /// <param name="ep">Expert parallelism: E / EP whole experts per rank, shared experts and the d x E router whole.</param>
+    public static double RankWeightParams(ModelConfig model, CacheScheme scheme, int tp, int pp, int ep = 1)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(scheme);
-        var rank = RankModel(model, tp);
+        var rank = RankModel(model, tp, ep);
         int layers = StageLayers(model, pp);
         double ends = pp <= 1
             ? rank.EmbeddingParams + rank.LmHeadParams + rank.HiddenSize
@@ -80,6 +87,11 @@ public static class Sharding
             : 0;
         // A MoE model's dense and routed layers differ; a stage is charged their mean (every expert is resident).
         double layerParams = rank.Moe is { } moe ? moe.DecoderParams(rank) / rank.Layers : rank.LayerParams;
+        if (ep > 1 && model.Moe is { } full)
+        {
+            // The rank model's router is d x E / EP; every rank routes over all E experts.
+            layerParams += (double)full.MoeLayers(model) / model.Layers * model.HiddenSize * (full.Experts - full.Experts / ep);
+        }
         return layers * (layerParams + replicated) + ends;
     }
 

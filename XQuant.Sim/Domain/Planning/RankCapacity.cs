@@ -30,9 +30,20 @@ public static class RankCapacity
     public static CapacityResult Plan(Workload w)
     {
         ArgumentNullException.ThrowIfNull(w);
-        var plan = w.Plan;
-        double weights = Sharding.RankWeightParams(w.Model, w.Scheme, plan.TensorParallel, plan.PipelineParallel) * w.Weights.BytesPerWeight();
-        var rank = w with { Model = Sharding.RankModel(w.Model, plan.TensorParallel), Parallel = null };
-        return Capacity.Plan(rank, Layout(w), weights, Sharding.CachedTokenShare(w.Scheme, plan.TensorParallel));
+        return Capacity.Plan(RankWorkload(w), Layout(w), WeightBytes(w), Sharding.CachedTokenShare(w.Scheme, w.Plan.TensorParallel));
+    }
+
+    /// <summary>Weight bytes of the fullest device.</summary>
+    public static double WeightBytes(Workload w)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        return Sharding.RankWeightParams(w.Model, w.Scheme, w.Plan.TensorParallel, w.Plan.PipelineParallel, w.Plan.ExpertParallel) * w.Weights.BytesPerWeight();
+    }
+
+    /// <summary>The workload one rank sizes its activations by: the rank model on one device.</summary>
+    public static Workload RankWorkload(Workload w)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        return w with { Model = Sharding.RankModel(w.Model, w.Plan.TensorParallel), Parallel = null };
     }
 }

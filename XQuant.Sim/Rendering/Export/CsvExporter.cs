@@ -17,25 +17,27 @@ public sealed class CsvExporter : IExporter
     public IReadOnlyList<OutputFile> Files(RunResult run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var cases = OutputFile.Csv("cases.csv", TextTable.Build(CaseTable.CsvColumns, run.Cases));
+        bool plan = CaseTable.HasPlan(run.Cases);
+        var cases = OutputFile.Csv("cases.csv", TextTable.Build(CaseTable.CsvColumnsFor(plan), run.Cases));
         if (!run.DetailOps)
         {
             return [cases];
         }
         var rows = run.Cases.SelectMany(c => c.Step.Ops.Select(o => (c, o)));
-        return [cases, OutputFile.Csv("ops.csv", TextTable.Build(CaseTable.OpColumns(), rows))];
+        return [cases, OutputFile.Csv("ops.csv", TextTable.Build(CaseTable.OpColumns(plan), rows))];
     }
 
     /// <summary>
     /// Writes cases as they are costed, for sweeps too large to hold: memory stays bounded by one case. Both
     /// files appear only when the whole sweep is done; Ctrl+C leaves neither.
     /// </summary>
-    public static IReadOnlyList<string> ExportStreaming(IEnumerable<CaseResult> cases, string outDir, bool detailOps)
+    /// <param name="plan">The sweep runs on more than one device: the TP/PP columns are written.</param>
+    public static IReadOnlyList<string> ExportStreaming(IEnumerable<CaseResult> cases, string outDir, bool detailOps, bool plan = false)
     {
         string casesPath = Path.Combine(outDir, "cases.csv");
         string opsPath = Path.Combine(outDir, "ops.csv");
-        using var caseCsv = new CsvOutput.Streaming<CaseResult>(casesPath, CaseTable.CsvColumns);
-        using var opCsv = detailOps ? new CsvOutput.Streaming<(CaseResult, OpTiming)>(opsPath, CaseTable.OpColumns()) : null;
+        using var caseCsv = new CsvOutput.Streaming<CaseResult>(casesPath, CaseTable.CsvColumnsFor(plan));
+        using var opCsv = detailOps ? new CsvOutput.Streaming<(CaseResult, OpTiming)>(opsPath, CaseTable.OpColumns(plan)) : null;
         foreach (var c in cases)
         {
             caseCsv.Add(c);
@@ -56,8 +58,10 @@ public sealed class CsvExporter : IExporter
     public static RenderedCase Render(CaseResult c, bool detailOps)
     {
         ArgumentNullException.ThrowIfNull(c);
-        var ops = detailOps ? c.Step.Ops.Select(op => CsvOutput.Cells(OpColumns, (c, op))).ToArray() : [];
-        return new RenderedCase(CsvOutput.Cells(CaseTable.CsvColumns, c), ops);
+        // A scenario's plan is the same for every case, so each case's own plan picks the columns of the whole file.
+        bool plan = !c.Workload.Plan.IsSingle;
+        var ops = detailOps ? c.Step.Ops.Select(op => CsvOutput.Cells(plan ? PlanOpColumns : OpColumns, (c, op))).ToArray() : [];
+        return new RenderedCase(CsvOutput.Cells(CaseTable.CsvColumnsFor(plan), c), ops);
     }
 
     /// <summary>
@@ -65,13 +69,14 @@ public sealed class CsvExporter : IExporter
     /// hands them over in expansion order, so the files are the same bytes on any thread count). Both files appear
     /// only when the whole sweep is done; Ctrl+C leaves neither.
     /// </summary>
-    public static IReadOnlyList<string> ExportRendered(IEnumerable<RenderedCase> rows, string outDir, bool detailOps)
+    /// <param name="plan">The rows were rendered from multi-device cases (<see cref="Render"/> then adds the TP/PP columns).</param>
+    public static IReadOnlyList<string> ExportRendered(IEnumerable<RenderedCase> rows, string outDir, bool detailOps, bool plan = false)
     {
         ArgumentNullException.ThrowIfNull(rows);
         string casesPath = Path.Combine(outDir, "cases.csv");
         string opsPath = Path.Combine(outDir, "ops.csv");
-        using var caseCsv = new CsvOutput.Streaming<CaseResult>(casesPath, CaseTable.CsvColumns);
-        using var opCsv = detailOps ? new CsvOutput.Streaming<(CaseResult, OpTiming)>(opsPath, OpColumns) : null;
+        using var caseCsv = new CsvOutput.Streaming<CaseResult>(casesPath, CaseTable.CsvColumnsFor(plan));
+        using var opCsv = detailOps ? new CsvOutput.Streaming<(CaseResult, OpTiming)>(opsPath, plan ? PlanOpColumns : OpColumns) : null;
         foreach (var row in rows)
         {
             caseCsv.AddCells(row.Case);
@@ -86,4 +91,6 @@ public sealed class CsvExporter : IExporter
     }
 
     private static readonly IReadOnlyList<TableColumn<(CaseResult Case, OpTiming Op)>> OpColumns = CaseTable.OpColumns();
+
+    private static readonly IReadOnlyList<TableColumn<(CaseResult Case, OpTiming Op)>> PlanOpColumns = CaseTable.OpColumns(plan: true);
 }

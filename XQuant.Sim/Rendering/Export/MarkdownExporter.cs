@@ -30,13 +30,14 @@ public sealed class MarkdownExporter : IExporter
             sb.Append(s.Description).Append("\n\n");
         }
         AppendAssumptions(sb, run);
+        bool plan = CaseTable.HasPlan(run.Cases);
         sb.Append("## Results\n\n");
         foreach (var group in run.Cases.GroupBy(c => (c.Workload.Model.Id, c.Workload.Hardware.Id, c.Workload.Weights, c.Workload.Phase)))
         {
             var (model, hw, weights, phase) = group.Key;
             sb.Append("### ").Append(model).Append(" on ").Append(hw).Append(", ").Append(weights.Name()).Append(" weights, ")
                 .Append(phase.ToString().ToLowerInvariant()).Append("\n\n");
-            sb.Append(TextTable.Build(CaseTable.ReadableColumns, group).ToMarkdown(withLegend: false)).Append('\n');
+            sb.Append(TextTable.Build(CaseTable.ReadableColumnsFor(plan), group).ToMarkdown(withLegend: false)).Append('\n');
             sb.Append("Verdict:\n\n");
             foreach (string line in VerdictText.Lines(Verdict.Decide(group), bold: true))
             {
@@ -45,7 +46,7 @@ public sealed class MarkdownExporter : IExporter
             sb.Append('\n');
         }
         sb.Append("### Columns\n\n");
-        foreach (var c in CaseTable.ReadableColumns)
+        foreach (var c in CaseTable.ReadableColumnsFor(plan))
         {
             sb.Append("- `").Append(c.Header).Append("`: ").Append(c.Legend).Append('\n');
         }
@@ -73,6 +74,12 @@ public sealed class MarkdownExporter : IExporter
             .Append(Formats.Fixed(s.RuntimeReserveFraction * 100, 0)).Append("% of device memory.\n");
         sb.Append("- Models: ").Append(string.Join("; ", s.Models.Select(m =>
             $"{m.Id} ({m.Layers} layers, d={m.HiddenSize}, {m.Heads} heads / {m.KvHeads} KV heads, {m.AttentionKind})"))).Append(".\n");
+        if (s.TensorParallel * s.PipelineParallel > 1)
+        {
+            sb.Append("- Deployment: TP ").Append(s.TensorParallel).Append(" x PP ").Append(s.PipelineParallel)
+                .Append(" per case; each step is one rank's ledger with its communication ops (alpha-beta ring collectives, not overlapped), cache/weights/capacity are the fullest device's. Links: ")
+                .Append(string.Join("; ", s.Hardware.Select(h => $"{h.Id}: {s.Plan(h)?.Link?.Describe() ?? "none"}"))).Append(".\n");
+        }
         sb.Append("\n| hardware | provenance | DRAM | DRAM bandwidth | on-chip | BF16 peak | ridge BF16 | source | profile file |\n");
         sb.Append("|:---|:---|---:|---:|---:|---:|---:|:---|:---|\n");
         foreach (var hw in s.Hardware)

@@ -19,6 +19,19 @@ public static class SimulateJson
         doc["provenance"] = w.Hardware.Provenance.Name();
         doc["weights"] = w.Weights.Name();
         doc["step_time_form"] = plan.Overlapped ? "overlapped" : "serial";
+        if (!w.Plan.IsSingle)
+        {
+            // Only on a multi-device plan, so a single-device document stays as it was.
+            doc["deployment"] = new JsonObject
+            {
+                ["tp"] = w.Plan.TensorParallel,
+                ["pp"] = w.Plan.PipelineParallel,
+                ["micro_batches"] = w.Plan.PipelineParallel > 1 ? w.Plan.MicroBatchCount : 1,
+                ["devices"] = w.Plan.Devices,
+                ["link"] = w.Plan.Link?.Describe(),
+                ["link_latency_is_default"] = w.Plan.Link?.LatencyIsDefault,
+            };
+        }
         doc["percentile"] = plan.Percentile;
         doc["slo"] = Slo(plan.Slo);
         doc["schemes"] = new JsonArray([.. r.Schemes.Select(s => (JsonNode?)Scheme(s))]);

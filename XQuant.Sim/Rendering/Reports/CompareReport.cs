@@ -39,7 +39,7 @@ public static class CompareReport
         }
         files.Add(OutputFile.Text("report.md", doc.ToMarkdown(f => $"charts/{f.Name}.png")));
         files.Add(OutputFile.Text("report.html", HtmlRenderer.Render(doc, f => png[f.Name])));
-        files.Add(OutputFile.Csv("report.csv", TextTable.Build(CaseTable.CsvColumns, result.Cases)));
+        files.Add(OutputFile.Csv("report.csv", TextTable.Build(CaseTable.CsvColumnsFor(CaseTable.HasPlan(result.Cases)), result.Cases)));
         return files;
     }
 
@@ -58,10 +58,16 @@ public static class CompareReport
         new("tok_per_s_max_batch", "decode tokens/s at that largest batch, overlapped form", c => Formats.Sig(c.TokensPerSecAtMaxBatch)),
     ];
 
+    /// <summary><see cref="Columns"/>, with TP and PP after the hardware when the study runs on more than one device.</summary>
+    public static IReadOnlyList<TableColumn<CaseResult>> ColumnsFor(bool plan) =>
+        plan ? [Columns[0], .. CaseTable.PlanColumns.Take(2), .. Columns.Skip(1)] : Columns;
+
     public static ReportDocument Document(CompareResult result, IReadOnlyList<ChartFigure> figures)
     {
         var r = result.Request;
         var m = r.Model;
+        bool plan = CaseTable.HasPlan(result.Cases);
+        var columns = ColumnsFor(plan);
         var blocks = new List<ReportBlock>
         {
             new HeadingBlock(2, "Assumptions"),
@@ -74,6 +80,7 @@ public static class CompareReport
                 "Activations BF16; elementwise work at the FP32 vector peak; transient tensors are served on chip when they fit in the on-chip SRAM (uncharged where the profile publishes no on-chip bandwidth); weights and caches always come from DRAM.",
                 $"Capacity: weights + cache + activations + a runtime reserve of {Formats.Fixed(r.RuntimeReserveFraction * 100, 0)}% of device memory must fit.",
                 $"Schemes: {string.Join(", ", r.Schemes.Select(s => $"`{s.Spec}`"))}.",
+                .. plan ? [Deployment(result)] : Array.Empty<string>(),
             ]),
             new HeadingBlock(3, "Hardware profiles"),
             new TableBlock(TextTable.Build(ProfileColumns(result), r.Hardware)),
@@ -86,10 +93,10 @@ public static class CompareReport
             {
                 var rows = result.Cases.Where(c => c.Workload.Batch == b && c.Workload.ContextTokens == l).ToList();
                 blocks.Add(new HeadingBlock(3, $"Batch {Formats.Int(b)}, context {Formats.Int(l)}"));
-                blocks.Add(new TableBlock(TextTable.Build(Columns, rows)));
+                blocks.Add(new TableBlock(TextTable.Build(columns, rows)));
             }
         }
-        blocks.Add(new BulletsBlock(Columns.Select(c => $"`{c.Header}`: {c.Legend}").ToList()));
+        blocks.Add(new BulletsBlock(columns.Select(c => $"`{c.Header}`: {c.Legend}").ToList()));
         blocks.Add(new HeadingBlock(2, "Verdict per device"));
         foreach (var hw in r.Hardware)
         {
@@ -112,6 +119,14 @@ public static class CompareReport
         return new ReportDocument($"Hardware comparison: {m.Id}, {r.Weights.Name()} weights", blocks);
     }
 
+    private static string Deployment(CompareResult result)
+    {
+        var r = result.Request;
+        var links = result.Cases.GroupBy(c => c.Workload.Hardware.Id, StringComparer.Ordinal)
+            .Select(g => $"{g.Key}: {g.First().Workload.Plan.Link?.Describe() ?? "no link"}");
+        return $"Deployment: **TP {r.TensorParallel} x PP {r.PipelineParallel}** = {r.TensorParallel * r.PipelineParallel} devices per replica; each step is one rank's ledger with its communication ops (alpha-beta ring collectives, not overlapped with compute); cache, fits and max_batch are the fullest device's. Links: {string.Join("; ", links)}.";
+    }
+
     private static List<TableColumn<HardwareProfile>> ProfileColumns(CompareResult result)
     {
         var dtypes = result.Cases.SelectMany(c => c.Step.Ops).Where(o => o.Op.Flops > 0).Select(o => o.Op.DType).Distinct().Order().ToList();
@@ -128,7 +143,7 @@ public static class CompareReport
             cols.Add(new($"{t.Name()}_tflops", $"dense {t.Name()} peak, TFLOP/s ('-' = no such rate)", h => h.Peak(t) is double p ? Formats.Sig(p / 1e12) : "-"));
             cols.Add(new($"ridge_{t.Name()}", $"{t.Name()} peak / DRAM bandwidth, FLOP/byte", h => h.RidgeFlopsPerByte(t) is double x ? Formats.Sig(x, 3) : "-"));
         }
-        cols.Add(new("profile", "file the figures come from", h => SourcePaths.Display(h.SourcePath), false));
+        cols.Add(new("profile", "file the figures come from", h => h.NodeDevice is null ? SourcePaths.Display(h.SourcePath) : $"{SourcePaths.Display(h.SourcePath)} (device {h.NodeDevice})", false));
         return cols;
     }
 

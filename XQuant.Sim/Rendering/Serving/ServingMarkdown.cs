@@ -61,6 +61,16 @@ public static class ServingMarkdown
         yield return $"Workload: {Describe(a.Kind, a)}{rates}; {CountOf(a)} requests; {lengths}.";
         yield return $"Scheduler (vLLM V1 semantics): max_num_batched_tokens {c.MaxBatchedTokens}, max_num_seqs {c.MaxSeqs}, chunked prefill {(c.ChunkedPrefill ? "on" : "off")}, block {c.BlockTokens} tokens, FCFS admission, preemption by recompute.";
         yield return $"Iteration time: mixed-batch ledger on the {w.Hardware.Provenance.Name()} profile of {w.Hardware.Id} (`{SourcePaths.Display(w.Hardware.SourcePath)}`), {(p.Overlapped ? "overlapped form max(compute, memory)" : "serial form (sum of per-op times)")}; weights {w.Weights.Name()} streamed once per iteration, attention and rematerialization per sequence at its own context.";
+        var plan = w.Plan;
+        if (!plan.IsSingle)
+        {
+            string stages = plan.PipelineParallel == 1
+                ? ""
+                : plan.MicroBatchCount == 1
+                    ? $"; {plan.PipelineParallel} pipeline stages in sequence (decode latency summed over stages, no micro-batches)"
+                    : $"; {plan.PipelineParallel} pipeline stages, each iteration cut into {plan.MicroBatchCount} micro-batches: step = (sum T_j + (PP - 1) max T_j) / PP over the micro-batches' ledger times T_j, tokens sampled when the step ends";
+            yield return $"Deployment: {plan.Describe()}; iteration time from one rank's ledger with its communication ops (alpha-beta ring collectives, not overlapped with compute){stages}; memory, pool and blocks below are the fullest device's (every sequence is cached on every device).";
+        }
         var pool = result.Schemes.Count > 0 ? result.Schemes[0].Pool : null;
         if (pool is not null)
         {
@@ -71,10 +81,10 @@ public static class ServingMarkdown
             yield return $"SLO: {p.Slo} per request for goodput; p{p.Percentile} of each for the max rate.";
         }
         yield return p.PricePerDeviceHour is double price
-            ? $"Price: {Formats.Sig(price)} USD per device-hour ({p.PriceSource ?? "given with --price"})."
+            ? $"Price: {Formats.Sig(price)} USD per device-hour ({p.PriceSource ?? "given with --price"}){(plan.Devices > 1 ? $" x {plan.Devices} devices" : "")}."
             : $"Price: none for {w.Hardware.Id} in data/prices.csv (no published on-demand price found); --price sets one.";
         yield return p.IdleWatts is double idle && w.Hardware.TdpWatts is double tdp
-            ? $"Power: idle {Formats.Sig(idle)} W (given) + busy share x (TDP {Formats.Sig(tdp)} W, datasheet - idle)."
+            ? $"Power: idle {Formats.Sig(idle)} W (given) + busy share x (TDP {Formats.Sig(tdp)} W, datasheet - idle){(plan.Devices > 1 ? $", x {plan.Devices} devices (all busy for the whole iteration)" : "")}."
             : $"Energy: not computed ({(w.Hardware.TdpWatts is null ? $"{w.Hardware.Id} has no TDP in its profile" : "no idle power given; --idle-watts sets it")}).";
     }
 

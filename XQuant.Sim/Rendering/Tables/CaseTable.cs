@@ -42,6 +42,29 @@ public static class CaseTable
         new("notes", "", r => string.Join(" | ", r.Notes), false),
     ];
 
+    /// <summary>
+    /// The device plan of a case, as columns added only where a study runs on more than one device (a single-device
+    /// study's files stay exactly as they were). The hardware column then names the node or device whose link is used.
+    /// </summary>
+    public static IReadOnlyList<TableColumn<CaseResult>> PlanColumns { get; } =
+    [
+        new("tp", "tensor-parallel ranks", r => Formats.Int(r.Workload.Plan.TensorParallel)),
+        new("pp", "pipeline stages", r => Formats.Int(r.Workload.Plan.PipelineParallel)),
+        new("devices", "devices of one replica (TP x PP); cache, weights and capacity figures are the fullest device's", r => Formats.Int(r.Workload.Plan.Devices)),
+        new("link", "the link the collectives are timed on (alpha-beta)", r => r.Workload.Plan.Link?.Describe() ?? "", false),
+    ];
+
+    /// <summary>True when any case runs on more than one device.</summary>
+    public static bool HasPlan(IEnumerable<CaseResult> cases) => cases.Any(c => !c.Workload.Plan.IsSingle);
+
+    /// <summary>cases.csv's columns: <see cref="CsvColumns"/>, with <see cref="PlanColumns"/> after the hardware when <paramref name="plan"/>.</summary>
+    public static IReadOnlyList<TableColumn<CaseResult>> CsvColumnsFor(bool plan) =>
+        plan ? [.. CsvColumns.Take(2), .. PlanColumns, .. CsvColumns.Skip(2)] : CsvColumns;
+
+    /// <summary>The readable columns, with TP and PP first when <paramref name="plan"/>.</summary>
+    public static IReadOnlyList<TableColumn<CaseResult>> ReadableColumnsFor(bool plan) =>
+        plan ? [.. PlanColumns.Take(2), .. ReadableColumns] : ReadableColumns;
+
     /// <summary>The columns a person reads in Markdown, with legends printed under the table.</summary>
     public static IReadOnlyList<TableColumn<CaseResult>> ReadableColumns { get; } =
     [
@@ -59,18 +82,26 @@ public static class CaseTable
         new("tok_per_s_max_batch", "decode tokens/s at that largest batch, overlapped form", r => r.Workload.Phase == Phase.Decode ? Formats.Sig(r.TokensPerSecAtMaxBatch) : "-"),
     ];
 
-    public static IReadOnlyList<TableColumn<(CaseResult Case, OpTiming Op)>> OpColumns()
+    /// <param name="plan">Add the TP and PP columns after the hardware (a multi-device study).</param>
+    public static IReadOnlyList<TableColumn<(CaseResult Case, OpTiming Op)>> OpColumns(bool plan = false)
     {
         var columns = new List<TableColumn<(CaseResult Case, OpTiming Op)>>
         {
             new("model", "", x => x.Case.Workload.Model.Id, false),
             new("hardware", "", x => x.Case.Workload.Hardware.Id, false),
+        };
+        if (plan)
+        {
+            columns.AddRange(PlanColumns.Take(2).Select(c => new TableColumn<(CaseResult Case, OpTiming Op)>(c.Header, c.Legend, x => c.Cell(x.Case), c.AlignRight)));
+        }
+        columns.AddRange(
+        [
             new("scheme", "", x => x.Case.Workload.Scheme.Spec, false),
             new("weights", "", x => x.Case.Workload.Weights.Name(), false),
             new("phase", "", x => x.Case.Workload.Phase.ToString().ToLowerInvariant(), false),
             new("batch", "", x => Formats.Exact(x.Case.Workload.Batch)),
             new("context_tokens", "", x => Formats.Exact(x.Case.Workload.ContextTokens)),
-        };
+        ]);
         columns.AddRange(LedgerTable.Columns(exact: true).Select(c => new TableColumn<(CaseResult Case, OpTiming Op)>(c.Header, c.Legend, x => c.Cell(x.Op), c.AlignRight)));
         return columns;
     }

@@ -39,7 +39,8 @@ public sealed record Scenario
 
     public long CaseCount => (long)Models.Count * Hardware.Count * Schemes.Count * Weights.Count * Phases.Count * Batches.Count * Contexts.Count;
 
-    private Domain.Parallelism.ParallelPlan? Plan(HardwareProfile hw) =>
+    /// <summary>The device plan of every case on <paramref name="hw"/>: null on one device.</summary>
+    public Domain.Parallelism.ParallelPlan? Plan(HardwareProfile hw) =>
         TensorParallel * PipelineParallel == 1 ? null : new(TensorParallel, PipelineParallel, Domain.Parallelism.Link.From(hw.Interconnect));
 
     /// <summary>Every case in a fixed order: model, hardware, weights, phase, batch, context, scheme.</summary>

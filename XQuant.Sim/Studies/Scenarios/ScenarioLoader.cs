@@ -111,10 +111,6 @@ public static class ScenarioLoader
                     }
                 }
             }
-            if (serving is not null && tp * pp > 1)
-            {
-                errors.Add(new InputError(path, "serving", "the serving simulation models one device; drop tp/pp or the serving block"));
-            }
             errors = errors.DistinctBy(e => e.ToString()).ToList();
         }
         if (errors.Count > 0)

@@ -14,6 +14,13 @@ namespace XQuant.Sim.Studies.Serving;
 /// launches x latency, and the iteration takes the overlapped or serial step form.
 /// </summary>
 /// <remarks>
+/// Communication ops (tensor/pipeline parallelism) carry no FLOPs or bytes, only link time, which is linear in the
+/// bytes sent: a latency term (alpha x ring steps, the same for one sequence or many) and a bandwidth term (the bytes
+/// of every sequence's activations). A link slot therefore keeps its bandwidth seconds in the summed FLOPs column and
+/// its latency seconds in the max-combined weights column, so an iteration pays one collective per layer over all its
+/// tokens, as the ledger at that batch does. The latency part of each op is read off the same ledger built with an
+/// infinitely fast link. Every layer of every stage is in the ledger (stages in sequence), so the iteration time is
+/// the decode latency summed over stages; the pipelined step over micro-batches is <see cref="PipelinedSec"/>.
 /// Ops are keyed by name, kind, dtype and variant, so a decode op and a prefill op that share a name but run at
 /// different calibrated rates stay apart. Whether an op's weight bytes are shared by the batch is read off the
 /// ledger itself (batch 2 vs batch 1), so the embedding lookup, whose rows scale with tokens, is summed. Transient
@@ -33,7 +40,8 @@ public sealed class IterationCoster
     private static readonly TensorClass[] Transient =
         [TensorClass.ActivationsRead, TensorClass.ActivationsWritten, TensorClass.AccumulatorRead, TensorClass.AccumulatorWritten];
 
-    private static readonly HashSet<string> HeadOps = new(StringComparer.Ordinal) { "final_norm", "lm_head" };
+    // The logits all-gather of a vocabulary-split LM head belongs with the head: only a sampling chunk pays it.
+    private static readonly HashSet<string> HeadOps = new(StringComparer.Ordinal) { "final_norm", "lm_head", "tp_logits_gather" };
 
     // Ops of a decode step that read or rebuild the whole cache: what a later prefill chunk pays again to attend
     // to the earlier chunks' tokens (see PrefixRead).
@@ -46,6 +54,8 @@ public sealed class IterationCoster
     private readonly List<string> _slotNames = [];
     private readonly List<double> _secPerFlop = [];
     private readonly List<bool> _sharedWeights = [];
+    private readonly List<bool> _link = [];
+    private readonly Dictionary<string, double> _linkLatencySec = new(StringComparer.Ordinal);
     private readonly bool _remat;
     private double[]?[] _decode = new double[]?[1024];
     private readonly Dictionary<int, double[]> _body = [];
@@ -84,6 +94,7 @@ public sealed class IterationCoster
                         _slotNames.Add(op.Name);
                         var unit = new OpDraft(op.Name, op.Kind, 1, op.DType).AsVariant(op.Variant).Build(0);
                         _secPerFlop.Add(Roofline.Time(unit, _hw).ComputeSec);
+                        _link.Add(op.Kind == OpKind.Communication);
                     }
                     into[key] = into.GetValueOrDefault(key) + op.Bytes(TensorClass.Weights);
                 }
@@ -94,11 +105,32 @@ public sealed class IterationCoster
             _sharedWeights.Add(weights1.GetValueOrDefault(key) == weights2.GetValueOrDefault(key));
         }
         Slots = _slotNames.Count;
+        var plan = template.Plan;
+        Stages = plan.PipelineParallel;
+        MicroBatches = plan.PipelineParallel > 1 ? plan.MicroBatchCount : 1;
+        if (!plan.IsSingle && plan.Link is { } link)
+        {
+            // The same ledgers on a link of infinite bandwidth: what is left of each op's link time is its latency term.
+            var alphaOnly = _template with { Parallel = plan with { Link = link with { PerDirectionBytesPerSec = double.PositiveInfinity } } };
+            foreach (var phase in new[] { Phase.Decode, Phase.Prefill })
+            {
+                foreach (var op in Ledger.Build(alphaOnly with { ContextTokens = 16, Phase = phase }).Where(o => o.Kind == OpKind.Communication))
+                {
+                    _linkLatencySec[Key(op)] = op.LinkSec;
+                }
+            }
+        }
         var headOps = Ledger.Build(_template).Where(o => HeadOps.Contains(o.Name));
         _head = Vector(headOps);
     }
 
     public bool Overlapped { get; }
+
+    /// <summary>Pipeline stages of the template's plan (1 on one device or under tensor parallelism alone).</summary>
+    public int Stages { get; }
+
+    /// <summary>Micro-batches a pipelined iteration is cut into (1 without pipeline parallelism).</summary>
+    public int MicroBatches { get; }
 
     /// <summary>Number of distinct ops (slots) in a per-sequence vector.</summary>
     public int Slots { get; }
@@ -209,7 +241,7 @@ public sealed class IterationCoster
     /// <summary>The iteration's time split into compute, memory and launch sums, and the form used.</summary>
     public IterationTime Time(double[] combined)
     {
-        double compute = 0, memory = 0, launch = 0, serial = 0, flops = 0, dram = 0;
+        double compute = 0, memory = 0, launch = 0, serial = 0, flops = 0, dram = 0, link = 0;
         int maxBase = Slots * SumStride;
         for (int s = 0; s < Slots; s++)
         {
@@ -217,6 +249,16 @@ public sealed class IterationCoster
             double kernels = combined[maxBase + s * MaxStride + 1];
             if (kernels <= 0)
             {
+                continue;
+            }
+            if (_link[s])
+            {
+                // Bandwidth seconds (summed) + latency seconds (once), never overlapped with compute.
+                double tk = combined[b] + combined[maxBase + s * MaxStride];
+                double tlk = _launchSec * kernels;
+                link += tk;
+                launch += tlk;
+                serial += tk + tlk;
                 continue;
             }
             double opFlops = combined[b];
@@ -244,7 +286,28 @@ public sealed class IterationCoster
             flops += opFlops;
             dram += opDram;
         }
-        return new IterationTime(Overlapped ? Math.Max(compute, memory) + launch : serial, compute, memory, launch, flops, dram);
+        return new IterationTime(Overlapped ? Math.Max(compute, memory) + launch + link : serial, compute, memory, launch, flops, dram, link);
+    }
+
+    /// <summary>
+    /// A pipelined iteration: its sequences cut into micro-batches (each timed as its own iteration, summed over the
+    /// stages), flowing through <see cref="Stages"/> equal stages. With micro-batch j taking T_j / PP per stage, the
+    /// step takes sum_j T_j / PP + (PP - 1) max_j T_j / PP (a flow shop of identical stages: the last micro-batch
+    /// leaves the pipeline after every micro-batch has passed the first stage and the largest has crossed the rest).
+    /// With M equal micro-batches it is (M + PP - 1) x T / PP, <see cref="Domain.Planning.PipelineThroughput"/>'s step;
+    /// with one, the plain sum over stages. Empty micro-batches cost nothing.
+    /// </summary>
+    public double PipelinedSec(IReadOnlyList<double[]> microBatches)
+    {
+        ArgumentNullException.ThrowIfNull(microBatches);
+        double sum = 0, max = 0;
+        foreach (var acc in microBatches)
+        {
+            double t = TimeSec(acc);
+            sum += t;
+            max = Math.Max(max, t);
+        }
+        return (sum + (Stages - 1) * max) / Stages;
     }
 
     /// <summary>Op name of a slot (for explanations and tests).</summary>
@@ -279,6 +342,14 @@ public sealed class IterationCoster
         }
         int b = s * SumStride;
         int m = Slots * SumStride + s * MaxStride;
+        if (_link[s])
+        {
+            double latency = _linkLatencySec.GetValueOrDefault(Key(op));
+            v[b] += op.LinkSec - latency;
+            v[m] = Math.Max(v[m], latency);
+            v[m + 1] = Math.Max(v[m + 1], op.LaunchCount);
+            return;
+        }
         if (!bytesOnly)
         {
             v[b] += op.Flops;

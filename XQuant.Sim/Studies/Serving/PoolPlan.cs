@@ -1,5 +1,6 @@
 using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Memory;
+using XQuant.Sim.Domain.Parallelism;
 using XQuant.Sim.Domain.Planning;
 using XQuant.Sim.Domain.Schemes;
 
@@ -19,6 +20,10 @@ namespace XQuant.Sim.Studies.Serving;
 /// Peak activations follow vLLM's profiling run: the planner's per-sequence working set (hidden states, FFN
 /// intermediates, FP32 logits) for every token of the largest iteration, max_num_batched_tokens; conservative, as
 /// logits are only needed for sampled tokens.
+/// On a tensor/pipeline-parallel plan every figure is the fullest device's (<see cref="RankCapacity"/>): a rank's
+/// share of the weights of the largest stage, the cache of that stage's layers in the scheme's TP layout (a rank
+/// holds 1/TP of the heads; under tp=tokens all heads of 1/TP of the tokens), the rank model's activations. Every
+/// sequence has its cache on every device, so the pool of the fullest device is the deployment's pool.
 /// </remarks>
 public sealed record PoolPlan(
     double DeviceBytes,
@@ -43,11 +48,14 @@ public sealed record PoolPlan(
     public static PoolPlan For(Workload w, int blockTokens, int maxBatchedTokens)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(blockTokens, 1);
-        var layout = LayoutCache.Get(w.Scheme, w.Model);
+        // A multi-device plan sizes the fullest device: its weights, its stage's layers in the scheme's TP layout, its
+        // rank's activations (RankCapacity's terms).
+        bool single = w.Plan.IsSingle;
+        var layout = single ? LayoutCache.Get(w.Scheme, w.Model) : RankCapacity.Layout(w);
         double device = w.Hardware.Dram.CapacityBytes;
         double reserve = device * w.RuntimeReserveFraction;
-        double weights = Capacity.WeightBytes(w);
-        double activations = Capacity.ActivationBytes(w, maxBatchedTokens, 0);
+        double weights = single ? Capacity.WeightBytes(w) : RankCapacity.WeightBytes(w);
+        double activations = Capacity.ActivationBytes(single ? w : RankCapacity.RankWorkload(w), maxBatchedTokens, 0);
         double perToken = 0, state = 0;
         foreach (var run in layout.Runs)
         {
@@ -65,7 +73,11 @@ public sealed record PoolPlan(
         {
             perToken += CacheMemory.AccumulatorBytes(acc, 1);
         }
-        double blockBytes = perToken * blockTokens;
+        // tp=tokens: each rank caches ceil(block / TP) of a block's tokens (the bytes per token are then the rank's
+        // share per token of a sequence).
+        double share = single ? 1 : Sharding.CachedTokenShare(w.Scheme, w.Plan.TensorParallel);
+        double blockBytes = share < 1 ? perToken * Math.Ceiling(blockTokens * share) : perToken * blockTokens;
+        perToken = share < 1 ? blockBytes / blockTokens : perToken;
         int stateBlocks = state <= 0 ? 0 : (int)Math.Ceiling(state / blockBytes);
         double free = device - reserve - weights - activations;
         long blocks = free <= 0 ? 0 : (long)Math.Floor(free / blockBytes);

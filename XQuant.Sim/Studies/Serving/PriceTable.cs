@@ -13,6 +13,14 @@ public static class PriceTable
 
     public static string DefaultPath => Path.Combine(DataPaths.Find("data"), "prices.csv");
 
+    /// <summary>The published price of <paramref name="hw"/>, or of the device a node is made of (per device).</summary>
+    public static DevicePrice? For(this IReadOnlyDictionary<string, DevicePrice> prices, Domain.Hardware.HardwareProfile hw)
+    {
+        ArgumentNullException.ThrowIfNull(prices);
+        ArgumentNullException.ThrowIfNull(hw);
+        return prices.GetValueOrDefault(hw.Id) ?? (hw.NodeDevice is string device ? prices.GetValueOrDefault(device) : null);
+    }
+
     public static IReadOnlyDictionary<string, DevicePrice> Load(string path)
     {
         if (!File.Exists(path))

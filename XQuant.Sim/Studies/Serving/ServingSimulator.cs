@@ -11,7 +11,9 @@ namespace XQuant.Sim.Studies.Serving;
 /// fits or is itself the one preempted.</item>
 /// <item>Then, only if nothing was preempted in this iteration, waiting requests in FCFS order while the token
 /// budget, max_num_seqs and the pool allow. Without chunked prefill a prompt is scheduled whole or waits.</item>
-/// <item>The iteration's time comes from <see cref="IterationCoster"/>; every sequence whose computed tokens reach
+/// <item>The iteration's time comes from <see cref="IterationCoster"/> (under pipeline parallelism with
+/// micro-batches, <see cref="IterationCoster.PipelinedSec"/> over the iteration cut into micro-batches, every token
+/// sampled when the whole step ends); every sequence whose computed tokens reach
 /// its known tokens samples one token at the iteration's end; a sequence with all its output tokens finishes and
 /// frees its blocks.</item>
 /// </list>
@@ -52,6 +54,11 @@ public sealed class ServingSimulator
         var running = new List<Seq>();
         var scheduled = new List<(Seq Seq, int Tokens)>();
         var acc = _coster.NewAccumulator();
+        // Pipeline parallelism with micro-batches: one accumulator per micro-batch (see PipelinedSec).
+        var micro = _coster.Stages > 1 && _coster.MicroBatches > 1
+            ? Enumerable.Range(0, _coster.MicroBatches).Select(_ => _coster.NewAccumulator()).ToArray()
+            : null;
+        var microTokens = micro is null ? null : new long[micro.Length];
         var gaps = recordDetail ? new List<double>() : null;
         var poolTimes = recordDetail ? new List<double>() : null;
         var poolUsed = recordDetail ? new List<long>() : null;
@@ -173,14 +180,21 @@ public sealed class ServingSimulator
             }
 
             // 3. Cost the iteration, advance the clock, sample tokens.
-            Array.Clear(acc);
-            foreach (var (s, n) in scheduled)
+            double dt;
+            if (micro is null)
             {
-                var v = n == 1 && s.Computed > 0 ? _coster.Decode(s.Computed) : _coster.Chunk(s.Computed, n, samples: s.Computed + n == s.Known);
-                IterationCoster.Add(acc, v);
+                Array.Clear(acc);
+                foreach (var (s, n) in scheduled)
+                {
+                    IterationCoster.Add(acc, Cost(s, n));
+                }
+                dt = _coster.TimeSec(acc);
+            }
+            else
+            {
+                dt = PipelinedSec(micro, microTokens!);
             }
             long used = _pool.TotalBlocks - freeBlocks;
-            double dt = _coster.TimeSec(acc);
             poolTimes?.Add(t);
             poolUsed?.Add(used);
             t += dt;
@@ -235,6 +249,33 @@ public sealed class ServingSimulator
             s.Request with { ArrivalSec = s.ArrivalSec }, s.Skipped, s.FirstTokenSec, s.FinishSec, s.Preemptions)).ToList();
         return new SimulationResult(outcomes, _pool, _config, iterations, busy, preemptions, maxUsed, _pool.TotalBlocks - freeBlocks,
             prefillTokens, decodeTokens, recomputed, gaps ?? [], poolTimes ?? [], poolUsed ?? []);
+
+        double[] Cost(Seq s, int n) =>
+            n == 1 && s.Computed > 0 ? _coster.Decode(s.Computed) : _coster.Chunk(s.Computed, n, samples: s.Computed + n == s.Known);
+
+        // Each scheduled sequence joins the micro-batch with the fewest tokens so far (ties: the lowest), in schedule order.
+        double PipelinedSec(double[][] accs, long[] tokens)
+        {
+            foreach (var a in accs)
+            {
+                Array.Clear(a);
+            }
+            Array.Clear(tokens);
+            foreach (var (s, n) in scheduled)
+            {
+                int j = 0;
+                for (int k = 1; k < tokens.Length; k++)
+                {
+                    if (tokens[k] < tokens[j])
+                    {
+                        j = k;
+                    }
+                }
+                tokens[j] += n;
+                IterationCoster.Add(accs[j], Cost(s, n));
+            }
+            return _coster.PipelinedSec(accs.Where((_, j) => tokens[j] > 0).ToList());
+        }
 
         double ArrivalOf(int id) => closed ? (id < arrivals.Concurrency ? 0 : issuedAt[id]) : requests[id].ArrivalSec;
 

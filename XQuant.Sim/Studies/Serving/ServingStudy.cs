@@ -110,6 +110,6 @@ public static class ServingStudy
     public static CostEnergy CostOf(ServingRequestPlan plan, ServingSummary summary)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return CostEnergy.Of(summary, plan.PricePerDeviceHour, plan.PriceSource, plan.Template.Hardware.TdpWatts, plan.IdleWatts);
+        return CostEnergy.Of(summary, plan.PricePerDeviceHour, plan.PriceSource, plan.Template.Hardware.TdpWatts, plan.IdleWatts, plan.Template.Plan.Devices);
     }
 }
