@@ -13,6 +13,9 @@ public static class MemoryCommand
 {
     public const string DefaultSchemes = "fp16,kivi:4,kivi:2,xquant:4,xquant:3,xquant-cl:3,xquant-cl:2,xquant-gqa:4,xquant-gqa:2,xquant-cl-gqa:2";
 
+    /// <summary>The default on an MLA model, where KV schemes do not apply: the native latent at FP16 and b bits, and XQuant's X.</summary>
+    public const string MlaDefaultSchemes = "mla,mla:8,mla:4,mla:2,xquant:4,xquant:2";
+
     public static Command Create(CliContext ctx)
     {
         var model = CliOptions.Model();
@@ -32,7 +35,8 @@ public static class MemoryCommand
                 OutputSet.CheckFile(csvTarget);
             }
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
-            var list = SchemeRegistry.ParseFor(p.GetValue(schemes)!, m);
+            bool defaulted = p.GetResult(schemes) is null or { Implicit: true };
+            var list = SchemeRegistry.ParseFor(defaulted && m.Mla is not null ? MlaDefaultSchemes : p.GetValue(schemes)!, m);
             long l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
             long b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
             var rows = list.Select(s => MemoryRow.Compute(m, s, b, l)).ToList();
@@ -46,7 +50,7 @@ public static class MemoryCommand
                 ctx.Out.Write(JsonDoc.Text(MemoryJson.Document(rows)));
                 return CliApp.ExitOk;
             }
-            ctx.Out.WriteLine($"model {m.Id}: {m.Layers} layers, d={m.HiddenSize}, {m.Heads} heads, {m.KvHeads} KV heads ({m.AttentionKind}), d_kv={m.KvDim}; batch {b}, context {l} tokens");
+            ctx.Out.WriteLine($"model {m.Id}: {m.Layers} layers, d={m.HiddenSize}, {m.Heads} heads, {m.KvHeads} KV heads ({m.AttentionKind}), {(m.Mla is { } mla ? $"latent + RoPE key {mla.LatentWidth}" : $"d_kv={m.KvDim}")}; batch {b}, context {l} tokens");
             ctx.Out.WriteLine();
             ctx.Out.Write(MemoryTable.Build(rows, exact: false).ToConsole());
             foreach (var row in rows)

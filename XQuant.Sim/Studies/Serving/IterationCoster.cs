@@ -33,7 +33,7 @@ public sealed class IterationCoster
     private static readonly TensorClass[] Transient =
         [TensorClass.ActivationsRead, TensorClass.ActivationsWritten, TensorClass.AccumulatorRead, TensorClass.AccumulatorWritten];
 
-    private static readonly HashSet<string> HeadOps = new(StringComparer.Ordinal) { "final_norm", "lm_head" };
+    private static readonly HashSet<string> HeadOps = new(StringComparer.Ordinal) { "final_norm", "lm_head", "logit_softcap" };
 
     // Ops of a decode step that read or rebuild the whole cache: what a later prefill chunk pays again to attend
     // to the earlier chunks' tokens (see PrefixRead).
