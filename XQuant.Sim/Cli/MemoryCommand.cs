@@ -13,9 +13,6 @@ public static class MemoryCommand
 {
     public const string DefaultSchemes = "fp16,kivi:4,kivi:2,xquant:4,xquant:3,xquant-cl:3,xquant-cl:2,xquant-gqa:4,xquant-gqa:2,xquant-cl-gqa:2";
 
-    /// <summary>The default on an MLA model, where KV schemes do not apply: the native latent at FP16 and b bits, and XQuant's X.</summary>
-    public const string MlaDefaultSchemes = "mla,mla:8,mla:4,mla:2,xquant:4,xquant:2";
-
     public static Command Create(CliContext ctx)
     {
         var model = CliOptions.Model();
@@ -35,8 +32,7 @@ public static class MemoryCommand
                 OutputSet.CheckFile(csvTarget);
             }
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
-            bool defaulted = p.GetResult(schemes) is null or { Implicit: true };
-            var list = SchemeRegistry.ParseFor(defaulted && m.Mla is not null ? MlaDefaultSchemes : p.GetValue(schemes)!, m);
+            var list = SchemeRegistry.ParseFor(MlaDefaults.Value(p, schemes, m), m);
             long l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
             long b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
             var rows = list.Select(s => MemoryRow.Compute(m, s, b, l)).ToList();

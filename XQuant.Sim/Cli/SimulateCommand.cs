@@ -58,7 +58,7 @@ public static class SimulateCommand
             OutputSet.CheckFolder(p.GetValue(outDir)!);
             var hw = HardwareProfileLoader.Resolve(p.GetValue(hardware)!);
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
-            var list = SchemeRegistry.ParseFor(p.GetValue(schemes)!, m);
+            var list = SchemeRegistry.ParseFor(MlaDefaults.Value(p, schemes, m, "mla"), m);
             var template = new Workload(m, hw, list[0], WorkloadOptions.ParseWeights(p.GetValue(weights)!), 1, 1,
                 RuntimeReserveFraction: WorkloadOptions.ParseReserve(p.GetValue(reserve)));
             var errors = new List<InputError>();
