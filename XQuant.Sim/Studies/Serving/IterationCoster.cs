@@ -24,7 +24,8 @@ namespace XQuant.Sim.Studies.Serving;
 public sealed class IterationCoster
 {
     // Summed columns per op slot: FLOPs, persistent DRAM bytes (cache, metadata, unshared weights), then the four
-    // transient classes whose placement depends on the combined size.
+    // transient classes whose placement depends on the combined size. A routed-expert slot, which reads nothing
+    // persistent but its weights, holds its routed tokens in the persistent column instead (see RoutedExpertOps).
     private const int SumStride = 6;
 
     // Max-combined columns per op slot: shared weight bytes, kernel launches.
@@ -39,6 +40,12 @@ public sealed class IterationCoster
     // to the earlier chunks' tokens (see PrefixRead).
     private static readonly HashSet<string> PrefixOps = new(StringComparer.Ordinal) { "accumulate", "acc_init", "rope_k_cache" };
     private static readonly HashSet<string> AttentionReadOps = new(StringComparer.Ordinal) { "attn_scores", "attn_output" };
+
+    // Routed-expert GEMMs: their weights are neither shared by the batch nor summed over it. The iteration's tokens
+    // touch E (1 - (1 - k/E)^tokens) distinct experts together, so each sequence adds its tokens and the weights are
+    // taken from the iteration's total (a batch-1 ledger per sequence would count k experts per token).
+    private static readonly HashSet<string> RoutedExpertOps = new(StringComparer.Ordinal) { "expert_gate_up", "expert_down" };
+    private readonly Dictionary<int, (double FlopsPerToken, double BytesPerExpert)> _experts = [];
 
     private readonly Workload _template;
     private readonly HardwareProfile _hw;
@@ -94,7 +101,16 @@ public sealed class IterationCoster
             _sharedWeights.Add(weights1.GetValueOrDefault(key) == weights2.GetValueOrDefault(key));
         }
         Slots = _slotNames.Count;
-        var headOps = Ledger.Build(_template).Where(o => HeadOps.Contains(o.Name));
+        var oneToken = Ledger.Build(_template);
+        if (template.Model.Moe is { } moe)
+        {
+            // The batch-1 decode ledger routes one token: k experts touched exactly.
+            foreach (var op in oneToken.Where(o => RoutedExpertOps.Contains(o.Name) && o.Flops > 0))
+            {
+                _experts[_slotByKey[Key(op)]] = (op.Flops, op.Bytes(TensorClass.Weights) / moe.ExpectedDistinctExperts(1));
+            }
+        }
+        var headOps = oneToken.Where(o => HeadOps.Contains(o.Name));
         _head = Vector(headOps);
     }
 
@@ -220,7 +236,9 @@ public sealed class IterationCoster
                 continue;
             }
             double opFlops = combined[b];
-            double opDram = combined[b + 1] + combined[maxBase + s * MaxStride];
+            double opDram = _experts.TryGetValue(s, out var expert)
+                ? _template.Model.Moe!.ExpectedDistinctExperts(combined[b + 1]) * expert.BytesPerExpert
+                : combined[b + 1] + combined[maxBase + s * MaxStride];
             double onChip = 0;
             for (int c = 0; c < Transient.Length; c++)
             {
@@ -283,20 +301,32 @@ public sealed class IterationCoster
         {
             v[b] += op.Flops;
         }
-        double weights = op.Bytes(TensorClass.Weights);
-        if (_sharedWeights[s])
+        if (_experts.TryGetValue(s, out var expert))
         {
-            v[m] = Math.Max(v[m], weights);
+            // Tokens, not bytes, in this slot's persistent column: an expert GEMM reads no cache or metadata, and its
+            // weights follow from the iteration's routed tokens (see Time).
+            if (!bytesOnly)
+            {
+                v[b + 1] += op.Flops / expert.FlopsPerToken;
+            }
         }
         else
         {
-            v[b + 1] += weights;
-        }
-        foreach (var c in TensorClasses.All)
-        {
-            if (c != TensorClass.Weights && !c.IsTransient())
+            double weights = op.Bytes(TensorClass.Weights);
+            if (_sharedWeights[s])
             {
-                v[b + 1] += op.Bytes(c);
+                v[m] = Math.Max(v[m], weights);
+            }
+            else
+            {
+                v[b + 1] += weights;
+            }
+            foreach (var c in TensorClasses.All)
+            {
+                if (c != TensorClass.Weights && !c.IsTransient())
+                {
+                    v[b + 1] += op.Bytes(c);
+                }
             }
         }
         for (int c = 0; c < Transient.Length; c++)
