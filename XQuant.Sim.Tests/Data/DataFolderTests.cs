@@ -14,7 +14,8 @@ public sealed class DataFolderTests
 
     private static readonly string[] RequiredModels =
         ["llama-2-7b", "llama-2-13b", "llama-2-70b", "llama-3.1-8b", "llama-3.1-70b", "mistral-7b-v0.3", "qwen2.5-7b",
-         "llama-3.2-1b", "llama-3.2-3b", "qwen3-8b", "mixtral-8x7b", "qwen3-30b-a3b", "mistral-7b-v0.1", "deepseek-v2-lite-chat"];
+         "llama-3.2-1b", "llama-3.2-3b", "qwen3-8b", "mixtral-8x7b", "qwen3-30b-a3b", "mistral-7b-v0.1", "deepseek-v2-lite-chat",
+         "deepseek-v3", "gpt-oss-20b", "gpt-oss-120b", "gemma-2-9b"];
 
     [TestMethod]
     public void EveryProfileLoads_AndTheRequiredOnesExist()

@@ -19,9 +19,9 @@ public sealed class ConfigRefusalTests
     }
 
     [TestMethod]
-    [DataRow(",\"model_type\":\"gemma2\"", "model_type")]
-    [DataRow(",\"model_type\":\"gpt_oss\"", "model_type")]
-    [DataRow(",\"architectures\":[\"Gemma2ForCausalLM\"]", "architectures")]
+    [DataRow(",\"model_type\":\"gemma3_text\"", "model_type")]
+    [DataRow(",\"model_type\":\"falcon_h1\"", "model_type")]
+    [DataRow(",\"architectures\":[\"Gemma3ForCausalLM\"]", "architectures")]
     [DataRow(",\"kv_lora_rank\":512,\"qk_nope_head_dim\":128,\"qk_rope_head_dim\":64", "v_head_dim")]
     [DataRow(",\"q_lora_rank\":1536", "q_lora_rank")]
     [DataRow(",\"model_type\":\"qwen2\",\"sliding_window\":4096,\"use_sliding_window\":true", "sliding_window")]
@@ -75,7 +75,7 @@ public sealed class ConfigRefusalTests
     {
         using var dir = new TempDir();
         string path = Path.Combine(dir.Path, "config.json");
-        File.WriteAllText(path, "{" + Dense + ",\"model_type\":\"gemma2\"}");
+        File.WriteAllText(path, "{" + Dense + ",\"model_type\":\"gemma3_text\"}");
         var (code, stdout, err) = TestCli.Run("ledger", "--model", path, "--hardware", "h100-sxm");
         Assert.AreEqual(2, code, err);
         Assert.AreEqual("", stdout);

@@ -18,7 +18,7 @@ public static class BreakEvenCommand
         var hardware = CliOptions.Hardware();
         var model = CliOptions.Model();
         var scheme = new Option<string>("--scheme") { Description = "a rematerializing scheme, e.g. xquant:4", DefaultValueFactory = _ => "xquant:4" };
-        var versus = new Option<string?>("--versus") { Description = "the scheme to compare against (default: kivi at the same bits)" };
+        var versus = new Option<string?>("--versus") { Description = "the scheme to compare against (default: kivi at the same bits; mla at the same bits on an MLA model)" };
         var context = CliOptions.Context("4096");
         var batch = CliOptions.Batch("1");
         var weights = WorkloadOptions.Weights();
@@ -34,7 +34,7 @@ public static class BreakEvenCommand
             var hw = HardwareProfileLoader.Resolve(p.GetValue(hardware)!);
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
             var s = SchemeRegistry.ParseFor(p.GetValue(scheme)!, m, "--scheme")[0];
-            string versusText = p.GetValue(versus) ?? BreakEven.DefaultVersus(s);
+            string versusText = p.GetValue(versus) ?? BreakEven.DefaultVersus(s, m);
             var v = SchemeRegistry.ParseFor(versusText, m, "--versus")[0];
             var wp = WorkloadOptions.ParseWeights(p.GetValue(weights)!);
             double b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];

@@ -42,7 +42,7 @@ public static class CompareCommand
             var request = new CompareRequest(
                 m,
                 derated.Select(d => d.Profile).ToList(),
-                SchemeRegistry.ParseFor(p.GetValue(schemes)!, m),
+                SchemeRegistry.ParseFor(MlaDefaults.Value(p, schemes, m), m),
                 CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40).Distinct().Select(v => (double)v).ToList(),
                 CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30).Distinct().Select(v => (double)v).ToList(),
                 WorkloadOptions.ParseWeights(p.GetValue(weights)!),

@@ -39,7 +39,7 @@ public static class LedgerCommand
         {
             var (hw, eff) = EngineOptions.Apply(HardwareProfileLoader.Resolve(p.GetValue(hardware)!), p.GetValue(engine)!, p.GetValue(efficiency));
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
-            var s = SchemeRegistry.ParseFor(p.GetValue(scheme)!, m, "--scheme");
+            var s = SchemeRegistry.ParseFor(MlaDefaults.Value(p, scheme, m, "mla"), m, "--scheme");
             var w = new Workload(
                 m, hw, s[0], WorkloadOptions.ParseWeights(p.GetValue(weights)!),
                 CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0],

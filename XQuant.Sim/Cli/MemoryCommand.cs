@@ -32,7 +32,7 @@ public static class MemoryCommand
                 OutputSet.CheckFile(csvTarget);
             }
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
-            var list = SchemeRegistry.ParseFor(p.GetValue(schemes)!, m);
+            var list = SchemeRegistry.ParseFor(MlaDefaults.Value(p, schemes, m), m);
             long l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
             long b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
             var rows = list.Select(s => MemoryRow.Compute(m, s, b, l)).ToList();
@@ -46,7 +46,7 @@ public static class MemoryCommand
                 ctx.Out.Write(JsonDoc.Text(MemoryJson.Document(rows)));
                 return CliApp.ExitOk;
             }
-            ctx.Out.WriteLine($"model {m.Id}: {m.Layers} layers, d={m.HiddenSize}, {m.Heads} heads, {m.KvHeads} KV heads ({m.AttentionKind}), d_kv={m.KvDim}; batch {b}, context {l} tokens");
+            ctx.Out.WriteLine($"model {m.Id}: {m.Layers} layers, d={m.HiddenSize}, {m.Heads} heads, {m.KvHeads} KV heads ({m.AttentionKind}), {(m.Mla is { } mla ? $"latent + RoPE key {mla.LatentWidth}" : $"d_kv={m.KvDim}")}; batch {b}, context {l} tokens");
             ctx.Out.WriteLine();
             ctx.Out.Write(MemoryTable.Build(rows, exact: false).ToConsole());
             foreach (var row in rows)

@@ -39,7 +39,7 @@ public static class RooflineCommand
             int h = CheckSize(p.GetValue(height), "--height");
             var hw = HardwareProfileLoader.Resolve(p.GetValue(hardware)!);
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
-            var list = SchemeRegistry.ParseFor(p.GetValue(schemes)!, m);
+            var list = SchemeRegistry.ParseFor(MlaDefaults.Value(p, schemes, m, "mla,mla:2,xquant:2"), m);
             var wp = WorkloadOptions.ParseWeights(p.GetValue(weights)!);
             var ph = WorkloadOptions.ParsePhase(p.GetValue(phase)!);
             double r = WorkloadOptions.ParseReserve(p.GetValue(reserve));

@@ -65,7 +65,7 @@ public static class SimulateCommand
             OutputSet.CheckFolder(p.GetValue(outDir)!);
             var hw = HardwareProfileLoader.Resolve(p.GetValue(hardware)!);
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
-            var list = SchemeRegistry.ParseFor(p.GetValue(schemes)!, m);
+            var list = SchemeRegistry.ParseFor(MlaDefaults.Value(p, schemes, m, "mla"), m);
             var errors = new List<InputError>();
             var parallel = Domain.Parallelism.ParallelPlan.Single;
             try

@@ -32,15 +32,18 @@ public static class Ledger
 
     private static void AddCacheOps(LedgerBuilder b, bool decode)
     {
-        if (b.Model.Mla is not null && b.Workload.Scheme is not MlaLatentScheme)
+        if (b.Model.Mla is not null && b.Workload.Scheme is not (MlaLatentScheme or XQuantScheme))
         {
-            throw new NotSupportedException($"{b.Model.Id} caches an MLA latent; scheme '{b.Workload.Scheme.Spec}' has no cost model on it (use mla or mla:BITS)");
+            throw new NotSupportedException($"{b.Model.Id} caches an MLA latent; scheme '{b.Workload.Scheme.Spec}' has no cost model on it (use mla, mla:BITS or xquant:BITS)");
         }
         var cache = b.CacheView();
         switch (b.Workload.Scheme)
         {
             case Fp16KvScheme or KiviScheme or FloatKvScheme:
                 Run(cache, decode, KvCacheOps.Decode, KvCacheOps.Prefill);
+                break;
+            case XQuantScheme when b.Model.Mla is not null:
+                Run(b, decode, MlaXQuantOps.Decode, MlaXQuantOps.Prefill);
                 break;
             case XQuantScheme or XQuantClScheme:
                 Run(cache, decode, XQuantOps.Decode, XQuantOps.Prefill);

@@ -29,6 +29,7 @@ public static class TransformerOps
         b.Add(b.Elementwise("ffn_act", tokens * m.IntermediateSize, 5, 2 * tokens * m.IntermediateSize, tokens * m.IntermediateSize), ffnLayers);
         b.Add(b.Gemm("ffn_down", tokens, m.IntermediateSize, d), ffnLayers);
         MoeOps.AddLayerOps(b, tokens, layers);
+        ExtrasOps.AddLayerOps(b, tokens, layers);
     }
 
     /// <summary>Embedding lookup, final norm and LM head (logits for one token per sequence, FP32).</summary>
@@ -44,6 +45,7 @@ public static class TransformerOps
             .AddBytes(TensorClass.Weights, d * m.VocabSize * b.BytesPerWeight)
             .AddBytes(TensorClass.ActivationsRead, b.Batch * d * LedgerBuilder.ActivationBytesPerElement)
             .AddBytes(TensorClass.ActivationsWritten, b.Batch * m.VocabSize * 4.0), 1);
+        ExtrasOps.AddModelOps(b);
     }
 
     private static OpDraft Norm(LedgerBuilder b, string name, double tokens) =>

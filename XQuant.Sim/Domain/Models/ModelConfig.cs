@@ -29,6 +29,9 @@ public sealed record ModelConfig
     /// <summary>Multi-head latent attention (DeepSeek-V2/V3); null for MHA/GQA/MQA.</summary>
     public MlaConfig? Mla { get; init; }
 
+    /// <summary>Gemma-2 / gpt-oss / DeepSeek-V3 additions to the Llama shape; null for none.</summary>
+    public ArchitectureExtras? Extras { get; init; }
+
     public int QDim => Heads * HeadDim;
     public int KvDim => KvHeads * HeadDim;
     public int QueryHeadsPerKvHead => Heads / KvHeads;
@@ -39,7 +42,7 @@ public sealed record ModelConfig
     public double LayerParams => Mla is { } mla ? mla.AttentionParams(this) + 3.0 * HiddenSize * IntermediateSize + 2.0 * HiddenSize :
         (double)HiddenSize * QDim + 2.0 * HiddenSize * KvDim + (double)QDim * HiddenSize
         + 3.0 * HiddenSize * IntermediateSize + 2.0 * HiddenSize
-        + (AttentionBias ? QDim + 2.0 * KvDim : 0);
+        + (AttentionBias ? QDim + 2.0 * KvDim : 0) + (Extras?.LayerParams(this) ?? 0);
 
     public double EmbeddingParams => (double)VocabSize * HiddenSize;
 

@@ -89,10 +89,10 @@ public static class ModelConfigLoader
         long ff = f.RequiredInteger("intermediate_size", 1, 1L << 24);
         long vocab = f.RequiredInteger("vocab_size", 1, 1L << 26);
         long maxPos = f.OptionalInteger("max_position_embeddings", 1, 1L << 40) ?? 0;
-        bool tie = f.OptionalBool("tie_word_embeddings") ?? false;
+        string modelType = f.OptionalString("model_type") ?? "";
+        bool tie = f.OptionalBool("tie_word_embeddings") ?? ModelSupport.DefaultTieWordEmbeddings(modelType);
         bool bias = f.OptionalBool("attention_bias") ?? false;
         string dtype = f.OptionalString("torch_dtype") ?? "bfloat16";
-        string modelType = f.OptionalString("model_type") ?? "";
         long headDim = 0;
         if (f.Has("head_dim"))
         {
@@ -118,6 +118,7 @@ public static class ModelConfigLoader
         var moe = ModelSupport.ReadMoe(f, layers);
         var window = ModelSupport.ReadWindow(f, layers, maxPos);
         var mla = ModelSupport.ReadMla(f);
+        var extras = ModelSupport.ReadExtras(f, modelType, bias);
         if (errors.Count > before)
         {
             return null;
@@ -140,6 +141,7 @@ public static class ModelConfigLoader
             Moe = moe,
             Window = window,
             Mla = mla,
+            Extras = extras,
         };
     }
 }

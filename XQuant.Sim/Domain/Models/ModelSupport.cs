@@ -11,11 +11,11 @@ namespace XQuant.Sim.Domain.Models;
 public static class ModelSupport
 {
     /// <summary>model_type values whose decoder xqsim models (Llama-shaped attention, SwiGLU FFN, optionally MoE).</summary>
-    public static readonly IReadOnlyList<string> ModelTypes = ["llama", "mistral", "mixtral", "qwen2", "qwen3", "qwen3_moe", "deepseek_v2", "deepseek_v3"];
+    public static readonly IReadOnlyList<string> ModelTypes = ["llama", "mistral", "mixtral", "qwen2", "qwen3", "qwen3_moe", "deepseek_v2", "deepseek_v3", "gemma2", "gpt_oss"];
 
     /// <summary>architectures entries matching <see cref="ModelTypes"/>.</summary>
     public static readonly IReadOnlyList<string> Architectures =
-        ["LlamaForCausalLM", "MistralForCausalLM", "MixtralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "Qwen3MoeForCausalLM", "DeepseekV2ForCausalLM", "DeepseekV3ForCausalLM"];
+        ["LlamaForCausalLM", "MistralForCausalLM", "MixtralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "Qwen3MoeForCausalLM", "DeepseekV2ForCausalLM", "DeepseekV3ForCausalLM", "Gemma2ForCausalLM", "GptOssForCausalLM"];
 
     private static readonly string[] ExpertCountKeys = ["num_local_experts", "num_experts", "n_routed_experts"];
 
@@ -122,12 +122,51 @@ public static class ModelSupport
             return null;
         }
         string? modelType = f.OptionalString("model_type");
+        if (string.Equals(modelType, "gemma2", StringComparison.Ordinal))
+        {
+            // Gemma-2 publishes no layer_types: its layers alternate, even ones local (transformers' Gemma2Config default).
+            return new AttentionWindow((int)Math.Min(window, int.MaxValue), Enumerable.Range(0, (int)layers).Select(i => i % 2 == 0).ToList());
+        }
         if (modelType is not null && QwenTypes.Contains(modelType, StringComparer.Ordinal))
         {
             f.Error("sliding_window", $"use_sliding_window with max_window_layers (Qwen's partial sliding window): {Refusal}");
             return null;
         }
         return new AttentionWindow((int)Math.Min(window, int.MaxValue), Enumerable.Repeat(true, (int)layers).ToList());
+    }
+
+    /// <summary>
+    /// tie_word_embeddings when a config leaves it out: the default of the model type's transformers config class
+    /// (true for gemma2, whose published config.json omits it; false for the others xqsim models).
+    /// </summary>
+    public static bool DefaultTieWordEmbeddings(string modelType) => string.Equals(modelType, "gemma2", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The additions of gemma2 (two more norms per layer), gpt_oss (output-projection bias, attention sinks, expert and
+    /// router biases) and DeepSeek-V3 (num_nextn_predict_layers, not counted); attn_logit_softcapping and
+    /// final_logit_softcapping on any model type. Null when a config has none of them.
+    /// </summary>
+    public static ArchitectureExtras? ReadExtras(JsonFields f, string modelType, bool attentionBias)
+    {
+        bool gemma2 = string.Equals(modelType, "gemma2", StringComparison.Ordinal);
+        bool gptOss = string.Equals(modelType, "gpt_oss", StringComparison.Ordinal);
+        double attnCap = f.OptionalNumber("attn_logit_softcapping", 0, 1e9) ?? 0;
+        double finalCap = f.OptionalNumber("final_logit_softcapping", 0, 1e9) ?? 0;
+        long mtp = f.OptionalInteger("num_nextn_predict_layers", 0, 1 << 10) ?? 0;
+        if (!gemma2 && !gptOss && attnCap == 0 && finalCap == 0 && mtp == 0)
+        {
+            return null;
+        }
+        return new ArchitectureExtras
+        {
+            ExtraNormsPerLayer = gemma2 ? 2 : 0,
+            OutputProjectionBias = gptOss && attentionBias,
+            AttentionSinks = gptOss,
+            ExpertBiases = gptOss,
+            AttentionLogitSoftcap = attnCap,
+            FinalLogitSoftcap = finalCap,
+            NextTokenPredictionLayers = (int)mtp,
+        };
     }
 
     /// <summary>

@@ -10,10 +10,10 @@ namespace XQuant.Sim.Domain.Models;
 public sealed record MoeConfig(int Experts, int ExpertsPerToken, int ExpertIntermediateSize, int SharedExperts, int FirstDenseLayers)
 {
     /// <summary>Weights of one expert (elements): gate, up and down projections.</summary>
-    public double ExpertParams(ModelConfig m) => 3.0 * m.HiddenSize * ExpertIntermediateSize;
+    public double ExpertParams(ModelConfig m) => 3.0 * m.HiddenSize * ExpertIntermediateSize + (m.Extras?.ExpertBiasParams(m, ExpertIntermediateSize) ?? 0);
 
     /// <summary>Router weights of one MoE layer: d x E.</summary>
-    public double RouterParams(ModelConfig m) => (double)m.HiddenSize * Experts;
+    public double RouterParams(ModelConfig m) => (double)m.HiddenSize * Experts + (m.Extras?.ExpertBiases == true ? Experts : 0);
 
     /// <summary>Layers whose FFN is routed.</summary>
     public int MoeLayers(ModelConfig m) => m.Layers - Math.Min(FirstDenseLayers, m.Layers);

@@ -49,6 +49,13 @@ public static class BreakEven
         _ => "fp16",
     };
 
+    /// <summary>On an MLA model KV schemes do not apply: the comparison is the native latent at the scheme's bits (xquant:4 vs mla:4), or at FP16.</summary>
+    public static string DefaultVersus(CacheScheme s, ModelConfig m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        return m.Mla is null ? DefaultVersus(s) : s is XQuantScheme x ? $"mla:{x.Bits}" : "mla";
+    }
+
     public const double ContextLimit = 1 << 24;
 
     public static BreakEvenResult Analyze(Workload scheme, Workload versus)

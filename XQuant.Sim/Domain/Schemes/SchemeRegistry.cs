@@ -123,8 +123,8 @@ public static class SchemeRegistry
         ArgumentNullException.ThrowIfNull(text);
         var list = ParseList(SplitCliList(text), source);
         var errors = list.SelectMany(s => s.Validate(model).Select(msg => new InputError(source, s.Spec, msg))).ToList();
-        errors.AddRange(list.Where(s => model.Mla is not null && s is not MlaLatentScheme)
-            .Select(s => new InputError(source, s.Spec, $"{model.Id} caches an MLA latent, not K and V; its schemes are mla and mla:BITS")));
+        errors.AddRange(list.Where(s => model.Mla is not null && s is not (MlaLatentScheme or XQuantScheme))
+            .Select(s => new InputError(source, s.Spec, $"{model.Id} caches an MLA latent, not K and V; its schemes are mla, mla:BITS and xquant:BITS (X, latent recomputed)")));
         if (errors.Count > 0)
         {
             throw new InputException(errors);

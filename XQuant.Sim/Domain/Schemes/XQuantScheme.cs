@@ -55,9 +55,26 @@ public sealed record XQuantScheme(
     public override IReadOnlyList<string> Validate(ModelConfig model) =>
         Axis == QuantAxis.PerToken && GroupSize > model.HiddenSize
             ? [$"g={GroupSize} is larger than d={model.HiddenSize} of {model.Id}; a per-token group must fit in one token"]
-            : [];
+            : model.Mla is not null ? MlaProblems(model) : [];
 
-    public override IReadOnlyList<string> Warnings(ModelConfig model) => model.IsGqa
+    /// <summary>On MLA the latent is recomputed and attended in the absorbed form: V is never formed, and the X of a token is not split by head.</summary>
+    private List<string> MlaProblems(ModelConfig model)
+    {
+        var problems = new List<string>();
+        if (Mode == RematMode.VAbsorbed)
+        {
+            problems.Add($"remat=vabsorb does not apply to {model.Id} (MLA): its decode is already absorbed and never forms V; use remat=fused or remat=unfused");
+        }
+        if (Tp == TpLayout.Tokens)
+        {
+            problems.Add($"tp=tokens is not modelled on {model.Id} (MLA): every rank holds the whole latent; use tp=heads");
+        }
+        return problems;
+    }
+
+    public override IReadOnlyList<string> Warnings(ModelConfig model) => model.Mla is { } mla
+        ? [string.Create(CultureInfo.InvariantCulture, $"{model.Id} is MLA: X is d={model.HiddenSize} wide but the cached latent + RoPE key only {mla.LatentWidth}, so xquant stores {(double)model.HiddenSize / mla.LatentWidth:0.##}x the elements of mla:BITS at equal bits and recomputes the latent every step (2 x d x {mla.LatentWidth} FLOPs per cached token per layer)")]
+        : model.IsGqa
         ? [string.Create(CultureInfo.InvariantCulture, $"{model.Id} is {model.AttentionKind} ({model.QueryHeadsPerKvHead} query heads per KV head): X is d={model.HiddenSize} wide but K+V only 2 x d_kv={2 * model.KvDim}, so plain XQuant stores {(double)model.HiddenSize / (2 * model.KvDim):0.##}x the elements of a KV cache at equal bits; use xquant-gqa")]
         : [];
 

@@ -93,8 +93,8 @@ public static class CompareStudy
         {
             foreach (var s in r.Schemes.Where(s => s.Remat != RematMode.None))
             {
-                string wanted = BreakEven.DefaultVersus(s);
-                var versus = r.Schemes.FirstOrDefault(v => v.Spec == wanted) ?? r.Schemes.FirstOrDefault(v => v.Spec == "fp16");
+                string wanted = BreakEven.DefaultVersus(s, r.Model);
+                var versus = r.Schemes.FirstOrDefault(v => v.Spec == wanted) ?? r.Schemes.FirstOrDefault(v => v.Spec == (r.Model.Mla is null ? "fp16" : "mla"));
                 foreach (double b in r.Batches)
                 {
                     breakEvenWork.Add((hw, s, versus, b));

@@ -31,7 +31,8 @@ namespace XQuant.Sim.Studies.Serving;
 public sealed class IterationCoster
 {
     // Summed columns per op slot: FLOPs, persistent DRAM bytes (cache, metadata, unshared weights), then the four
-    // transient classes whose placement depends on the combined size.
+    // transient classes whose placement depends on the combined size. A routed-expert slot, which reads nothing
+    // persistent but its weights, holds its routed tokens in the persistent column instead (see RoutedExpertOps).
     private const int SumStride = 6;
 
     // Max-combined columns per op slot: shared weight bytes, kernel launches.
@@ -41,12 +42,18 @@ public sealed class IterationCoster
         [TensorClass.ActivationsRead, TensorClass.ActivationsWritten, TensorClass.AccumulatorRead, TensorClass.AccumulatorWritten];
 
     // The logits all-gather of a vocabulary-split LM head belongs with the head: only a sampling chunk pays it.
-    private static readonly HashSet<string> HeadOps = new(StringComparer.Ordinal) { "final_norm", "lm_head", "tp_logits_gather" };
+    private static readonly HashSet<string> HeadOps = new(StringComparer.Ordinal) { "final_norm", "lm_head", "tp_logits_gather", "logit_softcap" };
 
     // Ops of a decode step that read or rebuild the whole cache: what a later prefill chunk pays again to attend
     // to the earlier chunks' tokens (see PrefixRead).
     private static readonly HashSet<string> PrefixOps = new(StringComparer.Ordinal) { "accumulate", "acc_init", "rope_k_cache" };
     private static readonly HashSet<string> AttentionReadOps = new(StringComparer.Ordinal) { "attn_scores", "attn_output" };
+
+    // Routed-expert GEMMs: their weights are neither shared by the batch nor summed over it. The iteration's tokens
+    // touch E (1 - (1 - k/E)^tokens) distinct experts together, so each sequence adds its tokens and the weights are
+    // taken from the iteration's total (a batch-1 ledger per sequence would count k experts per token).
+    private static readonly HashSet<string> RoutedExpertOps = new(StringComparer.Ordinal) { "expert_gate_up", "expert_down" };
+    private readonly Dictionary<int, (double FlopsPerToken, double BytesPerExpert)> _experts = [];
 
     private readonly Workload _template;
     private readonly HardwareProfile _hw;
@@ -120,7 +127,16 @@ public sealed class IterationCoster
                 }
             }
         }
-        var headOps = Ledger.Build(_template).Where(o => HeadOps.Contains(o.Name));
+                var oneToken = Ledger.Build(_template);
+        if (template.Model.Moe is { } moe)
+        {
+            // The batch-1 decode ledger routes one token: k experts touched exactly.
+            foreach (var op in oneToken.Where(o => RoutedExpertOps.Contains(o.Name) && o.Flops > 0))
+            {
+                _experts[_slotByKey[Key(op)]] = (op.Flops, op.Bytes(TensorClass.Weights) / moe.ExpectedDistinctExperts(1));
+            }
+        }
+        var headOps = oneToken.Where(o => HeadOps.Contains(o.Name));
         _head = Vector(headOps);
     }
 
@@ -262,7 +278,9 @@ public sealed class IterationCoster
                 continue;
             }
             double opFlops = combined[b];
-            double opDram = combined[b + 1] + combined[maxBase + s * MaxStride];
+            double opDram = _experts.TryGetValue(s, out var expert)
+                ? _template.Model.Moe!.ExpectedDistinctExperts(combined[b + 1]) * expert.BytesPerExpert
+                : combined[b + 1] + combined[maxBase + s * MaxStride];
             double onChip = 0;
             for (int c = 0; c < Transient.Length; c++)
             {
@@ -354,20 +372,32 @@ public sealed class IterationCoster
         {
             v[b] += op.Flops;
         }
-        double weights = op.Bytes(TensorClass.Weights);
-        if (_sharedWeights[s])
+        if (_experts.TryGetValue(s, out var expert))
         {
-            v[m] = Math.Max(v[m], weights);
+            // Tokens, not bytes, in this slot's persistent column: an expert GEMM reads no cache or metadata, and its
+            // weights follow from the iteration's routed tokens (see Time).
+            if (!bytesOnly)
+            {
+                v[b + 1] += op.Flops / expert.FlopsPerToken;
+            }
         }
         else
         {
-            v[b + 1] += weights;
-        }
-        foreach (var c in TensorClasses.All)
-        {
-            if (c != TensorClass.Weights && !c.IsTransient())
+            double weights = op.Bytes(TensorClass.Weights);
+            if (_sharedWeights[s])
             {
-                v[b + 1] += op.Bytes(c);
+                v[m] = Math.Max(v[m], weights);
+            }
+            else
+            {
+                v[b + 1] += weights;
+            }
+            foreach (var c in TensorClasses.All)
+            {
+                if (c != TensorClass.Weights && !c.IsTransient())
+                {
+                    v[b + 1] += op.Bytes(c);
+                }
             }
         }
         for (int c = 0; c < Transient.Length; c++)

@@ -24,6 +24,10 @@ namespace XQuant.Sim.Studies.Serving;
 /// share of the weights of the largest stage, the cache of that stage's layers in the scheme's TP layout (a rank
 /// holds 1/TP of the heads; under tp=tokens all heads of 1/TP of the tokens), the rank model's activations. Every
 /// sequence has its cache on every device, so the pool of the fullest device is the deployment's pool.
+/// Local (sliding-window) layers hold at most their window: of a sequence's ceil(l / block) blocks of token slots, a
+/// local layer keeps at most ceil(W / block) + 1 (the window can straddle a block boundary; blocks that fall out of
+/// it are freed, as vLLM's sliding-window manager does), so a sequence needs (global bytes x its slots + local bytes x
+/// the window's slots) / <see cref="BlockBytes"/> blocks, rounded up. Without local layers that is ceil(l / block).
 /// </remarks>
 public sealed record PoolPlan(
     double DeviceBytes,
@@ -35,15 +39,64 @@ public sealed record PoolPlan(
     double BytesPerToken,
     double StateBytesPerSequence,
     int StateBlocksPerSequence,
-    long TotalBlocks)
+    long TotalBlocks,
+    double LocalBytesPerToken = 0,
+    int WindowTokens = 0)
 {
     public double PoolBytes => TotalBlocks * BlockBytes;
 
     /// <summary>Blocks a sequence holding <paramref name="tokens"/> tokens occupies, its state included.</summary>
-    public long BlocksFor(long tokens) => (tokens + BlockTokens - 1) / BlockTokens + StateBlocksPerSequence;
+    public long BlocksFor(long tokens)
+    {
+        long slots = (tokens + BlockTokens - 1) / BlockTokens;
+        if (LocalBytesPerToken <= 0 || WindowTokens <= 0)
+        {
+            return slots + StateBlocksPerSequence;
+        }
+        long localSlots = Math.Min(slots, (WindowTokens + BlockTokens - 1) / BlockTokens + 1);
+        double bytes = BlockTokens * ((BytesPerToken - LocalBytesPerToken) * slots + LocalBytesPerToken * localSlots);
+        // Relative slack: block bytes are sums of the same per-token terms, so an exact multiple must not round up.
+        return (long)Math.Ceiling(bytes / BlockBytes - 1e-9) + StateBlocksPerSequence;
+    }
 
-    /// <summary>Tokens the pool holds if it holds one sequence (for messages).</summary>
-    public long MaxTokensOneSequence => Math.Max(0, (TotalBlocks - StateBlocksPerSequence) * BlockTokens);
+    /// <summary>Tokens the pool holds if it holds one sequence (for messages); long.MaxValue when every layer is local.</summary>
+    public long MaxTokensOneSequence
+    {
+        get
+        {
+            long free = TotalBlocks - StateBlocksPerSequence;
+            if (free <= 0)
+            {
+                return 0;
+            }
+            if (LocalBytesPerToken <= 0 || WindowTokens <= 0)
+            {
+                return free * BlockTokens;
+            }
+            if (BytesPerToken - LocalBytesPerToken <= 0)
+            {
+                return long.MaxValue;
+            }
+            long lo = 0, hi = BlockTokens;
+            while (BlocksFor(hi) - StateBlocksPerSequence <= free && hi < long.MaxValue / 4)
+            {
+                hi *= 2;
+            }
+            while (hi - lo > 1)
+            {
+                long mid = lo + (hi - lo) / 2;
+                if (BlocksFor(mid) - StateBlocksPerSequence <= free)
+                {
+                    lo = mid;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+    }
 
     public static PoolPlan For(Workload w, int blockTokens, int maxBatchedTokens)
     {
@@ -56,13 +109,19 @@ public sealed record PoolPlan(
         double reserve = device * w.RuntimeReserveFraction;
         double weights = single ? Capacity.WeightBytes(w) : RankCapacity.WeightBytes(w);
         double activations = Capacity.ActivationBytes(single ? w : RankCapacity.RankWorkload(w), maxBatchedTokens, 0);
-        double perToken = 0, state = 0;
+        double perToken = 0, state = 0, localPerToken = 0;
+        int window = 0;
         foreach (var run in layout.Runs)
         {
             foreach (var t in run.Layer.Tensors)
             {
                 double q = t.IsQuantized ? CacheMemory.PaperBytesPerToken(t) : t.WidthElements * 2.0;
                 perToken += run.Count * q;
+                if (run.Layer.AttentionWindowTokens > 0)
+                {
+                    localPerToken += run.Count * q;
+                    window = Math.Max(window, run.Layer.AttentionWindowTokens);
+                }
                 if (t.IsQuantized && t.WindowTokens > 0)
                 {
                     state += run.Count * (t.WindowTokens - 1) * (t.WidthElements * 2.0 - q);
@@ -81,6 +140,6 @@ public sealed record PoolPlan(
         int stateBlocks = state <= 0 ? 0 : (int)Math.Ceiling(state / blockBytes);
         double free = device - reserve - weights - activations;
         long blocks = free <= 0 ? 0 : (long)Math.Floor(free / blockBytes);
-        return new PoolPlan(device, reserve, weights, activations, blockTokens, blockBytes, perToken, state, stateBlocks, blocks);
+        return new PoolPlan(device, reserve, weights, activations, blockTokens, blockBytes, perToken, state, stateBlocks, blocks, localPerToken, window);
     }
 }

@@ -33,7 +33,7 @@ public static class MlaOps
         b.Add(b.Gemm("o_proj", tokens, h * a.VHeadDim, d), layers);
     }
 
-    private static void AddLatentProjection(LedgerBuilder b, double tokens, double layers)
+    internal static void AddLatentProjection(LedgerBuilder b, double tokens, double layers)
     {
         var a = b.Model.Mla!;
         b.Add(b.Gemm("kv_a_proj", tokens, b.Model.HiddenSize, a.LatentWidth), layers);
@@ -44,9 +44,7 @@ public static class MlaOps
 
     public static void Decode(LedgerBuilder b)
     {
-        var m = b.Model;
-        var a = m.Mla!;
-        double h = m.Heads, act = LedgerBuilder.ActivationBytesPerElement;
+        var a = b.Model.Mla!;
         foreach (var (_, count, layer) in b.Layout.Runs)
         {
             AddLatentProjection(b, b.Batch, count);
@@ -57,22 +55,34 @@ public static class MlaOps
                 QuantOps.AddDequantize(b, "latent_dequant", layer.Tensors, count, TensorClass.KvCacheRead);
             }
             double cacheBytes = quantized ? 0 : b.Batch * b.ContextTokens * a.LatentWidth * 2.0;
-            b.Add(b.Op("q_absorb", OpKind.Gemm, 2 * b.Batch * h * a.QkNopeHeadDim * a.KvLoraRank)
-                .AddBytes(TensorClass.Weights, h * a.QkNopeHeadDim * a.KvLoraRank * b.BytesPerWeight)
-                .AddBytes(TensorClass.ActivationsRead, b.Batch * h * a.QkNopeHeadDim * act)
-                .AddBytes(TensorClass.ActivationsWritten, b.Batch * h * a.KvLoraRank * act), count);
-            b.Add(b.Op("attn_scores", OpKind.Attention, 2 * b.Batch * h * a.LatentWidth * b.AttendedTokens, b.GemmDType).AsVariant("mla")
-                .AddBytes(TensorClass.ActivationsRead, b.Batch * h * a.LatentWidth * act)
-                .AddBytes(TensorClass.KvCacheRead, cacheBytes), count);
-            b.Add(b.Op("softmax", OpKind.Elementwise, 5 * b.Batch * h * b.AttendedTokens), count);
-            // The latent tile read for the scores is the value too: no second read.
-            b.Add(b.Op("attn_output", OpKind.Attention, 2 * b.Batch * h * a.KvLoraRank * b.AttendedTokens, b.GemmDType).AsVariant("mla")
-                .AddBytes(TensorClass.ActivationsWritten, b.Batch * h * a.KvLoraRank * act), count);
-            b.Add(b.Op("v_up", OpKind.Gemm, 2 * b.Batch * h * a.KvLoraRank * a.VHeadDim)
-                .AddBytes(TensorClass.Weights, a.KvLoraRank * h * a.VHeadDim * b.BytesPerWeight)
-                .AddBytes(TensorClass.ActivationsRead, b.Batch * h * a.KvLoraRank * act)
-                .AddBytes(TensorClass.ActivationsWritten, b.Batch * h * a.VHeadDim * act), count);
+            AddAbsorbedAttention(b, count, TensorClass.KvCacheRead, cacheBytes);
         }
+    }
+
+    /// <summary>
+    /// The absorbed decode attention of <paramref name="count"/> layers: q W_UK, scores over latent + RoPE key, the
+    /// weighted sum in the latent, W_UV. <paramref name="latentBytes"/> is what the scores read for the latent (charged
+    /// to <paramref name="source"/>); 0 when it arrives on chip (dequantized or recomputed in a fused prologue).
+    /// </summary>
+    internal static void AddAbsorbedAttention(LedgerBuilder b, double count, TensorClass source, double latentBytes)
+    {
+        var a = b.Model.Mla!;
+        double h = b.Model.Heads, act = LedgerBuilder.ActivationBytesPerElement;
+        b.Add(b.Op("q_absorb", OpKind.Gemm, 2 * b.Batch * h * a.QkNopeHeadDim * a.KvLoraRank)
+            .AddBytes(TensorClass.Weights, h * a.QkNopeHeadDim * a.KvLoraRank * b.BytesPerWeight)
+            .AddBytes(TensorClass.ActivationsRead, b.Batch * h * a.QkNopeHeadDim * act)
+            .AddBytes(TensorClass.ActivationsWritten, b.Batch * h * a.KvLoraRank * act), count);
+        b.Add(b.Op("attn_scores", OpKind.Attention, 2 * b.Batch * h * a.LatentWidth * b.AttendedTokens, b.GemmDType).AsVariant("mla")
+            .AddBytes(TensorClass.ActivationsRead, b.Batch * h * a.LatentWidth * act)
+            .AddBytes(source, latentBytes), count);
+        b.Add(b.Op("softmax", OpKind.Elementwise, 5 * b.Batch * h * b.AttendedTokens), count);
+        // The latent tile read for the scores is the value too: no second read.
+        b.Add(b.Op("attn_output", OpKind.Attention, 2 * b.Batch * h * a.KvLoraRank * b.AttendedTokens, b.GemmDType).AsVariant("mla")
+            .AddBytes(TensorClass.ActivationsWritten, b.Batch * h * a.KvLoraRank * act), count);
+        b.Add(b.Op("v_up", OpKind.Gemm, 2 * b.Batch * h * a.KvLoraRank * a.VHeadDim)
+            .AddBytes(TensorClass.Weights, a.KvLoraRank * h * a.VHeadDim * b.BytesPerWeight)
+            .AddBytes(TensorClass.ActivationsRead, b.Batch * h * a.KvLoraRank * act)
+            .AddBytes(TensorClass.ActivationsWritten, b.Batch * h * a.VHeadDim * act), count);
     }
 
     public static void Prefill(LedgerBuilder b)
