@@ -1,6 +1,7 @@
 using System.CommandLine;
 using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Models;
 using XQuant.Sim.Foundation.Input;
 
 namespace XQuant.Sim.Cli;
@@ -25,6 +26,56 @@ public static class WorkloadOptions
         Description = "fraction of device memory kept for the runtime (default 0.10, like vLLM's 0.9 utilization)",
         DefaultValueFactory = _ => Workload.DefaultRuntimeReserveFraction,
     };
+
+    public static Option<string?> Spec() => new("--spec")
+    {
+        Description = $"speculative decoding / MTP: {SpecDecodingText.Grammar} (verify k + 1 tokens per step; per-token time = (verify + draft) / ((1 - a^(k+1)) / (1 - a)))",
+    };
+
+    public static Option<string?> MoeRouting() => new("--moe-routing")
+    {
+        Description = $"MoE expert routing for the weights a step streams: {MoeRoutingText.Grammar} (default uniform)",
+    };
+
+    /// <summary>The workload with --spec and --moe-routing applied (each null when the option is absent); all problems at once.</summary>
+    public static Workload ApplySpecAndRouting(Workload w, string? spec, string? routing)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        var errors = new List<InputError>();
+        SpecDecoding? s = null;
+        MoeRouting? r = null;
+        if (spec is not null)
+        {
+            try
+            {
+                s = SpecDecodingText.Parse(spec, w.Model, "--spec");
+            }
+            catch (InputException e)
+            {
+                errors.AddRange(e.Errors);
+            }
+        }
+        if (routing is not null)
+        {
+            try
+            {
+                r = MoeRoutingText.Parse(routing, "--moe-routing");
+                if (w.Model.Moe is null)
+                {
+                    errors.Add(new InputError("--moe-routing", "", $"{w.Model.Id} is dense: routing applies to mixture-of-experts models"));
+                }
+            }
+            catch (InputException e)
+            {
+                errors.AddRange(e.Errors);
+            }
+        }
+        if (errors.Count > 0)
+        {
+            throw new InputException(errors);
+        }
+        return w with { Speculation = s, Routing = r };
+    }
 
     public static WeightPrecision ParseWeights(string text, string source = "--weights") =>
         WeightPrecisions.TryParse(text, out var w)

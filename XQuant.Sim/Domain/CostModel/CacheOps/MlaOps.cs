@@ -49,7 +49,7 @@ public static class MlaOps
         double h = m.Heads, act = LedgerBuilder.ActivationBytesPerElement;
         foreach (var (_, count, layer) in b.Layout.Runs)
         {
-            AddLatentProjection(b, b.Batch, count);
+            AddLatentProjection(b, b.NewTokens, count);
             bool quantized = layer.Tensors.Any(t => t.IsQuantized);
             QuantOps.AddQuantize(b, quantized ? "latent_quantize" : "latent_append", layer.Tensors, count, TensorClass.KvCacheWritten, TensorClass.KvCacheRead);
             if (quantized)
@@ -57,21 +57,21 @@ public static class MlaOps
                 QuantOps.AddDequantize(b, "latent_dequant", layer.Tensors, count, TensorClass.KvCacheRead);
             }
             double cacheBytes = quantized ? 0 : b.Batch * b.ContextTokens * a.LatentWidth * 2.0;
-            b.Add(b.Op("q_absorb", OpKind.Gemm, 2 * b.Batch * h * a.QkNopeHeadDim * a.KvLoraRank)
+            b.Add(b.Op("q_absorb", OpKind.Gemm, 2 * b.NewTokens * h * a.QkNopeHeadDim * a.KvLoraRank)
                 .AddBytes(TensorClass.Weights, h * a.QkNopeHeadDim * a.KvLoraRank * b.BytesPerWeight)
-                .AddBytes(TensorClass.ActivationsRead, b.Batch * h * a.QkNopeHeadDim * act)
-                .AddBytes(TensorClass.ActivationsWritten, b.Batch * h * a.KvLoraRank * act), count);
-            b.Add(b.Op("attn_scores", OpKind.Attention, 2 * b.Batch * h * a.LatentWidth * b.AttendedTokens, b.GemmDType).AsVariant("mla")
-                .AddBytes(TensorClass.ActivationsRead, b.Batch * h * a.LatentWidth * act)
+                .AddBytes(TensorClass.ActivationsRead, b.NewTokens * h * a.QkNopeHeadDim * act)
+                .AddBytes(TensorClass.ActivationsWritten, b.NewTokens * h * a.KvLoraRank * act), count);
+            b.Add(b.Op("attn_scores", OpKind.Attention, 2 * b.Batch * h * a.LatentWidth * b.AttentionPairs, b.GemmDType).AsVariant("mla")
+                .AddBytes(TensorClass.ActivationsRead, b.NewTokens * h * a.LatentWidth * act)
                 .AddBytes(TensorClass.KvCacheRead, cacheBytes), count);
-            b.Add(b.Op("softmax", OpKind.Elementwise, 5 * b.Batch * h * b.AttendedTokens), count);
+            b.Add(b.Op("softmax", OpKind.Elementwise, 5 * b.Batch * h * b.AttentionPairs), count);
             // The latent tile read for the scores is the value too: no second read.
-            b.Add(b.Op("attn_output", OpKind.Attention, 2 * b.Batch * h * a.KvLoraRank * b.AttendedTokens, b.GemmDType).AsVariant("mla")
-                .AddBytes(TensorClass.ActivationsWritten, b.Batch * h * a.KvLoraRank * act), count);
-            b.Add(b.Op("v_up", OpKind.Gemm, 2 * b.Batch * h * a.KvLoraRank * a.VHeadDim)
+            b.Add(b.Op("attn_output", OpKind.Attention, 2 * b.Batch * h * a.KvLoraRank * b.AttentionPairs, b.GemmDType).AsVariant("mla")
+                .AddBytes(TensorClass.ActivationsWritten, b.NewTokens * h * a.KvLoraRank * act), count);
+            b.Add(b.Op("v_up", OpKind.Gemm, 2 * b.NewTokens * h * a.KvLoraRank * a.VHeadDim)
                 .AddBytes(TensorClass.Weights, a.KvLoraRank * h * a.VHeadDim * b.BytesPerWeight)
-                .AddBytes(TensorClass.ActivationsRead, b.Batch * h * a.KvLoraRank * act)
-                .AddBytes(TensorClass.ActivationsWritten, b.Batch * h * a.VHeadDim * act), count);
+                .AddBytes(TensorClass.ActivationsRead, b.NewTokens * h * a.KvLoraRank * act)
+                .AddBytes(TensorClass.ActivationsWritten, b.NewTokens * h * a.VHeadDim * act), count);
         }
     }
 
