@@ -11,7 +11,7 @@ public static class WorkloadOptions
 {
     public static Option<string> Weights() => new("--weights", "-w")
     {
-        Description = $"weight precision: {string.Join(", ", WeightPrecisions.Names)} (int4 = weight-only, group 128)",
+        Description = $"weight precision: {string.Join(", ", WeightPrecisions.Names)} (int4 = weight-only, group 128: 4.125 bits; nvfp4 4.5 and mxfp4 4.25 bits, FP4 activations unless ,a16); int4/int8 take ,bits=B for GGUF-style widths (q4_0 = int4,bits=4.5, q8_0 = int8,bits=8.5, Q4_K_M about 4.85)",
         DefaultValueFactory = _ => "bf16",
     };
 
@@ -78,9 +78,9 @@ public static class WorkloadOptions
     }
 
     public static WeightPrecision ParseWeights(string text, string source = "--weights") =>
-        WeightPrecisions.TryParse(text, out var w)
+        WeightPrecisions.TryParse(text, out var w, out string error)
             ? w
-            : throw new InputException(source, "", $"'{JsonFields.Truncate(text)}' is not a weight precision (allowed: {string.Join(", ", WeightPrecisions.Names)})");
+            : throw new InputException(source, "", error);
 
     public static Domain.CostModel.Phase ParsePhase(string text, string source = "--phase") => text switch
     {

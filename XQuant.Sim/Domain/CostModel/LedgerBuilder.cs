@@ -127,7 +127,16 @@ public sealed class LedgerBuilder
     public void Note(string note) => _notes.Add(note);
 
     public OpDraft Op(string name, OpKind kind, double flops, DType? dtype = null) =>
-        new(name, kind, flops, dtype ?? (kind is OpKind.Gemm ? GemmDType : kind is OpKind.Remat ? RematDType : VectorDType));
+        new(name, kind, flops, kind is OpKind.Attention && dtype is DType.Fp4 or DType.Fp6 ? AttentionDType
+            : dtype ?? (kind is OpKind.Gemm ? GemmDType : kind is OpKind.Remat ? RematDType : VectorDType));
+
+    /// <summary>
+    /// Attention runs in the GEMM dtype, except that FP4/FP6 (weights and activations of the projections) never reach
+    /// attention: softmax-weighted sums over an FP16 or FP8 cache stay in BF16 there.
+    /// </summary>
+    public DType AttentionDType => GemmDType is DType.Fp4 or DType.Fp6 ? _attentionDType ??= Resolve(DType.Bf16, "attention") : GemmDType;
+
+    private DType? _attentionDType;
 
     /// <summary>Adds an op built for one layer, repeated <paramref name="times"/> times.</summary>
     public void Add(OpDraft perLayer, double times)

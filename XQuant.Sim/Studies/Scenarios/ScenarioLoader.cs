@@ -63,11 +63,11 @@ public static class ScenarioLoader
         });
         var weights = ReadList(f, "weights", required: false, (string text, string field, out WeightPrecision w) =>
         {
-            if (WeightPrecisions.TryParse(text, out w))
+            if (WeightPrecisions.TryParse(text, out w, out string weightError))
             {
                 return true;
             }
-            errors.Add(new InputError(path, field, $"'{JsonFields.Truncate(text)}' is not a weight precision (allowed: {string.Join(", ", WeightPrecisions.Names)})"));
+            errors.Add(new InputError(path, field, weightError));
             return false;
         });
         var phases = ReadList(f, "phase", required: false, (string text, string field, out Phase phase) =>
