@@ -6,6 +6,7 @@ using XQuant.Sim.Domain.Planning;
 using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Text;
 using XQuant.Sim.Rendering.Json;
+using XQuant.Sim.Rendering.Tables;
 
 namespace XQuant.Sim.Cli;
 
@@ -41,6 +42,23 @@ public static class BreakEvenCommand
             double b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
             double l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
             var w = new Workload(m, hw, s, wp, b, l, Parallel: ParallelOptions.Parse(p.GetValue(tp), p.GetValue(pp), 0, m, [s, v], hw));
+            if (p.GetValue(spec) is { } specText && specText.Contains('/', StringComparison.Ordinal))
+            {
+                // A sweep over k and accept: one table row per configuration.
+                w = WorkloadOptions.ApplySpecAndRouting(w, null, p.GetValue(routing));
+                var rows = SpecDecodingText.ParseSweep(specText, m, "--spec")
+                    .Select(x => SpecBreakEvenRow.For(w with { Speculation = x }, w with { Scheme = v, Speculation = x }))
+                    .ToList();
+                ctx.Out.WriteLine($"break-even of {s.Spec} vs {v.Spec} under speculative decoding: {m.Id} on {hw.Id} ({hw.Provenance.Name()}), weights {wp.Name()}, batch {Formats.Int(b)}; overlapped form, per-token times = (verify + draft) / E");
+                ctx.Out.WriteLine();
+                ctx.Out.Write(TextTable.Build(SpecBreakEvenTable.Columns(s.Spec, v.Spec, l), rows).ToMarkdown());
+                var notes = CaseCoster.Cost(w with { Speculation = rows[^1].Spec }).Speculation!.Notes;
+                foreach (string note in notes.Skip(1))
+                {
+                    ctx.Out.WriteLine($"note: {note}");
+                }
+                return CliApp.ExitOk;
+            }
             w = WorkloadOptions.ApplySpecAndRouting(w, p.GetValue(spec), p.GetValue(routing));
             var result = BreakEven.Analyze(w, w with { Scheme = v });
             if (p.GetValue(json))

@@ -105,4 +105,51 @@ public static class SpecDecodingText
         }
         return new SpecDecoding(k!.Value, a!.Value, drafter, draftModel);
     }
+
+    /// <summary>
+    /// A sweep: k and accept may list values separated by '/' ("k=0/1/2/4,accept=0.6/0.8,draft=mtp"); one configuration
+    /// per combination, k outer, accept inner, each parsed by <see cref="Parse"/>.
+    /// </summary>
+    public static IReadOnlyList<SpecDecoding> ParseSweep(string text, ModelConfig target, string source)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        string[] Values(string key) =>
+            parts.FirstOrDefault(p => p.StartsWith(key + "=", StringComparison.Ordinal)) is { } part ? part[(key.Length + 1)..].Split('/', StringSplitOptions.TrimEntries) : [""];
+        string rest = string.Join(",", parts.Where(p => !p.StartsWith("k=", StringComparison.Ordinal) && !p.StartsWith("accept=", StringComparison.Ordinal)));
+        var list = new List<SpecDecoding>();
+        var errors = new List<InputError>();
+        foreach (string k in Values("k"))
+        {
+            foreach (string a in Values("accept"))
+            {
+                var one = new List<string>();
+                if (text.Contains("k=", StringComparison.Ordinal))
+                {
+                    one.Add("k=" + k);
+                }
+                if (text.Contains("accept=", StringComparison.Ordinal))
+                {
+                    one.Add("accept=" + a);
+                }
+                if (rest.Length > 0)
+                {
+                    one.Add(rest);
+                }
+                try
+                {
+                    list.Add(Parse(string.Join(",", one), target, source));
+                }
+                catch (InputException e)
+                {
+                    errors.AddRange(e.Errors);
+                }
+            }
+        }
+        if (errors.Count > 0)
+        {
+            throw new InputException(errors.DistinctBy(e => e.ToString()).ToList());
+        }
+        return list;
+    }
 }

@@ -22,6 +22,11 @@ public sealed record CaseResult(
     /// <summary>The same at the largest batch that fits (speculative decoding only).</summary>
     public SpecStepCost? SpeculationAtMaxBatch { get; init; }
 
+    /// <summary>Time per output token of one sequence, overlapped form: the decode step, or (verify + draft) / E under speculation.</summary>
+    public double PerTokenOverlappedSec => Speculation?.PerTokenOverlappedSec ?? Step.OverlappedSec;
+
+    public double PerTokenSerialSec => Speculation?.PerTokenSerialSec ?? Step.SerialSec;
+
     /// <summary>Tokens per second over the batch, from the overlapped step time (decode only); per-token time under speculation.</summary>
     public double TokensPerSecOverlapped => Workload.Batch / (Speculation?.PerTokenOverlappedSec ?? Step.OverlappedSec);
 
