@@ -38,7 +38,8 @@ public static class PublishedResolver
         var w = Weights(row.Weights.ToLowerInvariant(), assumptions);
         if (w is null)
         {
-            return Unsupported($"weights '{row.Weights}'");
+            // A bare "fp4" does not say which block format (NVFP4 or MXFP4): its scales, and so its bytes, differ.
+            return Unsupported(row.Weights.Contains("fp4", StringComparison.OrdinalIgnoreCase) ? "fp4 weights" : $"weights '{row.Weights}'");
         }
         string? scheme = Kv(row.Kv.ToLowerInvariant(), assumptions);
         if (scheme is null)
