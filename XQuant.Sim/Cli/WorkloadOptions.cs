@@ -49,6 +49,10 @@ public static class WorkloadOptions
             try
             {
                 s = SpecDecodingText.Parse(spec, w.Model, "--spec");
+                if (w.Phase != Domain.CostModel.Phase.Decode)
+                {
+                    errors.Add(new InputError("--spec", "", "speculative decoding applies to decode steps; drop --phase prefill or --spec"));
+                }
             }
             catch (InputException e)
             {
