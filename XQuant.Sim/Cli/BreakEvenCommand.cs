@@ -42,7 +42,7 @@ public static class BreakEvenCommand
             double b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
             double l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
             var w = new Workload(m, hw, s, wp, b, l, Parallel: ParallelOptions.Parse(p.GetValue(tp), p.GetValue(pp), 0, m, [s, v], hw));
-            if (p.GetValue(spec) is { } specText && specText.Contains('/', StringComparison.Ordinal))
+            if (p.GetValue(spec) is { } specText && specText.Split(',').Any(x => (x.TrimStart().StartsWith("k=", StringComparison.Ordinal) || x.TrimStart().StartsWith("accept=", StringComparison.Ordinal)) && x.Contains('/', StringComparison.Ordinal)))
             {
                 // A sweep over k and accept: one table row per configuration.
                 w = WorkloadOptions.ApplySpecAndRouting(w, null, p.GetValue(routing));
