@@ -35,8 +35,10 @@ public sealed class AnalyticPredictorTests
         Assert.IsTrue(ratio > 1.95 && ratio < 2.0, $"{ratio}");
         var row = Row(PublishedMode.FixedBatch, PublishedMetric.TpotMs, batch: 1) with { Hardware = "a100-sxm-80gb", Model = "llama-2-7b", Weights = "q4_k_m", WeightBits = 4.85 };
         var resolved = PublishedResolver.Resolve(row, new[] { TestData.Hardware("a100-sxm-80gb") }.ToDictionary(h => h.Id), new[] { TestData.Model("llama-2-7b") }.ToDictionary(m => m.Id));
-        Assert.AreEqual(WeightPrecision.Int4, resolved.Case!.Weights);
-        Assert.AreEqual(4.85 / 4.125, resolved.Case.WeightBytesScale, 1e-12);
+        // An integer block format's stated width is the format's own (#16: int4,bits=B): traffic and capacity alike, no scaling.
+        Assert.AreEqual(new WeightPrecision(WeightFormat.Int4, 4.85), resolved.Case!.Weights);
+        Assert.AreEqual(1.0, resolved.Case.WeightBytesScale);
+        Assert.AreEqual(4.85 / 8, resolved.Case.Weights.BytesPerWeight(), 1e-15);
     }
 
     [TestMethod]

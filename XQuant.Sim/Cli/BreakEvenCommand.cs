@@ -7,6 +7,7 @@ using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Text;
 using XQuant.Sim.Rendering.Json;
 using XQuant.Sim.Foundation.Input;
+using XQuant.Sim.Rendering.Tables;
 
 namespace XQuant.Sim.Cli;
 
@@ -25,9 +26,11 @@ public static class BreakEvenCommand
         var tp = ParallelOptions.Tp();
         var pp = ParallelOptions.Pp();
         var json = JsonOutput.Option();
+        var spec = WorkloadOptions.Spec();
+        var routing = WorkloadOptions.MoeRouting();
         var command = new Command("breakeven", "Break-even of rematerialization: hiding context, crossover against KV quantization, ridge point needed.")
         {
-            hardware, model, scheme, versus, context, batch, weights, tp, pp, json,
+            hardware, model, scheme, versus, context, batch, weights, tp, pp, json, spec, routing,
         };
         command.SetAction(p =>
         {
@@ -40,6 +43,24 @@ public static class BreakEvenCommand
             double b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
             double l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
             var w = new Workload(m, hw, s, wp, b, l, Parallel: ParallelOptions.Parse(p.GetValue(tp), p.GetValue(pp), 0, m, [s, v], hw));
+            if (p.GetValue(spec) is { } specText && specText.Split(',').Any(x => (x.TrimStart().StartsWith("k=", StringComparison.Ordinal) || x.TrimStart().StartsWith("accept=", StringComparison.Ordinal)) && x.Contains('/', StringComparison.Ordinal)))
+            {
+                // A sweep over k and accept: one table row per configuration.
+                w = WorkloadOptions.ApplySpecAndRouting(w, null, p.GetValue(routing));
+                var rows = SpecDecodingText.ParseSweep(specText, m, "--spec")
+                    .Select(x => SpecBreakEvenRow.For(w with { Speculation = x }, w with { Scheme = v, Speculation = x }))
+                    .ToList();
+                ctx.Out.WriteLine($"break-even of {s.Spec} vs {v.Spec} under speculative decoding: {m.Id} on {hw.Id} ({hw.Provenance.Name()}), weights {wp.Name()}, batch {Formats.Int(b)}; overlapped form, per-token times = (verify + draft) / E");
+                ctx.Out.WriteLine();
+                ctx.Out.Write(TextTable.Build(SpecBreakEvenTable.Columns(s.Spec, v.Spec, l), rows).ToMarkdown());
+                var notes = CaseCoster.Cost(w with { Speculation = rows[^1].Spec }).Speculation!.Notes;
+                foreach (string note in notes.Skip(1))
+                {
+                    ctx.Out.WriteLine($"note: {note}");
+                }
+                return CliApp.ExitOk;
+            }
+            w = WorkloadOptions.ApplySpecAndRouting(w, p.GetValue(spec), p.GetValue(routing));
             var result = BreakEven.Analyze(w, w with { Scheme = v });
             if (p.GetValue(json))
             {
@@ -57,6 +78,10 @@ public static class BreakEvenCommand
         var w = r.Workload;
         o.WriteLine($"break-even: {w.Scheme.Spec} vs {r.Versus.Scheme.Spec}, {w.Model.Id} on {w.Hardware.Id} ({w.Hardware.Provenance.Name()}, {SourcePaths.Display(w.Hardware.SourcePath)}), weights {w.Weights.Name()}, batch {Formats.Int(w.Batch)}");
         o.WriteLine("all times: overlapped step form, max(sum FLOPs/peak, sum bytes/bandwidth)");
+        if (w.Speculation is { } spec)
+        {
+            o.WriteLine($"speculative decoding {spec.Spec}: times are per token, (verify + draft) / E with E = {Formats.Sig(spec.ExpectedTokensPerStep)}; l_hide counts verify and draft compute and memory");
+        }
         o.WriteLine();
         o.WriteLine("1. Remat hides under the weight and cache stream up to");
         o.WriteLine($"   ledger:      l_hide = {Show(r.HideContextTokens)} tokens   (largest l with T_compute(l) <= T_memory(l), bisection on the full ledger)");
@@ -66,23 +91,36 @@ public static class BreakEvenCommand
         o.WriteLine($"2. Against {r.Versus.Scheme.Spec} at batch {Formats.Int(w.Batch)}:");
         if (r.Crossovers.Count == 0)
         {
-            var faster = Roofline.Step(w with { ContextTokens = 1024 }).OverlappedSec < Roofline.Step(r.Versus with { ContextTokens = 1024 }).OverlappedSec;
+            var faster = SpecStep.PerTokenOverlappedSec(w with { ContextTokens = 1024 }) < SpecStep.PerTokenOverlappedSec(r.Versus with { ContextTokens = 1024 });
             o.WriteLine($"   no crossover between 1 and {Formats.Int(BreakEven.ContextLimit)} tokens: {w.Scheme.Spec} is {(faster ? "faster" : "slower")} throughout");
         }
         foreach (var c in r.Crossovers)
         {
             o.WriteLine($"   crossover at l = {Formats.Int(c.At)} tokens: {w.Scheme.Spec} is {(c.SchemeFasterBelow ? "faster up to there, slower above" : "slower up to there, faster above")}");
         }
-        o.WriteLine($"   at l = {Formats.Int(w.ContextTokens)}: {w.Scheme.Spec} {Formats.Seconds(r.SchemeStepSec)} vs {r.Versus.Scheme.Spec} {Formats.Seconds(r.VersusStepSec)} per step");
+        o.WriteLine($"   at l = {Formats.Int(w.ContextTokens)}: {w.Scheme.Spec} {Formats.Seconds(r.SchemeStepSec)} vs {r.Versus.Scheme.Spec} {Formats.Seconds(r.VersusStepSec)} per {(w.Speculation is null ? "step" : "token")}");
         o.WriteLine($"   over batch at l = {Formats.Int(w.ContextTokens)}:");
         if (r.BatchCrossovers.Count == 0)
         {
-            bool faster = Roofline.Step(w with { Batch = 1 }).OverlappedSec < Roofline.Step(r.Versus with { Batch = 1 }).OverlappedSec;
+            bool faster = SpecStep.PerTokenOverlappedSec(w with { Batch = 1 }) < SpecStep.PerTokenOverlappedSec(r.Versus with { Batch = 1 });
             o.WriteLine($"   no crossover between batch 1 and {Formats.Int(BreakEven.BatchLimit)}: {w.Scheme.Spec} is {(faster ? "faster" : "slower")} throughout");
         }
         foreach (var c in r.BatchCrossovers)
         {
             o.WriteLine($"   crossover at batch {Formats.Int(c.At)}: {w.Scheme.Spec} is {(c.SchemeFasterBelow ? "faster up to there, slower above" : "slower up to there, faster above")}");
+        }
+        if (r.SpecCrossovers is { } sc)
+        {
+            o.WriteLine($"   speculation ({w.Speculation!.Spec}) against plain decode of {w.Scheme.Spec}:");
+            if (sc.Count == 0)
+            {
+                bool pays = SpecStep.PerTokenOverlappedSec(w with { ContextTokens = 1024 }) < Roofline.Step(w with { Speculation = null, ContextTokens = 1024 }).OverlappedSec;
+                o.WriteLine($"   no crossover between 1 and {Formats.Int(BreakEven.ContextLimit)} tokens: speculation {(pays ? "pays" : "does not pay")} throughout");
+            }
+            foreach (var c in sc)
+            {
+                o.WriteLine($"   crossover at l = {Formats.Int(c.At)} tokens: speculation {(c.SchemeFasterBelow ? "pays up to there, not above" : "does not pay up to there, pays above")}");
+            }
         }
         o.WriteLine();
         o.WriteLine("3. Ridge point a device would need for remat to win outright at this batch and context:");

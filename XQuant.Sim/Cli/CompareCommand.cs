@@ -29,9 +29,11 @@ public static class CompareCommand
         var pp = ParallelOptions.Pp();
         var json = JsonOutput.Option();
         var threadsOption = ThreadsOption.Create();
+        var spec = WorkloadOptions.Spec();
+        var routing = WorkloadOptions.MoeRouting();
         var command = new Command("compare", "Compare devices for one model: tables, charts, verdict per device; writes report.md, a self-contained report.html and report.csv.")
         {
-            hardware, model, schemes, context, batch, weights, reserve, outDir, engine, efficiency, tp, pp, json, threadsOption,
+            hardware, model, schemes, context, batch, weights, reserve, outDir, engine, efficiency, tp, pp, json, threadsOption, spec, routing,
         };
         command.SetAction(p =>
         {
@@ -49,6 +51,8 @@ public static class CompareCommand
                 WorkloadOptions.ParseReserve(p.GetValue(reserve)),
                 p.GetValue(tp),
                 p.GetValue(pp));
+            var specApplied = WorkloadOptions.ApplySpecAndRouting(new Domain.CostModel.Workload(m, request.Hardware[0], request.Schemes[0], request.Weights, 1, 1), p.GetValue(spec), p.GetValue(routing));
+            request = request with { Speculation = specApplied.Speculation, Routing = specApplied.Routing };
             foreach (var hw in request.Hardware)
             {
                 ParallelOptions.Parse(request.TensorParallel, request.PipelineParallel, 0, m, request.Schemes, hw);

@@ -31,9 +31,11 @@ public static class LedgerCommand
         var micro = ParallelOptions.MicroBatches();
         var ep = ParallelOptions.Ep();
         var json = JsonOutput.Option();
+        var spec = WorkloadOptions.Spec();
+        var routing = WorkloadOptions.MoeRouting();
         var command = new Command("ledger", "Explain one case: the per-operator ledger with FLOPs, bytes, roofline time and bound, then step totals and capacity.")
         {
-            hardware, model, scheme, context, batch, weights, phase, reserve, engine, efficiency, tp, pp, micro, ep, json,
+            hardware, model, scheme, context, batch, weights, phase, reserve, engine, efficiency, tp, pp, micro, ep, json, spec, routing,
         };
         command.SetAction(p =>
         {
@@ -47,6 +49,7 @@ public static class LedgerCommand
                 WorkloadOptions.ParsePhase(p.GetValue(phase)!),
                 RuntimeReserveFraction: WorkloadOptions.ParseReserve(p.GetValue(reserve)),
                 Parallel: ParallelOptions.Parse(p.GetValue(tp), p.GetValue(pp), p.GetValue(micro), m, s, hw, p.GetValue(ep)));
+            w = WorkloadOptions.ApplySpecAndRouting(w, p.GetValue(spec), p.GetValue(routing));
             var result = CaseCoster.Cost(w);
             if (p.GetValue(json))
             {
@@ -77,6 +80,14 @@ public static class LedgerCommand
         o.WriteLine($"FLOPs {Formats.Sig(step.Flops)}, DRAM bytes {Formats.Bytes(step.DramBytes)}, on-chip bytes {Formats.Bytes(step.OnChipBytes)}, intensity {Formats.Sig(step.ArithmeticIntensity)} FLOP/byte");
         o.WriteLine($"step time, serial (sum of per-op roofline times): {Formats.Seconds(step.SerialSec)}");
         o.WriteLine($"step time, overlapped (max(compute {Formats.Seconds(step.ComputeSec)}, memory {Formats.Seconds(step.MemorySec)})): {Formats.Seconds(step.OverlappedSec)}  [{step.Bound.ToString().ToLowerInvariant()}-bound]");
+        if (r.Speculation is { } sp)
+        {
+            var spec = sp.Spec;
+            o.WriteLine($"speculative step ({spec.Spec}): the ledger above is the verify step, {spec.QueriesPerSequence} queries per sequence");
+            o.WriteLine($"   draft: {(sp.DraftSteps.Count == 0 ? "not costed" : $"{sp.DraftSteps.Count} steps, overlapped {Formats.Seconds(sp.DraftOverlappedSec)}, serial {Formats.Seconds(sp.DraftSerialSec)}")}");
+            o.WriteLine($"   expected tokens per step E = (1 - a^(k+1)) / (1 - a) = {Formats.Sig(sp.ExpectedTokens)}");
+            o.WriteLine($"   per-token time = (verify + draft) / E: overlapped {Formats.Seconds(sp.PerTokenOverlappedSec)}, serial {Formats.Seconds(sp.PerTokenSerialSec)}");
+        }
         if (w.Phase == Phase.Decode)
         {
             o.WriteLine($"decode: {Formats.Sig(r.TokensPerSecOverlapped)} tokens/s (overlapped), {Formats.Sig(r.TokensPerSecSerial)} tokens/s (serial)");

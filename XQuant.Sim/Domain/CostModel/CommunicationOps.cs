@@ -41,14 +41,14 @@ public static class CommunicationOps
             {
                 b.Add(Comm(b, "tp_allreduce_ffn", allReduce), layers);
             }
-            b.Add(Comm(b, "tp_logits_gather", Collectives.AllGatherSec(link, tp, b.Batch * full.VocabSize * 4.0)), 1);
+            b.Add(Comm(b, "tp_logits_gather", Collectives.AllGatherSec(link, tp, b.NewTokens * full.VocabSize * 4.0)), 1);
             if (b.Workload.Scheme.TensorParallel == TpLayout.Tokens && b.Workload.Phase == Phase.Decode)
             {
-                double q = b.Batch * full.QDim * LedgerBuilder.ActivationBytesPerElement;
-                double partial = b.Batch * full.Heads * (full.HeadDim + 2.0) * 4.0;
+                double q = b.NewTokens * full.QDim * LedgerBuilder.ActivationBytesPerElement;
+                double partial = b.NewTokens * full.Heads * (full.HeadDim + 2.0) * 4.0;
                 b.Add(Comm(b, "tp_q_gather", Collectives.AllGatherSec(link, tp, q)), layers);
                 // Rescale each rank's partial output by exp(m_r - m) and divide by the summed exponentials: ~3 FLOPs per element.
-                b.Add(b.Op("lse_combine", OpKind.Elementwise, 3.0 * b.Batch * full.Heads * (full.HeadDim + 2.0)), layers);
+                b.Add(b.Op("lse_combine", OpKind.Elementwise, 3.0 * b.NewTokens * full.Heads * (full.HeadDim + 2.0)), layers);
                 b.Add(Comm(b, "tp_lse_combine", Collectives.ReduceScatterSec(link, tp, partial)), layers);
             }
         }

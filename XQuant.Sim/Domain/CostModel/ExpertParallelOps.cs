@@ -35,7 +35,7 @@ public static class ExpertParallelOps
             b.Add(b.Gemm("shared_down", share, sf, d), moeLayers);
         }
         double routed = tokens * moe.ExpertsPerToken / ep;
-        double touched = moe.ExpectedDistinctExperts(tokens) / ep;
+        double touched = (b.Workload.Routing ?? MoeRouting.Uniform).ExpectedDistinctExperts(moe, tokens) / ep;
         b.Add(b.Op("expert_gate_up", OpKind.Gemm, 2 * routed * d * 2 * f)
             .AddBytes(TensorClass.Weights, touched * d * 2 * f * b.BytesPerWeight)
             .AddBytes(TensorClass.ActivationsRead, routed * d * act)

@@ -45,13 +45,14 @@ public static class ExtrasOps
         var m = b.Model;
         if (m.Extras is { FinalLogitSoftcap: > 0 })
         {
-            b.Add(b.Op("logit_softcap", OpKind.Elementwise, 3 * b.Batch * m.VocabSize), 1);
+            b.Add(b.Op("logit_softcap", OpKind.Elementwise, 3 * b.NewTokens * m.VocabSize), 1);
         }
     }
 
     /// <summary>
     /// Query-key scores per head in the step, summed over all layers: decode attends N = l + 1 keys per global layer and
-    /// min(N, W) per local one; prefill l (l + 1) / 2 pairs per global layer and the windowed pairs per local one.
+    /// min(N, W) per local one; prefill l (l + 1) / 2 pairs per global layer and the windowed pairs per local one. A
+    /// speculative verify step's q queries attend l + 1 ... l + q keys (q l + q (q + 1) / 2 pairs, window-capped likewise).
     /// </summary>
     public static double ScoresPerHead(LedgerBuilder b)
     {
@@ -60,8 +61,10 @@ public static class ExtrasOps
         int local = m.Window?.LocalLayers ?? 0;
         int global = m.Layers - local;
         bool decode = b.Workload.Phase == Phase.Decode;
-        double perGlobal = decode ? l + 1 : l * (l + 1) / 2;
-        double perLocal = m.Window is not { } w ? 0 : decode ? w.DecodeContextTokens(l) + 1 : w.PrefillPairs(l);
+        double q = b.QueriesPerSequence;
+        double causal = q * (q + 1) / 2;
+        double perGlobal = decode ? q * l + causal : l * (l + 1) / 2;
+        double perLocal = m.Window is not { } w ? 0 : decode ? q * w.DecodeContextTokens(l) + causal : w.PrefillPairs(l);
         return b.Batch * (global * perGlobal + local * perLocal);
     }
 }

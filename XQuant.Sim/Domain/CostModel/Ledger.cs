@@ -12,7 +12,7 @@ public static class Ledger
     public static void Fill(LedgerBuilder b)
     {
         bool decode = b.Workload.Phase == Phase.Decode;
-        double tokens = decode ? b.Batch : b.Batch * b.ContextTokens;
+        double tokens = decode ? b.NewTokens : b.Batch * b.ContextTokens;
         TransformerOps.AddLayerOps(b, tokens, b.Model.Layers);
         TransformerOps.AddModelOps(b, tokens);
         if (!decode)

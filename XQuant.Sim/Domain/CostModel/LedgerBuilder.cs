@@ -38,6 +38,7 @@ public sealed class LedgerBuilder
         LatentKvDim = layoutModel.KvDim;
         Batch = w.Batch;
         ContextTokens = w.ContextTokens;
+        QueriesPerSequence = w.QueriesPerSequence;
         BytesPerWeight = w.Weights.BytesPerWeight();
         GemmDType = Resolve(w.GemmDTypeOrDefault, "GEMMs");
         RematDType = Resolve(w.Scheme.RematDType, "rematerialization");
@@ -56,6 +57,7 @@ public sealed class LedgerBuilder
         LatentKvDim = latentKvDim;
         Batch = parent.Batch;
         ContextTokens = contextTokens;
+        QueriesPerSequence = parent.QueriesPerSequence;
         BytesPerWeight = parent.BytesPerWeight;
         GemmDType = parent.GemmDType;
         RematDType = parent.RematDType;
@@ -93,8 +95,23 @@ public sealed class LedgerBuilder
     /// <summary>Cached tokens per sequence before this step (decode) or prompt tokens (prefill).</summary>
     public double ContextTokens { get; }
 
-    /// <summary>Tokens attended in a decode step: the cache plus the new token.</summary>
-    public double AttendedTokens => ContextTokens + 1;
+    /// <summary>
+    /// Queries per sequence in a decode step: 1, or k + 1 when a speculative step verifies k draft tokens (the cache
+    /// is still read, dequantized and rematerialized once per sequence).
+    /// </summary>
+    public double QueriesPerSequence { get; }
+
+    /// <summary>New tokens in a decode step (rows of every projection, FFN and cache append): batch x queries.</summary>
+    public double NewTokens => Batch * QueriesPerSequence;
+
+    /// <summary>Tokens in the keys of a decode step: the cache plus the new tokens (what rematerialization rebuilds).</summary>
+    public double AttendedTokens => ContextTokens + QueriesPerSequence;
+
+    /// <summary>
+    /// Query-key pairs per sequence of a causal decode step: q l + q (q + 1) / 2 for q queries over l cached tokens
+    /// (query j also sees the j - 1 new tokens before it); l + 1 at q = 1.
+    /// </summary>
+    public double AttentionPairs => QueriesPerSequence * ContextTokens + QueriesPerSequence * (QueriesPerSequence + 1) / 2;
 
     public double BytesPerWeight { get; }
     public DType GemmDType { get; }
@@ -119,7 +136,16 @@ public sealed class LedgerBuilder
     }
 
     public OpDraft Op(string name, OpKind kind, double flops, DType? dtype = null) =>
-        new(name, kind, flops, dtype ?? (kind is OpKind.Gemm ? GemmDType : kind is OpKind.Remat ? RematDType : VectorDType));
+        new(name, kind, flops, kind is OpKind.Attention && dtype is DType.Fp4 or DType.Fp6 ? AttentionDType
+            : dtype ?? (kind is OpKind.Gemm ? GemmDType : kind is OpKind.Remat ? RematDType : VectorDType));
+
+    /// <summary>
+    /// Attention runs in the GEMM dtype, except that FP4/FP6 (weights and activations of the projections) never reach
+    /// attention: softmax-weighted sums over an FP16 or FP8 cache stay in BF16 there.
+    /// </summary>
+    public DType AttentionDType => GemmDType is DType.Fp4 or DType.Fp6 ? _attentionDType ??= Resolve(DType.Bf16, "attention") : GemmDType;
+
+    private DType? _attentionDType;
 
     /// <summary>Adds an op built for one layer, repeated <paramref name="times"/> times.</summary>
     public void Add(OpDraft perLayer, double times)

@@ -46,7 +46,8 @@ public static class MoeOps
             b.Add(b.Gemm("shared_down", tokens, sf, d), moeLayers);
         }
         double routed = tokens * moe.ExpertsPerToken;
-        double touched = moe.ExpectedDistinctExperts(tokens);
+        var routing = b.Workload.Routing ?? MoeRouting.Uniform;
+        double touched = routing.ExpectedDistinctExperts(moe, tokens);
         b.Add(b.Op("expert_gate_up", OpKind.Gemm, 2 * routed * d * 2 * f)
             .AddBytes(TensorClass.Weights, touched * d * 2 * f * b.BytesPerWeight)
             .AddBytes(TensorClass.ActivationsRead, routed * d * act)
@@ -58,8 +59,6 @@ public static class MoeOps
             .AddBytes(TensorClass.ActivationsWritten, routed * d * act), moeLayers);
         // Combine: each token's k expert outputs weighted and summed into its hidden state.
         b.Add(b.Elementwise("moe_combine", routed * d, 2, routed * d, tokens * d), moeLayers);
-        b.Note($"MoE weights streamed per step assume uniform routing: {Text(touched)} of {moe.Experts} experts touched per layer by {Text(tokens)} tokens (E(1-(1-k/E)^tokens))");
+        b.Note(routing.Assumption(moe, tokens, touched));
     }
-
-    private static string Text(double x) => x.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -40,11 +40,11 @@ public static class TransformerOps
         b.Add(b.Op("embedding", OpKind.Elementwise, 0)
             .AddBytes(TensorClass.Weights, tokens * d * b.BytesPerWeight)
             .AddBytes(TensorClass.ActivationsWritten, tokens * d * LedgerBuilder.ActivationBytesPerElement), 1);
-        b.Add(Norm(b, "final_norm", b.Batch), 1);
-        b.Add(b.Op("lm_head", OpKind.Gemm, 2 * b.Batch * d * m.VocabSize)
+        b.Add(Norm(b, "final_norm", b.NewTokens), 1);
+        b.Add(b.Op("lm_head", OpKind.Gemm, 2 * b.NewTokens * d * m.VocabSize)
             .AddBytes(TensorClass.Weights, d * m.VocabSize * b.BytesPerWeight)
-            .AddBytes(TensorClass.ActivationsRead, b.Batch * d * LedgerBuilder.ActivationBytesPerElement)
-            .AddBytes(TensorClass.ActivationsWritten, b.Batch * m.VocabSize * 4.0), 1);
+            .AddBytes(TensorClass.ActivationsRead, b.NewTokens * d * LedgerBuilder.ActivationBytesPerElement)
+            .AddBytes(TensorClass.ActivationsWritten, b.NewTokens * m.VocabSize * 4.0), 1);
         ExtrasOps.AddModelOps(b);
     }
 

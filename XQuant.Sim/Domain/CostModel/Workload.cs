@@ -36,5 +36,14 @@ public sealed record Workload(
     /// </summary>
     public const double DefaultRuntimeReserveFraction = 0.10;
 
+    /// <summary>Speculative decoding or MTP: a decode step verifies k + 1 tokens per sequence; null = plain decode.</summary>
+    public SpecDecoding? Speculation { get; init; }
+
+    /// <summary>Queries per sequence of a decode step: k + 1 under speculation, else 1 (prefill: 1, unused).</summary>
+    public int QueriesPerSequence => Phase == Phase.Decode && Speculation is { } s ? s.QueriesPerSequence : 1;
+
+    /// <summary>How a MoE step's tokens spread over the experts (the weights it streams); null = uniform routing.</summary>
+    public MoeRouting? Routing { get; init; }
+
     public DType GemmDTypeOrDefault => GemmDType ?? Weights.DefaultGemmDType();
 }

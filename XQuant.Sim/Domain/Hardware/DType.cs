@@ -10,6 +10,12 @@ public enum DType
     Fp8,
     Int8,
     Int4,
+
+    /// <summary>FP4 (E2M1, NVFP4 / MXFP4 block-scaled) matrix rate, where a device publishes one.</summary>
+    Fp4,
+
+    /// <summary>FP6 (E2M3 / E3M2, MXFP6) matrix rate, where a device publishes one.</summary>
+    Fp6,
 }
 
 public static class DTypes
@@ -25,6 +31,8 @@ public static class DTypes
         DType.Fp8 => "fp8",
         DType.Int8 => "int8",
         DType.Int4 => "int4",
+        DType.Fp4 => "fp4",
+        DType.Fp6 => "fp6",
         _ => throw new ArgumentOutOfRangeException(nameof(t)),
     };
 

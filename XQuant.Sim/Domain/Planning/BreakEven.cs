@@ -31,7 +31,14 @@ public sealed record BreakEvenResult(
     double SchemeStepSec,
     double VersusStepSec,
     double RidgeNeededFlopsPerByte,
-    double DeviceRidgeFlopsPerByte);
+    double DeviceRidgeFlopsPerByte)
+{
+    /// <summary>
+    /// Under speculation: contexts where the scheme's per-token time with speculation crosses its own plain decode
+    /// (below the first, speculation pays when it starts faster); null without speculation.
+    /// </summary>
+    public IReadOnlyList<Crossover>? SpecCrossovers { get; init; }
+}
 
 /// <summary>
 /// Break-even analysis from the ledger. All step times are the overlapped form (compute and memory overlap
@@ -66,7 +73,7 @@ public static class BreakEven
         var m = scheme.Model;
         // Under tensor parallelism a rank streams its share of each layer's weights (of a MoE layer, the touched experts').
         double weightBytesPerLayer = MoeConfig.StreamedLayerParams(Parallelism.Sharding.RankModel(m, scheme.Plan.TensorParallel), scheme.Batch) * scheme.Weights.BytesPerWeight();
-        double remat = atL.FlopsOf(OpKind.Remat) / (scheme.Batch * (scheme.ContextTokens + 1) * m.Layers);
+        double remat = atL.FlopsOf(OpKind.Remat) / (scheme.Batch * (scheme.ContextTokens + scheme.QueriesPerSequence) * m.Layers);
         var hw = scheme.Hardware;
         var rematPeak = hw.Peak(scheme.Scheme.RematDType) ?? hw.Peak(DType.Bf16) ?? double.NaN;
         double ridge = rematPeak / hw.DramBandwidthBytesPerSec;
@@ -80,10 +87,21 @@ public static class BreakEven
             remat,
             Crossovers(scheme, versus),
             BatchCrossovers(scheme, versus),
-            atL.OverlappedSec,
-            vsL.OverlappedSec,
+            SpecStep.PerTokenOverlappedSec(scheme),
+            SpecStep.PerTokenOverlappedSec(versus),
             vsL.DramBytes > 0 ? atL.Flops / vsL.DramBytes : double.PositiveInfinity,
-            ridge);
+            ridge)
+        {
+            SpecCrossovers = scheme.Speculation is null ? null : SpecCrossovers(scheme),
+        };
+    }
+
+    /// <summary>Contexts where speculation's per-token time crosses the same scheme's plain decode.</summary>
+    public static IReadOnlyList<Crossover> SpecCrossovers(Workload w)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        var plain = w with { Speculation = null };
+        return Scan(CrossoverAxis.ContextTokens, l => SpecStep.PerTokenOverlappedSec(w with { ContextTokens = l }) - Roofline.Step(plain with { ContextTokens = l }).OverlappedSec, ContextLimit);
     }
 
     /// <summary>
@@ -92,7 +110,7 @@ public static class BreakEven
     /// </summary>
     public static double HideContext(Workload w)
     {
-        double Excess(double l) { var s = Roofline.Step(w with { ContextTokens = l }); return s.ComputeSec - s.MemorySec; }
+        double Excess(double l) => SpecStep.ComputeExcessSec(w with { ContextTokens = l });
         if (Excess(0) > 0)
         {
             return 0;
@@ -106,13 +124,13 @@ public static class BreakEven
 
     public const double BatchLimit = 1 << 20;
 
-    /// <summary>Contexts where the two schemes' overlapped step times cross, scanning powers of two then bisecting.</summary>
+    /// <summary>Contexts where the two schemes' overlapped step times (per-token times under speculation) cross, scanning powers of two then bisecting.</summary>
     public static IReadOnlyList<Crossover> Crossovers(Workload a, Workload b) =>
-        Scan(CrossoverAxis.ContextTokens, l => Roofline.Step(a with { ContextTokens = l }).OverlappedSec - Roofline.Step(b with { ContextTokens = l }).OverlappedSec, ContextLimit);
+        Scan(CrossoverAxis.ContextTokens, l => SpecStep.PerTokenOverlappedSec(a with { ContextTokens = l }) - SpecStep.PerTokenOverlappedSec(b with { ContextTokens = l }), ContextLimit);
 
     /// <summary>Batches where the two schemes' step times cross at the workload's context (both at the same batch).</summary>
     public static IReadOnlyList<Crossover> BatchCrossovers(Workload a, Workload b) =>
-        Scan(CrossoverAxis.Batch, n => Roofline.Step(a with { Batch = n }).OverlappedSec - Roofline.Step(b with { Batch = n }).OverlappedSec, BatchLimit);
+        Scan(CrossoverAxis.Batch, n => SpecStep.PerTokenOverlappedSec(a with { Batch = n }) - SpecStep.PerTokenOverlappedSec(b with { Batch = n }), BatchLimit);
 
     private static List<Crossover> Scan(CrossoverAxis axis, Func<double, double> Diff, double limit)
     {

@@ -18,7 +18,13 @@ public static class CaseCoster
         {
             atMax = capacity.MaxBatchAtContext == w.Batch ? step : Roofline.Step(w with { Batch = capacity.MaxBatchAtContext });
         }
+        var spec = w.Speculation is not null && w.Phase == Phase.Decode ? SpecStep.Cost(w) : null;
+        var specAtMax = spec is not null && atMax is not null ? (capacity.MaxBatchAtContext == w.Batch ? spec : SpecStep.Cost(w with { Batch = capacity.MaxBatchAtContext })) : null;
         var notes = new List<string>(step.Notes);
+        if (spec is not null)
+        {
+            notes.AddRange(spec.Notes);
+        }
         notes.AddRange(w.Scheme.Warnings(w.Model));
         if (!capacity.Fits)
         {
@@ -37,6 +43,10 @@ public static class CaseCoster
                 : CacheMemory.PaperBytesPerToken(layout) * Parallelism.Sharding.CachedTokenShare(w.Scheme, w.Plan.TensorParallel) / CacheMemory.Fp16KvBytesPerToken(RankCapacity.StageModel(w, RankCapacity.RankOnly)),
             capacity,
             atMax,
-            notes);
+            notes)
+        {
+            Speculation = spec,
+            SpeculationAtMaxBatch = specAtMax,
+        };
     }
 }

@@ -16,11 +16,22 @@ public sealed record CaseResult(
     StepCost? StepAtMaxBatch,
     IReadOnlyList<string> Notes)
 {
-    /// <summary>Tokens per second over the batch, from the overlapped step time (decode only).</summary>
-    public double TokensPerSecOverlapped => Workload.Batch / Step.OverlappedSec;
+    /// <summary>Under speculative decoding: the verify step (= <see cref="Step"/>), the draft steps and the expected tokens.</summary>
+    public SpecStepCost? Speculation { get; init; }
 
-    public double TokensPerSecSerial => Workload.Batch / Step.SerialSec;
+    /// <summary>The same at the largest batch that fits (speculative decoding only).</summary>
+    public SpecStepCost? SpeculationAtMaxBatch { get; init; }
+
+    /// <summary>Time per output token of one sequence, overlapped form: the decode step, or (verify + draft) / E under speculation.</summary>
+    public double PerTokenOverlappedSec => Speculation?.PerTokenOverlappedSec ?? Step.OverlappedSec;
+
+    public double PerTokenSerialSec => Speculation?.PerTokenSerialSec ?? Step.SerialSec;
+
+    /// <summary>Tokens per second over the batch, from the overlapped step time (decode only); per-token time under speculation.</summary>
+    public double TokensPerSecOverlapped => Workload.Batch / (Speculation?.PerTokenOverlappedSec ?? Step.OverlappedSec);
+
+    public double TokensPerSecSerial => Workload.Batch / (Speculation?.PerTokenSerialSec ?? Step.SerialSec);
 
     /// <summary>Decode tokens/s at the largest batch that fits at this context (overlapped form), or 0 if none fits.</summary>
-    public double TokensPerSecAtMaxBatch => StepAtMaxBatch is null ? 0 : Capacity.MaxBatchAtContext / StepAtMaxBatch.OverlappedSec;
+    public double TokensPerSecAtMaxBatch => StepAtMaxBatch is null ? 0 : Capacity.MaxBatchAtContext / (SpeculationAtMaxBatch?.PerTokenOverlappedSec ?? StepAtMaxBatch.OverlappedSec);
 }

@@ -28,7 +28,7 @@ public static class SweepCharts
         {
             var pts = list.OrderBy(c => c.Workload.ContextTokens).ToList();
             double[] xs = pts.Select(c => Math.Log2(c.Workload.ContextTokens)).ToArray();
-            double[] ys = pts.Select(c => Math.Log10(c.Step.OverlappedSec * 1e3)).ToArray();
+            double[] ys = pts.Select(c => Math.Log10(c.PerTokenOverlappedSec * 1e3)).ToArray();
             var line = plot.Add.ScatterLine(xs, ys, ChartStyle.ForScheme(index));
             line.LineWidth = 2.5f;
             line.MarkerSize = 6;
@@ -39,7 +39,7 @@ public static class SweepCharts
             if (missing.Count > 0)
             {
                 anyMissing = true;
-                var x = plot.Add.Markers(missing.Select(c => Math.Log2(c.Workload.ContextTokens)).ToArray(), missing.Select(c => Math.Log10(c.Step.OverlappedSec * 1e3)).ToArray(), MarkerShape.Eks, 11, Colors.Red);
+                var x = plot.Add.Markers(missing.Select(c => Math.Log2(c.Workload.ContextTokens)).ToArray(), missing.Select(c => Math.Log10(c.PerTokenOverlappedSec * 1e3)).ToArray(), MarkerShape.Eks, 11, Colors.Red);
                 x.MarkerLineWidth = 2;
             }
         }

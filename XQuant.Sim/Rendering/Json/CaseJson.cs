@@ -45,6 +45,21 @@ public static class CaseJson
             ["tokens_per_sec_at_max_batch"] = decode && r.StepAtMaxBatch is not null ? JsonDoc.Num(r.TokensPerSecAtMaxBatch) : null,
             ["notes"] = JsonDoc.Strings(r.Notes),
         };
+        if (r.Speculation is { } sp)
+        {
+            o["speculation"] = new JsonObject
+            {
+                ["spec"] = sp.Spec.Spec,
+                ["draft_tokens"] = sp.Spec.DraftTokens,
+                ["acceptance_rate"] = JsonDoc.Num(sp.Spec.AcceptanceRate),
+                ["drafter"] = sp.Spec.Drafter.ToString().ToLowerInvariant(),
+                ["expected_tokens"] = JsonDoc.Num(sp.ExpectedTokens),
+                ["verify_overlapped_sec"] = JsonDoc.Num(sp.Verify.OverlappedSec),
+                ["draft_overlapped_sec"] = JsonDoc.Num(sp.DraftOverlappedSec),
+                ["per_token_overlapped_sec"] = JsonDoc.Num(sp.PerTokenOverlappedSec),
+                ["per_token_serial_sec"] = JsonDoc.Num(sp.PerTokenSerialSec),
+            };
+        }
         if (withOps)
         {
             o["ops"] = new JsonArray([.. r.Step.Ops.Select(Op)]);

@@ -48,8 +48,8 @@ public static class CompareReport
     [
         new("hardware", "hardware profile id", c => c.Workload.Hardware.Id, false),
         new("scheme", "cache scheme (compact spec)", c => c.Workload.Scheme.Spec, false),
-        new("ms_per_token", "decode step time = time per output token, overlapped form, milliseconds", c => Formats.Sig(c.Step.OverlappedSec * 1e3)),
-        new("ms_serial", "decode step time, serial form (sum of per-op roofline times), milliseconds", c => Formats.Sig(c.Step.SerialSec * 1e3)),
+        new("ms_per_token", "decode step time = time per output token, overlapped form, milliseconds", c => Formats.Sig(c.PerTokenOverlappedSec * 1e3)),
+        new("ms_serial", "decode step time, serial form (sum of per-op roofline times), milliseconds", c => Formats.Sig(c.PerTokenSerialSec * 1e3)),
         new("bound", "limiting roof of the step (overlapped form)", c => c.Step.Bound.ToString().ToLowerInvariant(), false),
         new("tok_per_s", "decode tokens/s over the batch, overlapped form", c => Formats.Sig(c.TokensPerSecOverlapped)),
         new("cache_gib", "cache at this batch and context, GiB (2^30 bytes)", c => Formats.Fixed(c.Cache.TotalBytes / (1L << 30), 3)),
@@ -81,6 +81,7 @@ public static class CompareReport
                 $"Capacity: weights + cache + activations + a runtime reserve of {Formats.Fixed(r.RuntimeReserveFraction * 100, 0)}% of device memory must fit.",
                 $"Schemes: {string.Join(", ", r.Schemes.Select(s => $"`{s.Spec}`"))}.",
                 .. plan ? [Deployment(result)] : Array.Empty<string>(),
+                .. SpecBullets(r),
             ]),
             new HeadingBlock(3, "Hardware profiles"),
             new TableBlock(TextTable.Build(ProfileColumns(result), r.Hardware)),
@@ -161,5 +162,17 @@ public static class CompareReport
             lines.Add($"Break-even, `{be.Scheme}` at batch {Formats.Int(be.Batch)}: the step {hide}{cross}.");
         }
         return lines;
+    }
+
+    private static IEnumerable<string> SpecBullets(CompareRequest r)
+    {
+        if (r.Speculation is { } spec)
+        {
+            yield return $"Speculative decoding `{spec.Spec}`: each step verifies k + 1 = {spec.QueriesPerSequence} tokens per sequence (the cache is read and rematerialized once) and yields E = (1 - a^(k+1)) / (1 - a) = {Formats.Sig(spec.ExpectedTokensPerStep)} tokens; `ms_per_token`, tokens/s and the charts are (verify + draft) / E. Acceptance is an assumption (i.i.d. per draft token).";
+        }
+        if (r.Routing is { IsUniform: false } routing)
+        {
+            yield return $"MoE routing `{routing.Spec}` (the experts a step streams; an assumption the user gave).";
+        }
     }
 }

@@ -17,7 +17,14 @@ public sealed record CompareRequest(
     WeightPrecision Weights,
     double RuntimeReserveFraction = Workload.DefaultRuntimeReserveFraction,
     int TensorParallel = 1,
-    int PipelineParallel = 1);
+    int PipelineParallel = 1)
+{
+    /// <summary>Speculative decoding / MTP applied to every case; null = plain decode.</summary>
+    public SpecDecoding? Speculation { get; init; }
+
+    /// <summary>MoE routing applied to every case; null = uniform.</summary>
+    public MoeRouting? Routing { get; init; }
+}
 
 /// <summary>Break-even of one rematerializing scheme on one device at one batch (overlapped step form).</summary>
 public sealed record SchemeBreakEven(string Hardware, string Scheme, string? Versus, double Batch, double HideContextTokens, IReadOnlyList<Crossover> Crossovers);
@@ -113,5 +120,9 @@ public static class CompareStudy
 
     private static Workload Work(CompareRequest r, HardwareProfile hw, CacheScheme s, double b, double l) =>
         new(r.Model, hw, s, r.Weights, b, l, Phase.Decode, RuntimeReserveFraction: r.RuntimeReserveFraction,
-            Parallel: r.TensorParallel * r.PipelineParallel == 1 ? null : new Domain.Parallelism.ParallelPlan(r.TensorParallel, r.PipelineParallel, Domain.Parallelism.Link.From(hw.Interconnect)));
+            Parallel: r.TensorParallel * r.PipelineParallel == 1 ? null : new Domain.Parallelism.ParallelPlan(r.TensorParallel, r.PipelineParallel, Domain.Parallelism.Link.From(hw.Interconnect)))
+        {
+            Speculation = r.Speculation,
+            Routing = r.Routing,
+        };
 }

@@ -35,6 +35,7 @@ public static class PublishedResolver
         var w = Weights(row.Weights.ToLowerInvariant(), assumptions);
         if (w is null)
         {
+            // A bare "fp4" does not say which block format (NVFP4 or MXFP4): its scales, and so its bytes, differ.
             return Unsupported(row.Weights.Contains("fp4", StringComparison.OrdinalIgnoreCase) ? "fp4 weights" : $"weights '{row.Weights}'");
         }
         string? scheme = Kv(row.Kv.ToLowerInvariant(), assumptions);
@@ -58,13 +59,19 @@ public static class PublishedResolver
             return Unsupported(planProblem);
         }
         double scale = 1.0;
-        if (row.WeightBits is double bits && Math.Abs(bits / 8.0 - w.Value.BytesPerWeight()) > 1e-9)
+        if (row.WeightBits is double stated && w.Format is WeightFormat.Int4 or WeightFormat.Int8 && Math.Abs(stated / 8.0 - w.BytesPerWeight()) > 1e-9 && stated is >= 1 and <= 16)
+        {
+            // Integer block formats (GGUF, AWQ/GPTQ group sizes): the stated width is the format's, for traffic and capacity alike.
+            w = w with { BitsOverride = stated };
+            assumptions.Add($"weights at the stated {stated.ToString(System.Globalization.CultureInfo.InvariantCulture)} bits per weight ({w.Name()})");
+        }
+        if (row.WeightBits is double bits && Math.Abs(bits / 8.0 - w.BytesPerWeight()) > 1e-9)
         {
             // Group scales and block formats make the stored width differ from the format's; the row says by how much.
-            scale = bits / 8.0 / w.Value.BytesPerWeight();
-            assumptions.Add($"weight traffic scaled to the stated {bits.ToString(System.Globalization.CultureInfo.InvariantCulture)} bits per weight (x{scale.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}); capacity counts the {w.Value.Name()} format's bytes");
+            scale = bits / 8.0 / w.BytesPerWeight();
+            assumptions.Add($"weight traffic scaled to the stated {bits.ToString(System.Globalization.CultureInfo.InvariantCulture)} bits per weight (x{scale.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}); capacity counts the {w.Name()} format's bytes");
         }
-        return new Resolution(new PublishedCase(row, hw, model, w.Value, cacheScheme, assumptions, scale, plan, replicas), Resolution.Scored);
+        return new Resolution(new PublishedCase(row, hw, model, w, cacheScheme, assumptions, scale, plan, replicas), Resolution.Scored);
     }
 
     /// <summary>
@@ -123,6 +130,10 @@ public static class PublishedResolver
     {
         switch (name)
         {
+            case "nvfp4" or "fp4-nvfp4" or "w4a4-nvfp4":
+                return WeightPrecision.Nvfp4;
+            case "mxfp4" or "fp4-mxfp4":
+                return WeightPrecision.Mxfp4;
             case "fp16" or "bf16" or "float16" or "bfloat16":
                 return WeightPrecision.Bf16;
             case "fp8" or "fp8_e4m3" or "float8" or "w8a8-fp8":

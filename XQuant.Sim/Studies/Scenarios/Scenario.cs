@@ -37,6 +37,12 @@ public sealed record Scenario
     /// <summary>A serving simulation per model x hardware x weights over the schemes, when the file has a "serving" block.</summary>
     public Studies.Serving.ServingSection? Serving { get; init; }
 
+    /// <summary>Speculative decoding per model id (the scenario's "spec" field, parsed for each model); empty = plain decode.</summary>
+    public IReadOnlyDictionary<string, SpecDecoding> Speculation { get; init; } = new Dictionary<string, SpecDecoding>();
+
+    /// <summary>MoE routing of every case (the "moe_routing" field); null = uniform.</summary>
+    public MoeRouting? Routing { get; init; }
+
     public long CaseCount => (long)Models.Count * Hardware.Count * Schemes.Count * Weights.Count * Phases.Count * Batches.Count * Contexts.Count;
 
     /// <summary>The device plan of every case on <paramref name="hw"/>: null on one device.</summary>
@@ -60,7 +66,11 @@ public sealed record Scenario
                             {
                                 foreach (var s in Schemes)
                                 {
-                                    yield return new Workload(m, hw, s, w, b, l, phase, RuntimeReserveFraction: RuntimeReserveFraction, Parallel: Plan(hw));
+                                    yield return new Workload(m, hw, s, w, b, l, phase, RuntimeReserveFraction: RuntimeReserveFraction, Parallel: Plan(hw))
+                                    {
+                                        Speculation = Speculation.GetValueOrDefault(m.Id),
+                                        Routing = m.Moe is null ? null : Routing,
+                                    };
                                 }
                             }
                         }

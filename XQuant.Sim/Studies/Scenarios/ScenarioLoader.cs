@@ -63,11 +63,11 @@ public static class ScenarioLoader
         });
         var weights = ReadList(f, "weights", required: false, (string text, string field, out WeightPrecision w) =>
         {
-            if (WeightPrecisions.TryParse(text, out w))
+            if (WeightPrecisions.TryParse(text, out w, out string weightError))
             {
                 return true;
             }
-            errors.Add(new InputError(path, field, $"'{JsonFields.Truncate(text)}' is not a weight precision (allowed: {string.Join(", ", WeightPrecisions.Names)})"));
+            errors.Add(new InputError(path, field, weightError));
             return false;
         });
         var phases = ReadList(f, "phase", required: false, (string text, string field, out Phase phase) =>
@@ -97,7 +97,44 @@ public static class ScenarioLoader
             return false;
         }).ToHashSet();
         var serving = Studies.Serving.ServingSection.Read(f, models);
+        string? specText = f.OptionalString("spec");
+        string? routingText = f.OptionalString("moe_routing");
         f.RejectUnknownKeys();
+        var speculation = new Dictionary<string, SpecDecoding>(StringComparer.Ordinal);
+        if (specText is not null)
+        {
+            foreach (var m in models)
+            {
+                try
+                {
+                    speculation[m.Id] = SpecDecodingText.Parse(specText, m, path, "spec");
+                }
+                catch (InputException e)
+                {
+                    errors.AddRange(e.Errors);
+                }
+            }
+            if (serving is not null)
+            {
+                errors.Add(new InputError(path, "spec", "the serving simulation does not model speculative decoding; drop spec or the serving block"));
+            }
+        }
+        MoeRouting? routing = null;
+        if (routingText is not null)
+        {
+            try
+            {
+                routing = MoeRoutingText.Parse(routingText, path, "moe_routing");
+                if (models.Count > 0 && models.All(m => m.Moe is null))
+                {
+                    errors.Add(new InputError(path, "moe_routing", "no model of the scenario is a mixture of experts"));
+                }
+            }
+            catch (InputException e)
+            {
+                errors.AddRange(e.Errors);
+            }
+        }
         if (errors.Count == 0)
         {
             foreach (var s in schemes)
@@ -134,6 +171,8 @@ public static class ScenarioLoader
             PipelineParallel = pp,
             Outputs = outputs.Count > 0 ? outputs : new HashSet<OutputKind> { OutputKind.Csv, OutputKind.Markdown },
             Serving = serving,
+            Speculation = speculation,
+            Routing = routing,
         };
     }
 

@@ -1,6 +1,7 @@
 using System.Numerics;
 using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Hardware;
+using XQuant.Sim.Domain.Models;
 
 namespace XQuant.Sim.Studies.Serving;
 
@@ -37,6 +38,8 @@ public sealed class IterationCoster
 
     // Max-combined columns per op slot: shared weight bytes, kernel launches.
     private const int MaxStride = 2;
+
+    private MoeRouting Routing => _template.Routing ?? MoeRouting.Uniform;
 
     private static readonly TensorClass[] Transient =
         [TensorClass.ActivationsRead, TensorClass.ActivationsWritten, TensorClass.AccumulatorRead, TensorClass.AccumulatorWritten];
@@ -133,7 +136,7 @@ public sealed class IterationCoster
             // The batch-1 decode ledger routes one token: k experts touched exactly.
             foreach (var op in oneToken.Where(o => RoutedExpertOps.Contains(o.Name) && o.Flops > 0))
             {
-                _experts[_slotByKey[Key(op)]] = (op.Flops, op.Bytes(TensorClass.Weights) / moe.ExpectedDistinctExperts(1));
+                _experts[_slotByKey[Key(op)]] = (op.Flops, op.Bytes(TensorClass.Weights) / Routing.ExpectedDistinctExperts(moe, 1));
             }
         }
         var headOps = oneToken.Where(o => HeadOps.Contains(o.Name));
@@ -279,7 +282,7 @@ public sealed class IterationCoster
             }
             double opFlops = combined[b];
             double opDram = _experts.TryGetValue(s, out var expert)
-                ? _template.Model.Moe!.ExpectedDistinctExperts(combined[b + 1]) * expert.BytesPerExpert
+                ? Routing.ExpectedDistinctExperts(_template.Model.Moe!, combined[b + 1]) * expert.BytesPerExpert
                 : combined[b + 1] + combined[maxBase + s * MaxStride];
             double onChip = 0;
             for (int c = 0; c < Transient.Length; c++)

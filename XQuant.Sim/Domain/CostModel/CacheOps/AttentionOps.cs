@@ -18,14 +18,14 @@ public static class AttentionOps
         // With grouped KV heads each cached K/V element serves several query heads, so the per-element part of
         // attention's work (widening, loading a tile row) is shared: a calibration rates that as its own variant.
         variant = GroupedVariant(variant, m.Heads > m.KvHeads);
-        double q = b.Batch * m.QDim * LedgerBuilder.ActivationBytesPerElement;
-        b.Add(b.Op("attn_scores", OpKind.Attention, 2 * b.Batch * m.Heads * m.HeadDim * b.AttendedTokens, b.GemmDType).AsVariant(variant)
+        double q = b.NewTokens * m.QDim * LedgerBuilder.ActivationBytesPerElement;
+        b.Add(b.Op("attn_scores", OpKind.Attention, 2 * b.Batch * m.Heads * m.HeadDim * b.AttentionPairs, b.GemmDType).AsVariant(variant)
             .AddBytes(TensorClass.ActivationsRead, q)
             .AddBytes(source, kBytes), layers);
-        b.Add(b.Op("softmax", OpKind.Elementwise, 5 * b.Batch * m.Heads * b.AttendedTokens), layers);
+        b.Add(b.Op("softmax", OpKind.Elementwise, 5 * b.Batch * m.Heads * b.AttentionPairs), layers);
         if (!absorbedV)
         {
-            b.Add(b.Op("attn_output", OpKind.Attention, 2 * b.Batch * m.Heads * m.HeadDim * b.AttendedTokens, b.GemmDType).AsVariant(variant)
+            b.Add(b.Op("attn_output", OpKind.Attention, 2 * b.Batch * m.Heads * m.HeadDim * b.AttentionPairs, b.GemmDType).AsVariant(variant)
                 .AddBytes(source, vBytes)
                 .AddBytes(TensorClass.ActivationsWritten, q), layers);
         }
@@ -56,10 +56,10 @@ public static class AttentionOps
             .AddBytes(TensorClass.ActivationsWritten, unfused ? kvTensor : 0), layers);
         if (mode == Schemes.RematMode.VAbsorbed)
         {
-            b.Add(b.Op("attn_px", OpKind.Attention, 2 * b.Batch * m.Heads * b.AttendedTokens * inWidth, b.RematDType), layers);
-            b.Add(b.Op("v_absorb", OpKind.Gemm, 2 * b.Batch * m.Heads * inWidth * m.HeadDim)
+            b.Add(b.Op("attn_px", OpKind.Attention, 2 * b.Batch * m.Heads * b.AttentionPairs * inWidth, b.RematDType), layers);
+            b.Add(b.Op("v_absorb", OpKind.Gemm, 2 * b.NewTokens * m.Heads * inWidth * m.HeadDim)
                 .AddBytes(TensorClass.Weights, inWidth * kd * b.BytesPerWeight)
-                .AddBytes(TensorClass.ActivationsWritten, b.Batch * m.QDim * LedgerBuilder.ActivationBytesPerElement), layers);
+                .AddBytes(TensorClass.ActivationsWritten, b.NewTokens * m.QDim * LedgerBuilder.ActivationBytesPerElement), layers);
             Add(b, layers, TensorClass.ActivationsRead, 0, 0, absorbedV: true);
             return;
         }

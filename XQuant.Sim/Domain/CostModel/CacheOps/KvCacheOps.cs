@@ -11,9 +11,9 @@ public static class KvCacheOps
         var m = b.Model;
         foreach (var (_, count, layer) in b.Layout.Runs)
         {
-            b.Add(b.Gemm("k_proj", b.Batch, m.HiddenSize, m.KvDim), count);
-            b.Add(b.Gemm("v_proj", b.Batch, m.HiddenSize, m.KvDim), count);
-            b.Add(b.Elementwise("rope_k", b.Batch * m.KvDim, 3, b.Batch * m.KvDim, b.Batch * m.KvDim), count);
+            b.Add(b.Gemm("k_proj", b.NewTokens, m.HiddenSize, m.KvDim), count);
+            b.Add(b.Gemm("v_proj", b.NewTokens, m.HiddenSize, m.KvDim), count);
+            b.Add(b.Elementwise("rope_k", b.NewTokens * m.KvDim, 3, b.NewTokens * m.KvDim, b.NewTokens * m.KvDim), count);
             bool quantized = layer.Tensors.Any(t => t.IsQuantized);
             if (!quantized)
             {

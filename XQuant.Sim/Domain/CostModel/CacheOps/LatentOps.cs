@@ -23,7 +23,7 @@ public static class LatentOps
             bool delta = acc is not null && first >= baseLayers;
             if (!delta)
             {
-                b.Add(b.Gemm("latent_proj", b.Batch, d, 2 * kd), count);
+                b.Add(b.Gemm("latent_proj", b.NewTokens, d, 2 * kd), count);
                 QuantOps.AddQuantize(b, "latent_quantize", layer.Tensors, count, TensorClass.XCacheWritten, TensorClass.XCacheRead);
                 QuantOps.AddDequantize(b, "latent_dequant", layer.Tensors, count, TensorClass.XCacheRead);
                 // xquant-gqa: each latent is d_kv wide; the CL base latent of [Wk|Wv] is 2 d_kv wide.
@@ -31,10 +31,10 @@ public static class LatentOps
                 continue;
             }
             double row = CacheTraffic.AccumulatorRowBytes(acc!);
-            b.Add(b.Gemm("delta_latent_proj", b.Batch, d, 2 * kd), count);
-            b.Add(b.Op("acc_update_new", OpKind.Elementwise, b.Batch * d)
-                .AddBytes(TensorClass.AccumulatorRead, b.Batch * row)
-                .AddBytes(TensorClass.AccumulatorWritten, b.Batch * row), count);
+            b.Add(b.Gemm("delta_latent_proj", b.NewTokens, d, 2 * kd), count);
+            b.Add(b.Op("acc_update_new", OpKind.Elementwise, b.NewTokens * d)
+                .AddBytes(TensorClass.AccumulatorRead, b.NewTokens * row)
+                .AddBytes(TensorClass.AccumulatorWritten, b.NewTokens * row), count);
             QuantOps.AddQuantize(b, "delta_quantize", layer.Tensors, count, TensorClass.XCacheWritten, TensorClass.XCacheRead);
             QuantOps.AddDequantize(b, "delta_dequant", layer.Tensors, count, TensorClass.XCacheRead);
             b.Add(b.Op("up_project", OpKind.Remat, 2 * b.Batch * b.ContextTokens * 2 * kd * d)

@@ -47,7 +47,7 @@ public static class MlaOps
         var a = b.Model.Mla!;
         foreach (var (_, count, layer) in b.Layout.Runs)
         {
-            AddLatentProjection(b, b.Batch, count);
+            AddLatentProjection(b, b.NewTokens, count);
             bool quantized = layer.Tensors.Any(t => t.IsQuantized);
             QuantOps.AddQuantize(b, quantized ? "latent_quantize" : "latent_append", layer.Tensors, count, TensorClass.KvCacheWritten, TensorClass.KvCacheRead);
             if (quantized)
@@ -68,21 +68,21 @@ public static class MlaOps
     {
         var a = b.Model.Mla!;
         double h = b.Model.Heads, act = LedgerBuilder.ActivationBytesPerElement;
-        b.Add(b.Op("q_absorb", OpKind.Gemm, 2 * b.Batch * h * a.QkNopeHeadDim * a.KvLoraRank)
+        b.Add(b.Op("q_absorb", OpKind.Gemm, 2 * b.NewTokens * h * a.QkNopeHeadDim * a.KvLoraRank)
             .AddBytes(TensorClass.Weights, h * a.QkNopeHeadDim * a.KvLoraRank * b.BytesPerWeight)
-            .AddBytes(TensorClass.ActivationsRead, b.Batch * h * a.QkNopeHeadDim * act)
-            .AddBytes(TensorClass.ActivationsWritten, b.Batch * h * a.KvLoraRank * act), count);
-        b.Add(b.Op("attn_scores", OpKind.Attention, 2 * b.Batch * h * a.LatentWidth * b.AttendedTokens, b.GemmDType).AsVariant("mla")
-            .AddBytes(TensorClass.ActivationsRead, b.Batch * h * a.LatentWidth * act)
+            .AddBytes(TensorClass.ActivationsRead, b.NewTokens * h * a.QkNopeHeadDim * act)
+            .AddBytes(TensorClass.ActivationsWritten, b.NewTokens * h * a.KvLoraRank * act), count);
+        b.Add(b.Op("attn_scores", OpKind.Attention, 2 * b.Batch * h * a.LatentWidth * b.AttentionPairs, b.GemmDType).AsVariant("mla")
+            .AddBytes(TensorClass.ActivationsRead, b.NewTokens * h * a.LatentWidth * act)
             .AddBytes(source, latentBytes), count);
-        b.Add(b.Op("softmax", OpKind.Elementwise, 5 * b.Batch * h * b.AttendedTokens), count);
+        b.Add(b.Op("softmax", OpKind.Elementwise, 5 * b.Batch * h * b.AttentionPairs), count);
         // The latent tile read for the scores is the value too: no second read.
-        b.Add(b.Op("attn_output", OpKind.Attention, 2 * b.Batch * h * a.KvLoraRank * b.AttendedTokens, b.GemmDType).AsVariant("mla")
-            .AddBytes(TensorClass.ActivationsWritten, b.Batch * h * a.KvLoraRank * act), count);
-        b.Add(b.Op("v_up", OpKind.Gemm, 2 * b.Batch * h * a.KvLoraRank * a.VHeadDim)
+        b.Add(b.Op("attn_output", OpKind.Attention, 2 * b.Batch * h * a.KvLoraRank * b.AttentionPairs, b.GemmDType).AsVariant("mla")
+            .AddBytes(TensorClass.ActivationsWritten, b.NewTokens * h * a.KvLoraRank * act), count);
+        b.Add(b.Op("v_up", OpKind.Gemm, 2 * b.NewTokens * h * a.KvLoraRank * a.VHeadDim)
             .AddBytes(TensorClass.Weights, a.KvLoraRank * h * a.VHeadDim * b.BytesPerWeight)
-            .AddBytes(TensorClass.ActivationsRead, b.Batch * h * a.KvLoraRank * act)
-            .AddBytes(TensorClass.ActivationsWritten, b.Batch * h * a.VHeadDim * act), count);
+            .AddBytes(TensorClass.ActivationsRead, b.NewTokens * h * a.KvLoraRank * act)
+            .AddBytes(TensorClass.ActivationsWritten, b.NewTokens * h * a.VHeadDim * act), count);
     }
 
     public static void Prefill(LedgerBuilder b)

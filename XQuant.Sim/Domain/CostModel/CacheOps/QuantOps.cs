@@ -11,7 +11,7 @@ public static class QuantOps
 {
     public static void AddQuantize(LedgerBuilder b, string name, IReadOnlyList<CachedTensor> tensors, double layers, TensorClass written, TensorClass read, double extraFlopsPerElement = 0)
     {
-        double tokens = b.Batch;
+        double tokens = b.NewTokens;
         double flops = tensors.Sum(t => tokens * t.WidthElements * ((t.IsQuantized ? 5 : 0) + extraFlopsPerElement));
         // Appending to an FP16 cache is a copy, not a quantization.
         var op = b.Op(name, tensors.Any(t => t.IsQuantized) ? OpKind.Quantize : OpKind.Elementwise, flops);

@@ -27,9 +27,9 @@ public static class XQuantOps
                 double row = CacheTraffic.AccumulatorRowBytes(acc!);
                 // The new token's delta: subtract its accumulator row (1 FLOP/element more), quantize, store.
                 QuantOps.AddQuantize(b, "delta_quantize", layer.Tensors, count, TensorClass.XCacheWritten, TensorClass.XCacheRead, extraFlopsPerElement: 1);
-                b.Add(b.Op("acc_update_new", OpKind.Elementwise, b.Batch * d)
-                    .AddBytes(TensorClass.AccumulatorRead, b.Batch * row)
-                    .AddBytes(TensorClass.AccumulatorWritten, b.Batch * row), count);
+                b.Add(b.Op("acc_update_new", OpKind.Elementwise, b.NewTokens * d)
+                    .AddBytes(TensorClass.AccumulatorRead, b.NewTokens * row)
+                    .AddBytes(TensorClass.AccumulatorWritten, b.NewTokens * row), count);
                 QuantOps.AddDequantize(b, "delta_dequant", layer.Tensors, count, TensorClass.XCacheRead);
                 AddAccumulate(b, acc!, count);
             }
