@@ -69,8 +69,8 @@ public static class WhatIfCommand
                 m,
                 HardwareProfileLoader.Resolve(p.GetValue(baseProfile)!, "--base"),
                 SchemeRegistry.ParseFor(p.GetValue(schemes)!, m),
-                CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0],
-                CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0],
+                CliOptions.PositiveOne(p.GetValue(batch)!, "--batch", 1L << 30),
+                CliOptions.PositiveOne(p.GetValue(context)!, "--context", 1L << 40),
                 bw.Lo, bw.Hi, pk.Lo, pk.Hi, srams, n,
                 HardwareProfileLoader.LoadAll());
             foreach (string path in OutputSet.Write(p.GetValue(outDir)!, WhatIfReport.Files(WhatIfStudy.Run(request, threads, ctx.Cancel), "." + fmt)))
