@@ -123,7 +123,7 @@ public static class SpecStep
                 notes.Add($"MTP head (DeepSeek-V3 style): one decoder layer of {w.Model.Id}'s shape{(w.Model.Moe is null ? "" : " (routed FFN)")} with cache {DraftScheme(w, mm, true).Spec}, RMSNorms + eh_proj (2d x d), the shared embedding and LM head streamed again; run k = {spec.DraftTokens} times (one module reused), on one device");
                 break;
         }
-        notes.Add("the cache briefly holds l + k tokens and rejected tokens are discarded; capacity counts l");
+        notes.Add("capacity holds l + k tokens per sequence (the verify step writes the drafts before checking them), the drafter's weights and cache on this device, and k + 1 activation rows per sequence; rejected tokens are discarded");
         return notes;
     }
 }

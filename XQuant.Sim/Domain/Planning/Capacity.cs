@@ -34,10 +34,20 @@ public static class Capacity
     public static double ActivationBytes(Workload w, double batch, double context)
     {
         var m = w.Model;
-        double perSeq = (4.0 * m.HiddenSize + m.QDim + 2.0 * m.KvDim + 3.0 * m.IntermediateSize) * 2.0 + m.VocabSize * 4.0;
         double remat = w.Scheme.Remat == RematMode.Unfused ? (context + 1) * 2.0 * m.KvDim * 2.0 : 0;
-        return batch * (perSeq + remat);
+        return batch * (RowActivationBytes(w) + remat);
     }
+
+    /// <summary>One token row of the working set: hidden states, Q, K, V, FFN intermediates (BF16), FP32 logits.</summary>
+    private static double RowActivationBytes(Workload w)
+    {
+        var m = w.Model;
+        return (4.0 * m.HiddenSize + m.QDim + 2.0 * m.KvDim + 3.0 * m.IntermediateSize) * 2.0 + m.VocabSize * 4.0;
+    }
+
+    /// <summary>A speculative verify step's working set per sequence: its k + 1 rows (one row in plain decode).</summary>
+    private static double SequenceActivationBytes(Workload w, double context) =>
+        ActivationBytes(w, 1, context) + (w.QueriesPerSequence - 1) * RowActivationBytes(w);
 
     public static CapacityResult Plan(Workload w, CacheLayout layout)
     {
@@ -54,12 +64,21 @@ public static class Capacity
         ArgumentNullException.ThrowIfNull(w);
         double device = w.Hardware.Dram.CapacityBytes;
         double reserve = device * w.RuntimeReserveFraction;
+        // A speculative decoder holds its drafter's weights too (on this device: the draft runs on one).
+        weights += SpecCapacity.DrafterWeightBytes(w);
         double free = device - reserve - weights;
-        double Cached(double l) => tokenShare < 1 ? Math.Ceiling(l * tokenShare) : l;
-        double cache = CacheMemory.ForBatch(layout, w.Batch, Cached(w.ContextTokens)).TotalBytes;
-        double act = ActivationBytes(w, w.Batch, w.ContextTokens);
+        // Under speculation a sequence holds l + k tokens while a step verifies (and so does the drafter's cache).
+        double Cached(double l)
+        {
+            double held = SpecCapacity.HeldTokens(w, l);
+            return tokenShare < 1 ? Math.Ceiling(held * tokenShare) : held;
+        }
+        double drafter = w.Batch * SpecCapacity.DrafterCacheBytesPerSequence(w, w.ContextTokens);
+        double cache = CacheMemory.ForBatch(layout, w.Batch, Cached(w.ContextTokens)).TotalBytes + drafter;
+        double act = w.Batch * SequenceActivationBytes(w, w.ContextTokens);
         // Sequences of a batch sit at different points of the window's flush cycle: plan for the fullest window.
-        double perSeq = CacheMemory.TotalBytesPerSequence(layout, Cached(w.ContextTokens), worstWindow: true) + ActivationBytes(w, 1, w.ContextTokens);
+        double perSeq = CacheMemory.TotalBytesPerSequence(layout, Cached(w.ContextTokens), worstWindow: true)
+            + SpecCapacity.DrafterCacheBytesPerSequence(w, w.ContextTokens) + SequenceActivationBytes(w, w.ContextTokens);
         double maxBatch = free <= 0 ? 0 : Math.Floor(free / perSeq);
         double maxContext = MaxContext(w, layout, free, Cached);
         return new CapacityResult(device, reserve, weights, cache, act, maxBatch, maxContext);
@@ -68,7 +87,8 @@ public static class Capacity
     private static double MaxContext(Workload w, CacheLayout layout, double free, Func<double, double> cached)
     {
         // Worst-case window: every context up to the answer fits too, although the window flushes every W tokens.
-        double Need(double l) => w.Batch * CacheMemory.TotalBytesPerSequence(layout, cached(l), worstWindow: true) + ActivationBytes(w, w.Batch, l);
+        double Need(double l) => w.Batch * (CacheMemory.TotalBytesPerSequence(layout, cached(l), worstWindow: true)
+            + SpecCapacity.DrafterCacheBytesPerSequence(w, l) + SequenceActivationBytes(w, l));
         if (free <= 0 || Need(1) > free)
         {
             return 0;
