@@ -82,7 +82,7 @@ public static class ServingMarkdown
             yield return $"Memory: device {Formats.Bytes(pool.DeviceBytes)} - reserve {Formats.Bytes(pool.ReserveBytes)} ({Formats.Sig(w.RuntimeReserveFraction)}) - weights {Formats.Bytes(pool.WeightBytes)}{draft} - peak activations {Formats.Bytes(pool.ActivationBytes)} (max_num_batched_tokens tokens of working set) = the cache pool.";
             if (pool.DraftBytesPerToken > 0)
             {
-                yield return $"Draft cache: {Formats.Sig(pool.DraftBytesPerToken)} bytes per token ({(w.Speculation?.Drafter == SpecDrafter.Mtp ? "the MTP layer's" : "the draft model's")}) are included in each scheme's bytes per token below; each decoding sequence also holds blocks for the k = {w.Speculation?.DraftTokens} slots its verify step writes.";
+                yield return $"Draft cache: {Formats.Sig(pool.DraftBytesPerToken)} bytes per token ({(w.Speculation?.Drafter == SpecDrafter.Mtp ? "the MTP layer's" : "the draft model's")}, with {result.Schemes[0].Scheme}) are included in each scheme's bytes per token below; each decoding sequence also holds blocks for the k = {w.Speculation?.DraftTokens} slots its verify step writes.";
             }
         }
         if (!p.Slo.IsEmpty)
@@ -152,6 +152,10 @@ public static class ServingMarkdown
             SpecDrafter.Mtp => $"MTP module (one decoder layer of {w.Model.Id}'s shape + eh_proj + the shared LM head, run k = {spec.DraftTokens} times per iteration, on one device, added to the iteration time; its weights are taken to be part of the target's checkpoint and not charged again, its one-layer cache adds to the bytes per token)",
             _ => "drafter not costed (n-gram / prompt-lookup drafting assumed free; give draft=MODEL or draft=mtp to charge one)",
         };
+        if (!w.Plan.IsSingle && spec.Drafter != SpecDrafter.Free)
+        {
+            drafter += "; under the deployment the drafter runs on one device, taken to be the fullest (its memory is charged to the pool below), after the target's step";
+        }
         return string.Create(CultureInfo.InvariantCulture, $"Speculative decoding {spec.Spec}: k = {spec.DraftTokens}, a = {spec.AcceptanceRate}, E = (1 - a^(k+1)) / (1 - a) = {Formats.Sig(spec.ExpectedTokensPerStep)} tokens per verify step; each decode iteration verifies k + 1 tokens per sequence (the verify ledger at its context{(w.Plan.IsSingle ? "" : ", the rank's under the deployment below")}) and gains 1 + the leading accepted drafts, drawn per sequence in schedule order (accept RNG: System.Random from seed {seed}, a stream of its own, one per simulation), at most the tokens still needed; the n tokens of one step arrive at the iteration's end (recorded as n gaps of step / n); {drafter}. Not modelled: tree attention, the cost of rolling back rejected slots, batching effects in the drafter beyond its ledger.");
     }
 
