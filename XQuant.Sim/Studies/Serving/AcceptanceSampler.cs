@@ -17,12 +17,8 @@ public sealed class AcceptanceSampler
     public AcceptanceSampler(ulong seed)
     {
         ulong mixed = (seed ^ StreamSalt) * 0x9E3779B97F4A7C15UL;
-        Seed = seed;
         _random = new Random(unchecked((int)(mixed >> 32)));
     }
-
-    /// <summary>The run's seed the stream is derived from.</summary>
-    public ulong Seed { get; }
 
     /// <summary>Tokens gained by one verify step: 1 + leading accepted drafts, in 1..k + 1 (a = 1 accepts all k).</summary>
     public int Draw(int draftTokens, double acceptanceRate)
