@@ -22,6 +22,8 @@ public sealed class CliTests
     [DataRow(new[] { "memory", "--model", "llama-2-7b", "--context", "-5" }, "--context: '-5' must be a whole number")]
     [DataRow(new[] { "ledger", "--model", "llama-2-7b", "--hardware", "h100" }, "--hardware: hardware 'h100' not found")]
     [DataRow(new[] { "ledger", "--model", "llama-2-7b", "--hardware", "h100-sxm", "--weights", "fp4" }, "--weights: 'fp4' is not a weight precision")]
+    [DataRow(new[] { "ledger", "--model", "llama-2-7b", "--hardware", "h100-sxm", "--context", "4096,32768" }, "--context: takes one value in this command (got 2", DisplayName = "a one-case command refuses a context list instead of using its first value")]
+    [DataRow(new[] { "breakeven", "--model", "llama-2-7b", "--hardware", "h100-sxm", "--scheme", "xquant:4", "--batch", "1,8" }, "--batch: takes one value in this command (got 2")]
     [DataRow(new[] { "run", "/no/such/file.json" }, "/no/such/file.json: file not found")]
     [DataRow(new[] { "frobnicate" }, "xqsim: ")]
     public void BadInput_ExitsTwo_WithOneClearLineAndNoStackTrace(string[] args, string expected)

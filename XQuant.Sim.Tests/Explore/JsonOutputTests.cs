@@ -190,6 +190,23 @@ public sealed class JsonOutputTests
     }
 
     [TestMethod]
+    public void BreakEven_Json_UnderSpeculation_SaysTimesArePerToken()
+    {
+        string[] args = ["breakeven", "-m", "llama-3.1-8b", "-H", "h100-sxm", "--scheme", "xquant-gqa:2", "--spec", "k=3,accept=0.7,draft=llama-3.2-1b"];
+        var json = Json([.. args, "--json"]);
+        AssertValid("breakeven", json);
+        var spec = json.GetProperty("speculation");
+        Assert.AreEqual(3, spec.GetProperty("draft_tokens").GetInt32());
+        // E = 1 + 0.7 + 0.49 + 0.343 by hand.
+        Assert.AreEqual(2.533, spec.GetProperty("expected_tokens_per_step").GetDouble(), 1e-12);
+        var (_, text, _) = TestCli.Run(args);
+        StringAssert.Contains(text, "E = 2.533");
+        var plain = Json("breakeven", "-m", "llama-3.1-8b", "-H", "h100-sxm", "--scheme", "xquant-gqa:2", "--json");
+        Assert.IsFalse(plain.TryGetProperty("speculation", out _));
+        Assert.IsLessThan(plain.GetProperty("scheme_step_sec").GetDouble(), json.GetProperty("scheme_step_sec").GetDouble(), "per-token time under speculation is below the plain step");
+    }
+
+    [TestMethod]
     public void Pareto_Json_EqualsTheCsv()
     {
         using var dir = new TempDir();

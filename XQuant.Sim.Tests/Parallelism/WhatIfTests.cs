@@ -49,8 +49,38 @@ public sealed class WhatIfTests
     }
 
     [TestMethod]
+    public void SramValues_ListsRangesAndLogGrids_SortedWithoutDuplicates()
+    {
+        var errors = new List<XQuant.Sim.Foundation.Input.InputError>();
+        CollectionAssert.AreEqual(new double?[] { 0, 1e6, 1e7, 1e8, 1e9 }, XQuant.Sim.Cli.WhatIfCommand.SramValues("0,1e6:1e9:4", errors));
+        CollectionAssert.AreEqual(new double?[] { 0, 1e9 }, XQuant.Sim.Cli.WhatIfCommand.SramValues("0:1e9", errors));
+        CollectionAssert.AreEqual(new double?[] { 32e6 }, XQuant.Sim.Cli.WhatIfCommand.SramValues("32e6,32e6", errors));
+        Assert.IsEmpty(errors);
+    }
+
+    [TestMethod]
+    public void WhatIf_SramGrid_GivesAGridAndMapsPerSize()
+    {
+        using var dir = new TempDir();
+        var (code, _, err) = Run("whatif", "-m", "llama-2-7b", "-s", "kivi:2,xquant:2", "-c", "4096", "-b", "8", "--points", "2", "--sram", "0,1e6:1e8:3", "--format", "svg", "-o", dir.Path);
+        Assert.AreEqual(0, code, err);
+        foreach (string size in new[] { "0", "1000000", "10000000", "100000000" })
+        {
+            Assert.IsTrue(File.Exists(Path.Combine(dir.Path, $"whatif-best-sram{size}.svg")), size);
+            Assert.IsTrue(File.Exists(Path.Combine(dir.Path, $"whatif-xquant-vs-kivi-sram{size}.svg")), size);
+        }
+        var header = File.ReadLines(Path.Combine(dir.Path, "whatif.csv")).First().Split(',');
+        int sram = Array.IndexOf(header, "sram_bytes");
+        var sizes = File.ReadAllLines(Path.Combine(dir.Path, "whatif.csv")).Skip(1).Select(l => l.Split(',')[sram]).Distinct().ToList();
+        CollectionAssert.AreEqual(new[] { "0", "1000000", "10000000", "100000000" }, sizes);
+    }
+
+    [TestMethod]
     [DataRow(new[] { "whatif", "-m", "llama-2-7b", "--peak", "4e15:1e14" }, "--peak: '4e15:1e14' must be lo:hi with 0 < lo < hi")]
-    [DataRow(new[] { "whatif", "-m", "llama-2-7b", "--sram", "1e9:0" }, "--sram: '1e9:0' must be bytes")]
+    [DataRow(new[] { "whatif", "-m", "llama-2-7b", "--sram", "1e9:0" }, "--sram: '1e9:0' must be comma-separated bytes")]
+    [DataRow(new[] { "whatif", "-m", "llama-2-7b", "--sram", "0:1e9:4" }, "--sram: '0:1e9:4' must be")]
+    [DataRow(new[] { "whatif", "-m", "llama-2-7b", "--sram", "1e6:1e9:17" }, "--sram: '1e6:1e9:17' must be")]
+    [DataRow(new[] { "whatif", "-m", "llama-2-7b", "--sram", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17" }, "--sram: 17 sizes; at most 16")]
     [DataRow(new[] { "whatif", "-m", "llama-2-7b", "--format", "gif" }, "--format: 'gif' is not allowed")]
     public void BadInput_ExitsTwo(string[] args, string expected)
     {

@@ -40,8 +40,8 @@ public static class BreakEvenCommand
             string versusText = p.GetValue(versus) ?? BreakEven.DefaultVersus(s, m);
             var v = SchemeRegistry.ParseFor(versusText, m, "--versus")[0];
             var wp = WorkloadOptions.ParseWeights(p.GetValue(weights)!);
-            double b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
-            double l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
+            double b = CliOptions.PositiveOne(p.GetValue(batch)!, "--batch", 1L << 30);
+            double l = CliOptions.PositiveOne(p.GetValue(context)!, "--context", 1L << 40);
             var w = new Workload(m, hw, s, wp, b, l, Parallel: ParallelOptions.Parse(p.GetValue(tp), p.GetValue(pp), 0, m, [s, v], hw));
             if (p.GetValue(spec) is { } specText && specText.Split(',').Any(x => (x.TrimStart().StartsWith("k=", StringComparison.Ordinal) || x.TrimStart().StartsWith("accept=", StringComparison.Ordinal)) && x.Contains('/', StringComparison.Ordinal)))
             {

@@ -38,6 +38,20 @@ public static class CliOptions
     };
 
     /// <summary>Parses "1,8,32k" into positive integers, each at most <paramref name="max"/>.</summary>
+    /// <summary>
+    /// One positive count for a command that explains a single case: a list is refused rather than cut to its first
+    /// value, which would answer a question the user did not ask.
+    /// </summary>
+    public static long PositiveOne(string text, string option, long max)
+    {
+        var values = PositiveList(text, option, max);
+        if (values.Count > 1)
+        {
+            throw new InputException([new InputError(option, "", $"takes one value in this command (got {values.Count.ToString(CultureInfo.InvariantCulture)}: '{JsonFields.Truncate(text)}'); sweep lists with run or compare")]);
+        }
+        return values[0];
+    }
+
     public static IReadOnlyList<long> PositiveList(string text, string option, long max)
     {
         var values = new List<long>();

@@ -44,8 +44,8 @@ public static class LedgerCommand
             var s = SchemeRegistry.ParseFor(MlaDefaults.Value(p, scheme, m, "mla"), m, "--scheme");
             var w = new Workload(
                 m, hw, s[0], WorkloadOptions.ParseWeights(p.GetValue(weights)!),
-                CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0],
-                CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0],
+                CliOptions.PositiveOne(p.GetValue(batch)!, "--batch", 1L << 30),
+                CliOptions.PositiveOne(p.GetValue(context)!, "--context", 1L << 40),
                 WorkloadOptions.ParsePhase(p.GetValue(phase)!),
                 RuntimeReserveFraction: WorkloadOptions.ParseReserve(p.GetValue(reserve)),
                 Parallel: ParallelOptions.Parse(p.GetValue(tp), p.GetValue(pp), p.GetValue(micro), m, s, hw, p.GetValue(ep)));

@@ -33,8 +33,8 @@ public static class MemoryCommand
             }
             var m = ModelConfigLoader.Resolve(p.GetValue(model)!);
             var list = SchemeRegistry.ParseFor(MlaDefaults.Value(p, schemes, m), m);
-            long l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
-            long b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
+            long l = CliOptions.PositiveOne(p.GetValue(context)!, "--context", 1L << 40);
+            long b = CliOptions.PositiveOne(p.GetValue(batch)!, "--batch", 1L << 30);
             var rows = list.Select(s => MemoryRow.Compute(m, s, b, l)).ToList();
             string? csvPath = p.GetValue(csv);
             if (p.GetValue(json))

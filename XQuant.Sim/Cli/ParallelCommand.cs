@@ -32,8 +32,8 @@ public static class ParallelCommand
             var tps = CliOptions.PositiveList(p.GetValue(tp)!, "--tp", 1024).Select(v => (int)v).Distinct().ToList();
             var specs = ms.Select(m => SchemeRegistry.ParseFor(p.GetValue(schemes)!, m)).ToList()[0].Select(s => s.Spec).ToList();
             var request = new ParallelRequest(ms, hws, tps, specs,
-                CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0],
-                CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0],
+                CliOptions.PositiveOne(p.GetValue(batch)!, "--batch", 1L << 30),
+                CliOptions.PositiveOne(p.GetValue(context)!, "--context", 1L << 40),
                 WorkloadOptions.ParseWeights(p.GetValue(weights)!));
             var table = ParallelTable.Build(ParallelStudy.Run(request));
             ctx.Out.Write(p.GetValue(markdown) ? table.ToMarkdown() : table.ToConsole());

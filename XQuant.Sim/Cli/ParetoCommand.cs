@@ -42,8 +42,8 @@ public static class ParetoCommand
             {
                 throw new InputException("--dataset", "", $"'{JsonFields.Truncate(ds)}' has no quality data (allowed: {string.Join(", ", datasets)})");
             }
-            double b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
-            double l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
+            double b = CliOptions.PositiveOne(p.GetValue(batch)!, "--batch", 1L << 30);
+            double l = CliOptions.PositiveOne(p.GetValue(context)!, "--context", 1L << 40);
             var study = ParetoStudy.Build(m, hw, points, ds, b, l);
             if (p.GetValue(json))
             {

@@ -43,8 +43,8 @@ public static class RooflineCommand
             var wp = WorkloadOptions.ParseWeights(p.GetValue(weights)!);
             var ph = WorkloadOptions.ParsePhase(p.GetValue(phase)!);
             double r = WorkloadOptions.ParseReserve(p.GetValue(reserve));
-            double b = CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0];
-            double l = CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0];
+            double b = CliOptions.PositiveOne(p.GetValue(batch)!, "--batch", 1L << 30);
+            double l = CliOptions.PositiveOne(p.GetValue(context)!, "--context", 1L << 40);
             var cases = list.Select(s => CaseCoster.Cost(new Workload(m, hw, s, wp, b, l, ph, RuntimeReserveFraction: r), throughputAtMaxBatch: false)).ToList();
             using var plot = RooflineChart.Build(cases, w, h);
             OutputSet.WriteTo(path, ChartFile.Output(path, plot, w, h));

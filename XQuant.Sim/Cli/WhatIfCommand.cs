@@ -21,7 +21,7 @@ public static class WhatIfCommand
         var batch = CliOptions.Batch("16");
         var bandwidth = new Option<string>("--bandwidth") { Description = "DRAM bandwidth range lo:hi in bytes/s (log grid)", DefaultValueFactory = _ => "0.5e12:8e12" };
         var peak = new Option<string>("--peak") { Description = "dense BF16 peak range lo:hi in FLOP/s (log grid; other dtypes keep the base's ratios)", DefaultValueFactory = _ => "100e12:4e15" };
-        var sram = new Option<string?>("--sram") { Description = "on-chip SRAM bytes: one value, or lo:hi for a map at each end (default: the base's)" };
+        var sram = new Option<string?>("--sram") { Description = "on-chip SRAM bytes, comma-separated: a value, lo:hi (a map at each end) or lo:hi:N (N sizes on a log grid), e.g. 0,1e6:1e9:4 (default: the base's)" };
         var baseProfile = new Option<string>("--base") { Description = "the device whose other figures the hypothetical devices keep", DefaultValueFactory = _ => "rngd" };
         var points = new Option<int>("--points") { Description = "grid points per axis (2 to 64)", DefaultValueFactory = _ => 12 };
         var outDir = new Option<string>("--out", "-o") { Description = "output folder for whatif.csv and the maps", DefaultValueFactory = _ => "whatif" };
@@ -69,8 +69,8 @@ public static class WhatIfCommand
                 m,
                 HardwareProfileLoader.Resolve(p.GetValue(baseProfile)!, "--base"),
                 SchemeRegistry.ParseFor(p.GetValue(schemes)!, m),
-                CliOptions.PositiveList(p.GetValue(batch)!, "--batch", 1L << 30)[0],
-                CliOptions.PositiveList(p.GetValue(context)!, "--context", 1L << 40)[0],
+                CliOptions.PositiveOne(p.GetValue(batch)!, "--batch", 1L << 30),
+                CliOptions.PositiveOne(p.GetValue(context)!, "--context", 1L << 40),
                 bw.Lo, bw.Hi, pk.Lo, pk.Hi, srams, n,
                 HardwareProfileLoader.LoadAll());
             foreach (string path in OutputSet.Write(p.GetValue(outDir)!, WhatIfReport.Files(WhatIfStudy.Run(request, threads, ctx.Cancel), "." + fmt)))
@@ -93,24 +93,59 @@ public static class WhatIfCommand
         return (1, 2);
     }
 
-    private static List<double?> SramValues(string text, List<InputError> errors)
+    /// <summary>The largest number of SRAM sizes: each is a full bandwidth x peak grid and two maps.</summary>
+    private const int MaxSramSizes = 16;
+
+    /// <summary>
+    /// SRAM sizes, comma-separated items: a value in bytes, lo:hi (both ends, as one map each), or lo:hi:N (N sizes on
+    /// a log grid, lo &gt; 0); e.g. "0,1e6:1e9:4" maps no SRAM and 1 MB, 10 MB, 100 MB, 1 GB. Sorted, duplicates dropped.
+    /// </summary>
+    internal static List<double?> SramValues(string text, List<InputError> errors)
     {
-        var parts = text.Split(':');
-        var values = new List<double?>();
-        foreach (string part in parts)
+        var values = new SortedSet<double>();
+        bool ok = text.Length > 0;
+        foreach (string item in text.Split(','))
         {
-            if (double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0 && v <= 1e13)
+            var parts = item.Split(':');
+            var bounds = parts.Take(2).Select(Bytes).ToList();
+            int n = parts.Length == 3 && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out int count) ? count : -1;
+            if (parts.Length == 1 && bounds[0] is double one)
             {
-                values.Add(v);
+                values.Add(one);
+            }
+            else if (parts.Length == 2 && bounds[0] is double lo && bounds[1] is double hi && hi > lo)
+            {
+                values.Add(lo);
+                values.Add(hi);
+            }
+            else if (parts.Length == 3 && bounds[0] is double gLo && bounds[1] is double gHi && gHi > gLo && gLo > 0 && n is >= 2 and <= MaxSramSizes)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    // Exact ends; the inner points on the log grid, rounded to whole bytes so file names and rows are stable.
+                    values.Add(i == 0 ? gLo : i == n - 1 ? gHi : Math.Round(gLo * Math.Pow(gHi / gLo, i / (double)(n - 1))));
+                }
+            }
+            else
+            {
+                ok = false;
             }
         }
-        if (values.Count != parts.Length || parts.Length > 2 || (values.Count == 2 && values[1] <= values[0]))
+        if (!ok)
         {
-            errors.Add(new InputError("--sram", "", $"'{JsonFields.Truncate(text)}' must be bytes (0 to 1e13) or lo:hi with lo < hi"));
+            errors.Add(new InputError("--sram", "", $"'{JsonFields.Truncate(text)}' must be comma-separated bytes (0 to 1e13), lo:hi with lo < hi, or lo:hi:N with 0 < lo < hi and N from 2 to {MaxSramSizes} (e.g. 0,1e6:1e9:4)"));
             return [null];
         }
-        return values;
+        if (values.Count > MaxSramSizes)
+        {
+            errors.Add(new InputError("--sram", "", $"{values.Count} sizes; at most {MaxSramSizes} (each is a full grid)"));
+            return [null];
+        }
+        return [.. values.Select(v => (double?)v)];
     }
+
+    private static double? Bytes(string s) =>
+        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0 && v <= 1e13 ? v : null;
 
     private static bool TryPositive(string s, out double v) =>
         double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out v) && v > 0 && double.IsFinite(v);

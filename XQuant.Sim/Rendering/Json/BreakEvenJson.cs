@@ -42,6 +42,19 @@ public static class BreakEvenJson
             ["formula"] = "R_needed = F_scheme / B_versus",
             ["enough"] = r.DeviceRidgeFlopsPerByte >= r.RidgeNeededFlopsPerByte,
         };
+        if (w.Speculation is { } spec)
+        {
+            // Under speculation every time above is per token ((verify + draft) / E), as the text output says.
+            doc["speculation"] = new JsonObject
+            {
+                ["spec"] = spec.Spec,
+                ["draft_tokens"] = spec.DraftTokens,
+                ["acceptance_rate"] = JsonDoc.Num(spec.AcceptanceRate),
+                ["expected_tokens_per_step"] = JsonDoc.Num(spec.ExpectedTokensPerStep),
+                ["times"] = "per token: (verify step + draft steps) / expected_tokens_per_step",
+                ["versus_plain_crossovers"] = Crossings(r.SpecCrossovers ?? []),
+            };
+        }
         return doc;
     }
 
