@@ -28,6 +28,8 @@ namespace XQuant.Sim.Studies.Serving;
 /// bytes are placed on chip when one layer's share of the combined op fits, as <see cref="OpDraft.Build"/> does for a
 /// uniform batch. Per-sequence vectors are memoized by context, so the exact ledger is built once per context
 /// length, never per iteration.
+/// Under speculation (a template with k &gt; 0) a decoding sequence is costed by <see cref="Verify"/>, the verify
+/// ledger; the drafter gets a coster of its own (<see cref="ForDrafter"/>), so its ops never share the target's slots.
 /// </remarks>
 public sealed class IterationCoster
 {
