@@ -35,14 +35,17 @@ public static class RunServing
                 foreach (var weights in scenario.Weights)
                 {
                     ctx.Cancel.ThrowIfCancellationRequested();
-                    var template = new Workload(m, hw, scenario.Schemes[0], weights, 1, 1, RuntimeReserveFraction: scenario.RuntimeReserveFraction, Parallel: scenario.Plan(hw));
+                    var template = new Workload(m, hw, scenario.Schemes[0], weights, 1, 1, RuntimeReserveFraction: scenario.RuntimeReserveFraction, Parallel: scenario.Plan(hw))
+                    {
+                        Speculation = ServingSpeculation.Effective(scenario.Speculation.GetValueOrDefault(m.Id)),
+                    };
                     var price = prices.For(hw);
                     var plan = serving.Plan(template, scenario.Schemes, price?.UsdPerDeviceHour, price?.Describe());
                     var empty = scenario.Schemes.Where(s => PoolPlan.For(template with { Scheme = s }, plan.Config.BlockTokens, plan.Config.MaxBatchedTokens).TotalBlocks == 0).ToList();
                     string arrivals = plan.Arrivals.Kind == ArrivalKind.Poisson && plan.Rates.Count > 0
                         ? $"Poisson at {string.Join(", ", plan.Rates.Select(r => Formats.Sig(r)))} req/s"
                         : plan.Rates.Count == 0 && plan.Arrivals.Kind == ArrivalKind.Poisson ? "max-rate search only" : plan.Arrivals.Describe();
-                    ctx.Out.WriteLine($"serving: {m.Id} on {hw.Id}{(template.Plan.IsSingle ? "" : $" (TP {template.Plan.TensorParallel} x PP {template.Plan.PipelineParallel})")}, {weights.Name()} weights, {plan.Arrivals.Requests} requests of {serving.InputTokens} in / {serving.OutputTokens} out, {arrivals}:");
+                    ctx.Out.WriteLine($"serving: {m.Id} on {hw.Id}{(template.Plan.IsSingle ? "" : $" (TP {template.Plan.TensorParallel} x PP {template.Plan.PipelineParallel})")}, {weights.Name()} weights, {plan.Arrivals.Requests} requests of {serving.InputTokens} in / {serving.OutputTokens} out, {arrivals}{(template.Speculation is { } sp ? $", speculative decoding {sp.Spec}" : "")}:");
                     if (empty.Count > 0)
                     {
                         ctx.Out.WriteLine($"  skipped: no cache pool left for {string.Join(", ", empty.Select(s => s.Spec))} (weights + activations + reserve fill the device)");

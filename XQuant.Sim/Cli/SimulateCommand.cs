@@ -48,6 +48,8 @@ public static class SimulateCommand
         var micro = ParallelOptions.MicroBatches();
         var ep = ParallelOptions.Ep();
         micro.Description = "micro-batches a pipelined iteration is cut into (default: one per stage; 1: no micro-batching, the stages in sequence)";
+        var spec = WorkloadOptions.Spec();
+        spec.Description = $"speculative decoding / MTP: {SpecDecodingText.Grammar}: each decode iteration verifies k + 1 tokens per sequence and gains 1 + the leading accepted drafts (seeded draw, mean (1 - a^(k+1)) / (1 - a)); the drafter's k steps add to the iteration; k = 0 is plain decode";
         var idle = new Option<double?>("--idle-watts") { Description = "idle power of the device in W, for joules per token (power = idle + busy share x (TDP - idle))" };
         var outDir = new Option<string>("--out", "-o") { Description = "output folder", DefaultValueFactory = _ => Path.Combine("out", "simulate") };
         var json = JsonOutput.Option();
@@ -58,7 +60,7 @@ public static class SimulateCommand
         var command = new Command("simulate", "Simulate one serving instance under load per scheme (continuous batching, paged cache, preemption): TTFT, TPOT, throughput, goodput, max rate under an SLO.")
         {
             hardware, model, schemes, weights, reserve, rate, concurrency, trace, offline, input, output, requests, seed,
-            maxBatched, maxSeqs, chunked, block, slo, percentile, maxRate, step, price, idle, tp, pp, micro, ep, outDir, charts, json, threadsOption,
+            maxBatched, maxSeqs, chunked, block, slo, percentile, maxRate, step, price, idle, tp, pp, micro, ep, spec, outDir, charts, json, threadsOption,
         };
         command.SetAction(p =>
         {
@@ -76,8 +78,23 @@ public static class SimulateCommand
             {
                 errors.AddRange(e.Errors);
             }
+            SpecDecoding? speculation = null;
+            if (p.GetValue(spec) is { } specText)
+            {
+                try
+                {
+                    speculation = ServingSpeculation.Effective(SpecDecodingText.Parse(specText, m, "--spec"));
+                }
+                catch (InputException e)
+                {
+                    errors.AddRange(e.Errors);
+                }
+            }
             var template = new Workload(m, hw, list[0], WorkloadOptions.ParseWeights(p.GetValue(weights)!), 1, 1,
-                RuntimeReserveFraction: WorkloadOptions.ParseReserve(p.GetValue(reserve)), Parallel: parallel.IsSingle ? null : parallel);
+                RuntimeReserveFraction: WorkloadOptions.ParseReserve(p.GetValue(reserve)), Parallel: parallel.IsSingle ? null : parallel)
+            {
+                Speculation = speculation,
+            };
             long maxTokens = m.MaxPositionEmbeddings > 0 ? m.MaxPositionEmbeddings : int.MaxValue;
 
             string? rateText = p.GetValue(rate);
@@ -193,6 +210,10 @@ public static class SimulateCommand
             {
                 errors.Add(new InputError("--max-seqs", "", "must be at least 1"));
             }
+            if (speculation is { } sp && batchedGiven is int tokens && tokens >= 1 && tokens < sp.QueriesPerSequence)
+            {
+                errors.Add(new InputError("--max-batched-tokens", "", $"{tokens} is below the k + 1 = {sp.QueriesPerSequence} tokens one verify step schedules (--spec)"));
+            }
             IReadOnlyList<ServingRequest>? traceRows = null;
             if (tracePath is not null)
             {
@@ -230,7 +251,7 @@ public static class SimulateCommand
             var poolErrors = list
                 .Select(s => (s, pool: PoolPlan.For(template with { Scheme = s }, config.BlockTokens, config.MaxBatchedTokens)))
                 .Where(x => x.pool.TotalBlocks == 0)
-                .Select(x => new InputError("--hardware", hw.Id, $"{x.s.Spec}{(parallel.IsSingle ? "" : $" on the fullest of {parallel.Devices} devices (TP {parallel.TensorParallel} x PP {parallel.PipelineParallel})")}: weights {Formats.Bytes(x.pool.WeightBytes)} + activations {Formats.Bytes(x.pool.ActivationBytes)} + reserve {Formats.Bytes(x.pool.ReserveBytes)} leave no cache pool in {Formats.Bytes(x.pool.DeviceBytes)}"))
+                .Select(x => new InputError("--hardware", hw.Id, $"{x.s.Spec}{(parallel.IsSingle ? "" : $" on the fullest of {parallel.Devices} devices (TP {parallel.TensorParallel} x PP {parallel.PipelineParallel})")}: weights {Formats.Bytes(x.pool.WeightBytes)}{(x.pool.DraftWeightBytes > 0 ? $" + draft weights {Formats.Bytes(x.pool.DraftWeightBytes)}" : "")} + activations {Formats.Bytes(x.pool.ActivationBytes)} + reserve {Formats.Bytes(x.pool.ReserveBytes)} leave no cache pool in {Formats.Bytes(x.pool.DeviceBytes)}"))
                 .ToList();
             if (poolErrors.Count > 0)
             {

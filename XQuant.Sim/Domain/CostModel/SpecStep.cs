@@ -79,23 +79,46 @@ public static class SpecStep
 
     private static StepCost DraftStep(Workload w, SpecDecoding spec, double context)
     {
+        var b = DraftBuilder(DraftWorkload(w, context), spec.Drafter == SpecDrafter.Mtp);
+        var ops = b.Build().Select(o => Roofline.Time(o, w.Hardware)).ToList();
+        return new StepCost(ops, w.Hardware.Provenance, b.Notes.ToList());
+    }
+
+    /// <summary>
+    /// The drafter's own decode workload for target workload <paramref name="w"/> at <paramref name="context"/> cached
+    /// tokens: the draft model (or the MTP module) in <see cref="DraftScheme"/>, the target's weights and batch, one device.
+    /// </summary>
+    public static Workload DraftWorkload(Workload w, double context)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        var spec = w.Speculation ?? throw new ArgumentException("the workload has no speculation", nameof(w));
         bool mtp = spec.Drafter == SpecDrafter.Mtp;
         var model = mtp ? MtpModel(w.Model) : spec.DraftModel ?? throw new InvalidOperationException("a model drafter needs a draft model");
-        var dw = new Workload(model, w.Hardware, DraftScheme(w, model, mtp), w.Weights, w.Batch, context, Phase.Decode, w.GemmDType, w.RuntimeReserveFraction)
+        return new Workload(model, w.Hardware, DraftScheme(w, model, mtp), w.Weights, w.Batch, context, Phase.Decode, w.GemmDType, w.RuntimeReserveFraction)
         {
             Routing = w.Routing,
         };
-        var b = new LedgerBuilder(dw);
+    }
+
+    /// <summary>One draft step's ops (untimed) for a drafter workload from <see cref="DraftWorkload"/>: its decode ledger, plus the MTP module's norms and eh projection.</summary>
+    public static IReadOnlyList<OpCost> DraftOps(Workload draft, bool mtp)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        return DraftBuilder(draft, mtp).Build();
+    }
+
+    private static LedgerBuilder DraftBuilder(Workload draft, bool mtp)
+    {
+        var b = new LedgerBuilder(draft);
         Ledger.Fill(b);
         if (mtp)
         {
             // DeepSeek-V3 MTP: RMSNorm the previous hidden state and the next token's embedding, concatenate, project 2d -> d.
-            double d = model.HiddenSize;
+            double d = draft.Model.HiddenSize;
             b.Add(b.Elementwise("mtp_norms", 2 * b.Batch * d, 4, 2 * b.Batch * d, 2 * b.Batch * d).AddBytes(TensorClass.Weights, 2 * d * 2.0), 1);
             b.Add(b.Gemm("mtp_eh_proj", b.Batch, 2 * d, d), 1);
         }
-        var ops = b.Build().Select(o => Roofline.Time(o, w.Hardware)).ToList();
-        return new StepCost(ops, w.Hardware.Provenance, b.Notes.ToList());
+        return b;
     }
 
     private static List<string> Notes(Workload w, SpecDecoding spec)

@@ -32,9 +32,22 @@ public static class SimulateJson
                 ["link_latency_is_default"] = w.Plan.Link?.LatencyIsDefault,
             };
         }
+        if (w.Speculation is { } spec)
+        {
+            // Only under speculation, so a document without it stays as it was.
+            doc["speculation"] = new JsonObject
+            {
+                ["k"] = spec.DraftTokens,
+                ["accept"] = JsonDoc.Num(spec.AcceptanceRate),
+                ["expected_tokens_per_step"] = JsonDoc.Num(spec.ExpectedTokensPerStep),
+                ["drafter"] = spec.Drafter.ToString().ToLowerInvariant(),
+                ["draft_model"] = spec.DraftModel?.Id,
+                ["accept_seed"] = plan.Arrivals.Seed,
+            };
+        }
         doc["percentile"] = plan.Percentile;
         doc["slo"] = Slo(plan.Slo);
-        doc["schemes"] = new JsonArray([.. r.Schemes.Select(s => (JsonNode?)Scheme(s))]);
+        doc["schemes"] = new JsonArray([.. r.Schemes.Select(s => (JsonNode?)Scheme(s, w.Speculation is not null))]);
         return doc;
     }
 
@@ -44,6 +57,29 @@ public static class SimulateJson
         ["tpot_sec"] = s.TpotSec is double b ? JsonDoc.Num(b) : null,
         ["e2e_sec"] = s.E2eSec is double c ? JsonDoc.Num(c) : null,
     };
+
+    private static JsonObject Scheme(SchemeServing s, bool speculation)
+    {
+        var o = Scheme(s);
+        if (speculation)
+        {
+            var pool = (JsonObject)o["pool"]!;
+            pool["draft_weight_bytes"] = JsonDoc.Num(s.Pool.DraftWeightBytes);
+            pool["draft_bytes_per_token"] = JsonDoc.Num(s.Pool.DraftBytesPerToken);
+            var runs = (JsonArray)o["runs"]!;
+            for (int i = 0; i < s.Runs.Count; i++)
+            {
+                var result = s.Runs[i].Result;
+                runs[i]!["speculation"] = new JsonObject
+                {
+                    ["verify_steps"] = result.VerifySteps,
+                    ["tokens_per_verify_step"] = JsonDoc.Num(result.TokensPerVerifyStep),
+                    ["draft_sec"] = JsonDoc.Num(result.DraftSec),
+                };
+            }
+        }
+        return o;
+    }
 
     private static JsonObject Scheme(SchemeServing s) => new()
     {

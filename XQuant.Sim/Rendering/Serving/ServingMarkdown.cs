@@ -61,6 +61,10 @@ public static class ServingMarkdown
         yield return $"Workload: {Describe(a.Kind, a)}{rates}; {CountOf(a)} requests; {lengths}.";
         yield return $"Scheduler (vLLM V1 semantics): max_num_batched_tokens {c.MaxBatchedTokens}, max_num_seqs {c.MaxSeqs}, chunked prefill {(c.ChunkedPrefill ? "on" : "off")}, block {c.BlockTokens} tokens, FCFS admission, preemption by recompute.";
         yield return $"Iteration time: mixed-batch ledger on the {w.Hardware.Provenance.Name()} profile of {w.Hardware.Id} (`{SourcePaths.Display(w.Hardware.SourcePath)}`), {(p.Overlapped ? "overlapped form max(compute, memory)" : "serial form (sum of per-op times)")}; weights {w.Weights.Name()} streamed once per iteration, attention and rematerialization per sequence at its own context.";
+        if (w.Speculation is { } spec)
+        {
+            yield return Speculation(w, spec, a.Seed);
+        }
         var plan = w.Plan;
         if (!plan.IsSingle)
         {
@@ -74,7 +78,12 @@ public static class ServingMarkdown
         var pool = result.Schemes.Count > 0 ? result.Schemes[0].Pool : null;
         if (pool is not null)
         {
-            yield return $"Memory: device {Formats.Bytes(pool.DeviceBytes)} - reserve {Formats.Bytes(pool.ReserveBytes)} ({Formats.Sig(w.RuntimeReserveFraction)}) - weights {Formats.Bytes(pool.WeightBytes)} - peak activations {Formats.Bytes(pool.ActivationBytes)} (max_num_batched_tokens tokens of working set) = the cache pool.";
+            string draft = pool.DraftWeightBytes > 0 ? $" - draft weights {Formats.Bytes(pool.DraftWeightBytes)}" : "";
+            yield return $"Memory: device {Formats.Bytes(pool.DeviceBytes)} - reserve {Formats.Bytes(pool.ReserveBytes)} ({Formats.Sig(w.RuntimeReserveFraction)}) - weights {Formats.Bytes(pool.WeightBytes)}{draft} - peak activations {Formats.Bytes(pool.ActivationBytes)} (max_num_batched_tokens tokens of working set) = the cache pool.";
+            if (pool.DraftBytesPerToken > 0)
+            {
+                yield return $"Draft cache: {Formats.Sig(pool.DraftBytesPerToken)} bytes per token ({(w.Speculation?.Drafter == SpecDrafter.Mtp ? "the MTP layer's" : "the draft model's")}, with {result.Schemes[0].Scheme}) are included in each scheme's bytes per token below; each decoding sequence also holds blocks for the k = {w.Speculation?.DraftTokens} slots its verify step writes.";
+            }
         }
         if (!p.Slo.IsEmpty)
         {
@@ -133,6 +142,21 @@ public static class ServingMarkdown
             new("pool_tokens", "tokens the pool holds", s => Formats.Int(s.Pool.TotalBlocks * (double)s.Pool.BlockTokens)),
         ];
         return TextTable.Build(columns, result.Schemes);
+    }
+
+    private static string Speculation(Domain.CostModel.Workload w, SpecDecoding spec, ulong seed)
+    {
+        string drafter = spec.Drafter switch
+        {
+            SpecDrafter.Model => $"draft model {spec.DraftModel!.Id} ({spec.DraftTokens} plain decode steps per iteration over the decoding sequences, at contexts l .. l + k - 1, FP16 cache ({SpecStep.DraftScheme(w, spec.DraftModel, false).Spec}), {w.Weights.Name()} weights, on one device, added to the iteration time; its weights come out of the pool, its cache adds to the bytes per token; its prefill of the prompt is not costed)",
+            SpecDrafter.Mtp => $"MTP module (one decoder layer of {w.Model.Id}'s shape + eh_proj + the shared LM head, run k = {spec.DraftTokens} times per iteration, on one device, added to the iteration time; its weights are taken to be part of the target's checkpoint and not charged again, its one-layer cache adds to the bytes per token)",
+            _ => "drafter not costed (n-gram / prompt-lookup drafting assumed free; give draft=MODEL or draft=mtp to charge one)",
+        };
+        if (!w.Plan.IsSingle && spec.Drafter != SpecDrafter.Free)
+        {
+            drafter += "; under the deployment the drafter runs on one device, taken to be the fullest (its memory is charged to the pool below), after the target's step";
+        }
+        return string.Create(CultureInfo.InvariantCulture, $"Speculative decoding {spec.Spec}: k = {spec.DraftTokens}, a = {spec.AcceptanceRate}, E = (1 - a^(k+1)) / (1 - a) = {Formats.Sig(spec.ExpectedTokensPerStep)} tokens per verify step; each decode iteration verifies k + 1 tokens per sequence (the verify ledger at its context{(w.Plan.IsSingle ? "" : ", the rank's under the deployment below")}) and gains 1 + the leading accepted drafts, drawn per sequence in schedule order (accept RNG: System.Random from seed {seed}, a stream of its own, one per simulation), at most the tokens still needed; the n tokens of one step arrive at the iteration's end (recorded as n gaps of step / n); {drafter}. Not modelled: tree attention, the cost of rolling back rejected slots, batching effects in the drafter beyond its ledger.");
     }
 
     private static string Describe(ArrivalKind kind, ArrivalSpec a) => kind switch

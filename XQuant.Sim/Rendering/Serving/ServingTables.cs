@@ -31,12 +31,13 @@ public static class ServingTables
         new("preemptions", "times the request was preempted and recomputed", r => Formats.Int(r.Outcome.Preemptions)),
     ];
 
-    public static IReadOnlyList<TableColumn<SummaryRow>> SummaryColumns(bool exact)
+    /// <param name="speculation">Add the speculative-decoding columns (only then, so files without it stay as they were).</param>
+    public static IReadOnlyList<TableColumn<SummaryRow>> SummaryColumns(bool exact, bool speculation = false)
     {
         Func<double, string> n = exact ? Formats.Exact : v => Formats.Sig(v);
         Func<double, string> ms = exact ? Formats.Exact : v => Formats.Sig(v * 1e3);
         string unit = exact ? "s" : "ms";
-        return
+        List<TableColumn<SummaryRow>> columns =
         [
             new("scheme", "cache scheme", r => r.Scheme.Scheme, false),
             new("arrivals", "arrival process", r => r.Run.Arrivals, false),
@@ -63,10 +64,25 @@ public static class ServingTables
             new("usd_per_m_output_tok", "price per device-hour / output tokens per hour x 1e6 (empty: no price)", r => r.Run.CostEnergy.DollarsPerMillionOutputTokens is double d ? n(d) : ""),
             new("j_per_output_tok", "average power (idle + busy share x (TDP - idle)) / output tokens per second (empty: no idle power given)", r => r.Run.CostEnergy.JoulesPerOutputToken is double j ? n(j) : ""),
         ];
+        if (speculation)
+        {
+            columns.AddRange(
+            [
+                new("verify_steps", "speculative verify steps run (one per decoding sequence per iteration)", r => Formats.Int(r.Run.Result.VerifySteps)),
+                new("tokens_per_verify_step", "measured output tokens per verify step (the sampled counterpart of E = (1 - a^(k+1)) / (1 - a))", r => n(r.Run.Result.TokensPerVerifyStep)),
+                new("draft_busy_share", "share of the busy time spent in the drafter's steps (0: drafting not costed)", r => exact ? Formats.Exact(Share(r.Run.Result)) : Formats.Fixed(Share(r.Run.Result), 3)),
+            ]);
+        }
+        return columns;
     }
 
-    public static TextTable Summary(ServingStudyResult result, bool exact) =>
-        TextTable.Build(SummaryColumns(exact), SummaryRows(result));
+    public static TextTable Summary(ServingStudyResult result, bool exact)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return TextTable.Build(SummaryColumns(exact, result.Plan.Template.Speculation is not null), SummaryRows(result));
+    }
+
+    private static double Share(SimulationResult r) => r.BusySec > 0 ? r.DraftSec / r.BusySec : double.NaN;
 
     public static IEnumerable<SummaryRow> SummaryRows(ServingStudyResult result)
     {

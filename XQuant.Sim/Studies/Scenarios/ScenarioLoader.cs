@@ -114,9 +114,10 @@ public static class ScenarioLoader
                     errors.AddRange(e.Errors);
                 }
             }
-            if (serving is not null)
+            int queries = speculation.Count > 0 ? speculation.Values.Max(x => x.QueriesPerSequence) : 1;
+            if (serving?.MaxBatchedTokens is int budget && budget < queries)
             {
-                errors.Add(new InputError(path, "spec", "the serving simulation does not model speculative decoding; drop spec or the serving block"));
+                errors.Add(new InputError(path, "serving.max_batched_tokens", $"{budget} is below the k + 1 = {queries} tokens one verify step schedules (spec)"));
             }
         }
         MoeRouting? routing = null;

@@ -28,6 +28,8 @@ namespace XQuant.Sim.Studies.Serving;
 /// bytes are placed on chip when one layer's share of the combined op fits, as <see cref="OpDraft.Build"/> does for a
 /// uniform batch. Per-sequence vectors are memoized by context, so the exact ledger is built once per context
 /// length, never per iteration.
+/// Under speculation (a template with k &gt; 0) a decoding sequence is costed by <see cref="Verify"/>, the verify
+/// ledger; the drafter gets a coster of its own (<see cref="ForDrafter"/>), so its ops never share the target's slots.
 /// </remarks>
 public sealed class IterationCoster
 {
@@ -68,6 +70,9 @@ public sealed class IterationCoster
     private readonly Dictionary<string, double> _linkLatencySec = new(StringComparer.Ordinal);
     private readonly bool _remat;
     private double[]?[] _decode = new double[]?[1024];
+    private double[]?[] _verify = new double[]?[1024];
+    private readonly Workload? _verifyTemplate;
+    private readonly Func<Workload, IReadOnlyList<OpCost>> _decodeLedger;
     private readonly Dictionary<int, double[]> _body = [];
     private readonly Dictionary<int, double[]> _prefix = [];
     private readonly double[] _head;
@@ -79,8 +84,18 @@ public sealed class IterationCoster
     /// <param name="template">Model, hardware, scheme, weights and GEMM dtype; batch, context and phase are ignored.</param>
     /// <param name="overlapped">True: max(compute, memory) over the iteration; false: the sum of per-op times.</param>
     public IterationCoster(Workload template, bool overlapped = true)
+        : this(template, overlapped, Ledger.Build)
     {
-        _template = template with { Batch = 1, ContextTokens = 1, Phase = Phase.Decode };
+    }
+
+    private IterationCoster(Workload template, bool overlapped, Func<Workload, IReadOnlyList<OpCost>> decodeLedger)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        _decodeLedger = decodeLedger;
+        // Speculation changes the decode step only (the verify step, Verify); prefill chunks and the prefix a chunk
+        // re-reads stay the plain ledger's.
+        _template = template with { Batch = 1, ContextTokens = 1, Phase = Phase.Decode, Speculation = null };
+        _verifyTemplate = template.Speculation is { DraftTokens: > 0 } spec ? _template with { Speculation = spec } : null;
         _hw = template.Hardware;
         Overlapped = overlapped;
         _remat = template.Scheme.Remat != Domain.Schemes.RematMode.None;
@@ -91,11 +106,16 @@ public sealed class IterationCoster
         // Every op either phase can produce, and whether its weights are shared by a batch.
         var weights1 = new Dictionary<string, double>(StringComparer.Ordinal);
         var weights2 = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var phase in new[] { Phase.Decode, Phase.Prefill })
+        var shapes = new List<Workload> { _template, _template with { Phase = Phase.Prefill } };
+        if (_verifyTemplate is not null)
+        {
+            shapes.Add(_verifyTemplate);
+        }
+        foreach (var shape in shapes)
         {
             foreach (var (batch, into) in new[] { (1.0, weights1), (2.0, weights2) })
             {
-                foreach (var op in Ledger.Build(_template with { Batch = batch, ContextTokens = 16, Phase = phase }))
+                foreach (var op in Build(shape with { Batch = batch, ContextTokens = 16 }))
                 {
                     string key = Key(op);
                     if (!_slotByKey.ContainsKey(key))
@@ -121,16 +141,16 @@ public sealed class IterationCoster
         if (!plan.IsSingle && plan.Link is { } link)
         {
             // The same ledgers on a link of infinite bandwidth: what is left of each op's link time is its latency term.
-            var alphaOnly = _template with { Parallel = plan with { Link = link with { PerDirectionBytesPerSec = double.PositiveInfinity } } };
-            foreach (var phase in new[] { Phase.Decode, Phase.Prefill })
+            var alphaLink = plan with { Link = link with { PerDirectionBytesPerSec = double.PositiveInfinity } };
+            foreach (var shape in shapes)
             {
-                foreach (var op in Ledger.Build(alphaOnly with { ContextTokens = 16, Phase = phase }).Where(o => o.Kind == OpKind.Communication))
+                foreach (var op in Build(shape with { Parallel = alphaLink, ContextTokens = 16 }).Where(o => o.Kind == OpKind.Communication))
                 {
                     _linkLatencySec[Key(op)] = op.LinkSec;
                 }
             }
         }
-                var oneToken = Ledger.Build(_template);
+        var oneToken = Build(_template);
         if (template.Model.Moe is { } moe)
         {
             // The batch-1 decode ledger routes one token: k experts touched exactly.
@@ -164,7 +184,42 @@ public sealed class IterationCoster
         {
             Array.Resize(ref _decode, Math.Max(cachedTokens + 1, _decode.Length * 2));
         }
-        return _decode[cachedTokens] ??= Vector(Ledger.Build(_template with { ContextTokens = cachedTokens }));
+        return _decode[cachedTokens] ??= Vector(Build(_template with { ContextTokens = cachedTokens }));
+    }
+
+    /// <summary>The template's speculation when k &gt; 0 (then <see cref="Verify"/> is the decode step); null otherwise.</summary>
+    public SpecDecoding? Speculation => _verifyTemplate?.Speculation;
+
+    /// <summary>
+    /// A speculative verify step of one sequence over <paramref name="cachedTokens"/> cached tokens: the decode ledger
+    /// with k + 1 queries per sequence (<see cref="LedgerBuilder.QueriesPerSequence"/>): new-token rows and attention
+    /// pairs scale with k + 1, the cache is read once.
+    /// </summary>
+    public double[] Verify(int cachedTokens)
+    {
+        var template = _verifyTemplate ?? throw new InvalidOperationException("the coster's template has no speculation");
+        if (cachedTokens >= _verify.Length)
+        {
+            Array.Resize(ref _verify, Math.Max(cachedTokens + 1, _verify.Length * 2));
+        }
+        return _verify[cachedTokens] ??= Vector(Build(template with { ContextTokens = cachedTokens }));
+    }
+
+    /// <summary>
+    /// A coster of the drafter of <paramref name="target"/>'s speculation (its own slots: the draft model's op names
+    /// are the target's): <see cref="Decode"/> is one draft step at a context, the draft model's plain decode in its
+    /// FP16 cache on one device, or the MTP module's step (<see cref="SpecStep.DraftOps"/>).
+    /// </summary>
+    public static IterationCoster ForDrafter(Workload target, bool overlapped)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var spec = target.Speculation ?? throw new ArgumentException("the workload has no speculation", nameof(target));
+        if (spec.Drafter == SpecDrafter.Free)
+        {
+            throw new ArgumentException("a free drafter has no cost", nameof(target));
+        }
+        bool mtp = spec.Drafter == SpecDrafter.Mtp;
+        return new IterationCoster(SpecStep.DraftWorkload(target, 1), overlapped, w => SpecStep.DraftOps(w, mtp));
     }
 
     /// <summary>
@@ -209,7 +264,7 @@ public sealed class IterationCoster
             return cached;
         }
         var v = new double[VectorLength];
-        foreach (var op in Ledger.Build(_template with { ContextTokens = cachedTokens }))
+        foreach (var op in Build(_template with { ContextTokens = cachedTokens }))
         {
             bool whole = op.Kind is OpKind.Remat or OpKind.Dequantize || PrefixOps.Contains(op.Name) || (_remat && op.Name == "rope_k");
             if (whole)
@@ -344,6 +399,8 @@ public sealed class IterationCoster
         }
         return v;
     }
+
+    private IReadOnlyList<OpCost> Build(Workload w) => w.Phase == Phase.Decode ? _decodeLedger(w) : Ledger.Build(w);
 
     private double[] Vector(IEnumerable<OpCost> ops)
     {

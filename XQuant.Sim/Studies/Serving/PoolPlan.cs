@@ -28,6 +28,13 @@ namespace XQuant.Sim.Studies.Serving;
 /// local layer keeps at most ceil(W / block) + 1 (the window can straddle a block boundary; blocks that fall out of
 /// it are freed, as vLLM's sliding-window manager does), so a sequence needs (global bytes x its slots + local bytes x
 /// the window's slots) / <see cref="BlockBytes"/> blocks, rounded up. Without local layers that is ceil(l / block).
+/// Speculative decoding with a draft model (k &gt; 0): the draft's weights (<see cref="DraftWeightBytes"/>) come out
+/// of the pool, and its own cache (FP16, or its MLA latent; every layer of the draft for every token) adds
+/// <see cref="DraftBytesPerToken"/> to <see cref="BytesPerToken"/>, since the draft caches the same tokens. With
+/// draft=mtp the module's weights (one decoder layer + eh_proj + norms, <see cref="SpecCapacity"/>; the model config's
+/// layer count leaves the MTP layer out) come out of the pool too, and its one-layer cache adds to the bytes per token. On a multi-device plan
+/// the drafter is placed on the fullest device (conservative). The k slots a verify step writes are reserved by the
+/// simulator (<see cref="ServingSimulator"/>), not here.
 /// </remarks>
 public sealed record PoolPlan(
     double DeviceBytes,
@@ -41,7 +48,9 @@ public sealed record PoolPlan(
     int StateBlocksPerSequence,
     long TotalBlocks,
     double LocalBytesPerToken = 0,
-    int WindowTokens = 0)
+    int WindowTokens = 0,
+    double DraftWeightBytes = 0,
+    double DraftBytesPerToken = 0)
 {
     public double PoolBytes => TotalBlocks * BlockBytes;
 
@@ -109,6 +118,33 @@ public sealed record PoolPlan(
         double reserve = device * w.RuntimeReserveFraction;
         double weights = single ? Capacity.WeightBytes(w) : RankCapacity.WeightBytes(w);
         double activations = Capacity.ActivationBytes(single ? w : RankCapacity.RankWorkload(w), maxBatchedTokens, 0);
+        var (perToken, state, localPerToken, window) = CacheTerms(layout);
+        // tp=tokens: each rank caches ceil(block / TP) of a block's tokens (the bytes per token are then the rank's
+        // share per token of a sequence).
+        double share = single ? 1 : Sharding.CachedTokenShare(w.Scheme, w.Plan.TensorParallel);
+        double blockBytes = share < 1 ? perToken * Math.Ceiling(blockTokens * share) : perToken * blockTokens;
+        perToken = share < 1 ? blockBytes / blockTokens : perToken;
+        double draftWeights = 0, draftPerToken = 0;
+        if (w.Speculation is { DraftTokens: > 0 } spec && spec.Drafter != SpecDrafter.Free)
+        {
+            var draft = SpecStep.DraftWorkload(w, 1);
+            var (dPerToken, dState, _, _) = CacheTerms(LayoutCache.Get(draft.Scheme, draft.Model));
+            draftWeights = SpecCapacity.DrafterWeightBytes(w);
+            draftPerToken = dPerToken;
+            state += dState;
+            perToken += draftPerToken;
+            blockBytes += draftPerToken * blockTokens;
+        }
+        int stateBlocks = state <= 0 ? 0 : (int)Math.Ceiling(state / blockBytes);
+        double free = device - reserve - weights - draftWeights - activations;
+        long blocks = free <= 0 ? 0 : (long)Math.Floor(free / blockBytes);
+        return new PoolPlan(device, reserve, weights, activations, blockTokens, blockBytes, perToken, state, stateBlocks, blocks, localPerToken, window,
+            draftWeights, draftPerToken);
+    }
+
+    /// <summary>Bytes per token over all layers (payload, metadata, accumulator row), non-paging state per sequence, and the local layers' share and window.</summary>
+    private static (double PerToken, double State, double LocalPerToken, int Window) CacheTerms(CacheLayout layout)
+    {
         double perToken = 0, state = 0, localPerToken = 0;
         int window = 0;
         foreach (var run in layout.Runs)
@@ -132,14 +168,6 @@ public sealed record PoolPlan(
         {
             perToken += CacheMemory.AccumulatorBytes(acc, 1);
         }
-        // tp=tokens: each rank caches ceil(block / TP) of a block's tokens (the bytes per token are then the rank's
-        // share per token of a sequence).
-        double share = single ? 1 : Sharding.CachedTokenShare(w.Scheme, w.Plan.TensorParallel);
-        double blockBytes = share < 1 ? perToken * Math.Ceiling(blockTokens * share) : perToken * blockTokens;
-        perToken = share < 1 ? blockBytes / blockTokens : perToken;
-        int stateBlocks = state <= 0 ? 0 : (int)Math.Ceiling(state / blockBytes);
-        double free = device - reserve - weights - activations;
-        long blocks = free <= 0 ? 0 : (long)Math.Floor(free / blockBytes);
-        return new PoolPlan(device, reserve, weights, activations, blockTokens, blockBytes, perToken, state, stateBlocks, blocks, localPerToken, window);
+        return (perToken, state, localPerToken, window);
     }
 }

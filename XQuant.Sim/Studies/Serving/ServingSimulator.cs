@@ -19,18 +19,31 @@ namespace XQuant.Sim.Studies.Serving;
 /// </list>
 /// A request that cannot fit in the pool even alone (prompt + output - 1 tokens and its state) is reported as
 /// skipped on arrival instead of waiting forever. No I/O; the same inputs give the same outputs.
+/// <para>
+/// Speculative decoding (the coster's <see cref="IterationCoster.Speculation"/> with k &gt; 0), as vLLM schedules it:
+/// a decoding sequence is scheduled with k + 1 tokens of the budget and blocks for its cached tokens + 1 + k (the
+/// verify step writes k draft slots; blocks are kept after a rejection, as vLLM keeps them), and is costed as the
+/// verify ledger at its context. At the iteration's end it gains n = 1 + leading accepted drafts tokens
+/// (<see cref="AcceptanceSampler"/>, seeded from the run's seed, draws in schedule order), at most the tokens it still
+/// needs; all n arrive at the iteration's end, recorded as n inter-token gaps of (end - previous token) / n. The
+/// drafter's k steps over the decoding sequences (each timed as an iteration of the drafter's own coster at contexts
+/// l .. l + k - 1) run before the verify and add to the iteration's time. Prefill chunks are unchanged.
+/// </para>
 /// </summary>
 public sealed class ServingSimulator
 {
     private readonly IterationCoster _coster;
+    private readonly IterationCoster? _drafter;
     private readonly PoolPlan _pool;
     private readonly SchedulerConfig _config;
 
-    public ServingSimulator(IterationCoster coster, PoolPlan pool, SchedulerConfig config)
+    /// <param name="drafter">The drafter's coster (<see cref="IterationCoster.ForDrafter"/>); null: drafting is not costed.</param>
+    public ServingSimulator(IterationCoster coster, PoolPlan pool, SchedulerConfig config, IterationCoster? drafter = null)
     {
         _coster = coster;
         _pool = pool;
         _config = config;
+        _drafter = coster.Speculation is null ? null : drafter;
     }
 
     public PoolPlan Pool => _pool;
@@ -52,7 +65,15 @@ public sealed class ServingSimulator
         }
         var waiting = new LinkedList<Seq>();
         var running = new List<Seq>();
-        var scheduled = new List<(Seq Seq, int Tokens)>();
+        var scheduled = new List<(Seq Seq, int Tokens, bool Verify)>();
+        // Speculation: k draft tokens per decoding sequence, accepted with probability a (k = 0: plain decode).
+        var spec = _coster.Speculation;
+        int k = spec?.DraftTokens ?? 0;
+        double accept = spec?.AcceptanceRate ?? 0;
+        var sampler = k > 0 ? new AcceptanceSampler(arrivals.Seed) : null;
+        var draftAcc = _drafter?.NewAccumulator();
+        long verifySteps = 0, verifiedTokens = 0;
+        double draftSec = 0;
         var acc = _coster.NewAccumulator();
         // Pipeline parallelism with micro-batches: one accumulator per micro-batch (see PipelinedSec).
         var micro = _coster.Stages > 1 && _coster.MicroBatches > 1
@@ -86,7 +107,7 @@ public sealed class ServingSimulator
             {
                 var s = seqs[nextArrival++];
                 s.ArrivalSec = ArrivalOf(s.Request.Id);
-                if (_pool.BlocksFor(s.Request.InputTokens + s.Request.OutputTokens - 1) > _pool.TotalBlocks)
+                if (_pool.BlocksFor(s.Request.InputTokens + s.Request.OutputTokens - 1 + k) > _pool.TotalBlocks)
                 {
                     s.Skipped = true;
                     Finish(s);
@@ -117,9 +138,15 @@ public sealed class ServingSimulator
             for (int i = 0; i < running.Count && budget > 0;)
             {
                 var s = running[i];
-                int n = Math.Min(s.Known - s.Computed, budget);
+                // A verify step feeds the last sampled token and k drafts: k + 1 tokens of the budget, k more slots.
+                bool verify = k > 0 && s.Generated > 0 && s.Known - s.Computed == 1;
+                if (verify && budget < k + 1)
+                {
+                    break;
+                }
+                int n = verify ? 1 : Math.Min(s.Known - s.Computed, budget);
                 bool fits = true;
-                while (!TryGrow(s, s.Computed + n))
+                while (!TryGrow(s, s.Computed + n + (verify ? k : 0)))
                 {
                     var victim = running[^1];
                     running.RemoveAt(running.Count - 1);
@@ -141,8 +168,8 @@ public sealed class ServingSimulator
                 {
                     break;
                 }
-                scheduled.Add((s, n));
-                budget -= n;
+                scheduled.Add((s, n, verify));
+                budget -= verify ? k + 1 : n;
                 i++;
             }
 
@@ -162,7 +189,7 @@ public sealed class ServingSimulator
                 }
                 waiting.RemoveFirst();
                 running.Add(s);
-                scheduled.Add((s, n));
+                scheduled.Add((s, n, false));
                 budget -= n;
             }
             if (scheduled.Count == 0)
@@ -184,15 +211,21 @@ public sealed class ServingSimulator
             if (micro is null)
             {
                 Array.Clear(acc);
-                foreach (var (s, n) in scheduled)
+                foreach (var (s, n, verify) in scheduled)
                 {
-                    IterationCoster.Add(acc, Cost(s, n));
+                    IterationCoster.Add(acc, Cost(s, n, verify));
                 }
                 dt = _coster.TimeSec(acc);
             }
             else
             {
                 dt = PipelinedSec(micro, microTokens!);
+            }
+            if (_drafter is not null)
+            {
+                double draft = DraftSec();
+                draftSec += draft;
+                dt += draft;
             }
             long used = _pool.TotalBlocks - freeBlocks;
             poolTimes?.Add(t);
@@ -201,8 +234,32 @@ public sealed class ServingSimulator
             busy += dt;
             iterations++;
             bool anyFinished = false;
-            foreach (var (s, n) in scheduled)
+            foreach (var (s, n, verify) in scheduled)
             {
+                if (verify)
+                {
+                    // The fed token and the accepted drafts are now cached; the last of the gained tokens is fed next.
+                    int gained = Math.Min(sampler!.Draw(k, accept), s.Request.OutputTokens - s.Generated);
+                    verifySteps++;
+                    verifiedTokens += gained;
+                    decodeTokens += k + 1;
+                    s.Computed += gained;
+                    s.Generated += gained;
+                    for (int j = 0; gaps is not null && j < gained; j++)
+                    {
+                        gaps.Add((t - s.LastTokenSec) / gained);
+                    }
+                    s.LastTokenSec = t;
+                    if (s.Generated == s.Request.OutputTokens)
+                    {
+                        s.FinishSec = t;
+                        freeBlocks += s.Blocks;
+                        s.Blocks = 0;
+                        anyFinished = true;
+                        Finish(s);
+                    }
+                    continue;
+                }
                 if (n == 1 && s.Computed >= s.Request.InputTokens)
                 {
                     decodeTokens++;
@@ -248,10 +305,41 @@ public sealed class ServingSimulator
         var outcomes = seqs.Select(s => new RequestOutcome(
             s.Request with { ArrivalSec = s.ArrivalSec }, s.Skipped, s.FirstTokenSec, s.FinishSec, s.Preemptions)).ToList();
         return new SimulationResult(outcomes, _pool, _config, iterations, busy, preemptions, maxUsed, _pool.TotalBlocks - freeBlocks,
-            prefillTokens, decodeTokens, recomputed, gaps ?? [], poolTimes ?? [], poolUsed ?? []);
+            prefillTokens, decodeTokens, recomputed, gaps ?? [], poolTimes ?? [], poolUsed ?? [])
+        {
+            VerifySteps = verifySteps,
+            VerifiedTokens = verifiedTokens,
+            DraftSec = draftSec,
+        };
 
-        double[] Cost(Seq s, int n) =>
-            n == 1 && s.Computed > 0 ? _coster.Decode(s.Computed) : _coster.Chunk(s.Computed, n, samples: s.Computed + n == s.Known);
+        double[] Cost(Seq s, int n, bool verify) =>
+            verify ? _coster.Verify(s.Computed)
+            : n == 1 && s.Computed > 0 ? _coster.Decode(s.Computed) : _coster.Chunk(s.Computed, n, samples: s.Computed + n == s.Known);
+
+        // The drafter's k steps, one after another, each over every verifying sequence at its own context (l + j).
+        double DraftSec()
+        {
+            double sum = 0;
+            for (int j = 0; j < k; j++)
+            {
+                Array.Clear(draftAcc!);
+                bool any = false;
+                foreach (var (s, _, verify) in scheduled)
+                {
+                    if (verify)
+                    {
+                        IterationCoster.Add(draftAcc!, _drafter!.Decode(s.Computed + j));
+                        any = true;
+                    }
+                }
+                if (!any)
+                {
+                    return 0;
+                }
+                sum += _drafter!.TimeSec(draftAcc!);
+            }
+            return sum;
+        }
 
         // Each scheduled sequence joins the micro-batch with the fewest tokens so far (ties: the lowest), in schedule order.
         double PipelinedSec(double[][] accs, long[] tokens)
@@ -261,7 +349,7 @@ public sealed class ServingSimulator
                 Array.Clear(a);
             }
             Array.Clear(tokens);
-            foreach (var (s, n) in scheduled)
+            foreach (var (s, n, verify) in scheduled)
             {
                 int j = 0;
                 for (int k = 1; k < tokens.Length; k++)
@@ -271,8 +359,8 @@ public sealed class ServingSimulator
                         j = k;
                     }
                 }
-                tokens[j] += n;
-                IterationCoster.Add(accs[j], Cost(s, n));
+                tokens[j] += verify ? k + 1 : n;
+                IterationCoster.Add(accs[j], Cost(s, n, verify));
             }
             return _coster.PipelinedSec(accs.Where((_, j) => tokens[j] > 0).ToList());
         }

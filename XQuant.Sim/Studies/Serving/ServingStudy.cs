@@ -7,8 +7,13 @@ namespace XQuant.Sim.Studies.Serving;
 /// <summary>Runs every scheme of a plan: simulations at the arrival settings, then the max-rate search. Pure: no I/O.</summary>
 public static class ServingStudy
 {
-    public static ServingSimulator Simulator(Workload w, SchedulerConfig config, bool overlapped) =>
-        new(new IterationCoster(w, overlapped), PoolPlan.For(w, config.BlockTokens, config.MaxBatchedTokens), config);
+    /// <summary>A simulator of <paramref name="w"/>; under speculation with a costed drafter, with the drafter's own coster.</summary>
+    public static ServingSimulator Simulator(Workload w, SchedulerConfig config, bool overlapped)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        var drafter = w.Speculation is { DraftTokens: > 0, Drafter: not SpecDrafter.Free } ? IterationCoster.ForDrafter(w, overlapped) : null;
+        return new(new IterationCoster(w, overlapped), PoolPlan.For(w, config.BlockTokens, config.MaxBatchedTokens), config, drafter);
+    }
 
     public static ServingStudyResult Run(ServingRequestPlan plan, Action<string>? progress = null, CancellationToken cancel = default) =>
         Run(plan, 1, progress, cancel);

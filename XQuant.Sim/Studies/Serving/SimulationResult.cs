@@ -32,4 +32,16 @@ public sealed record SimulationResult(
             return done.Count == 0 ? 0 : done.Max(r => r.FinishSec) - Requests.Where(r => !r.Skipped).Min(r => r.Request.ArrivalSec);
         }
     }
+
+    /// <summary>Speculative verify steps run (one per decoding sequence per iteration); 0 without speculation.</summary>
+    public long VerifySteps { get; init; }
+
+    /// <summary>Output tokens the verify steps yielded (accepted drafts + the target's own token each).</summary>
+    public long VerifiedTokens { get; init; }
+
+    /// <summary>Seconds of the iterations spent in the drafter's steps (0 when drafting is not costed).</summary>
+    public double DraftSec { get; init; }
+
+    /// <summary>Measured mean tokens per verify step (the sampled counterpart of E); NaN without verify steps.</summary>
+    public double TokensPerVerifyStep => VerifySteps > 0 ? (double)VerifiedTokens / VerifySteps : double.NaN;
 }
