@@ -53,6 +53,22 @@ public sealed class ExploreApiTests
     }
 
     [TestMethod]
+    public void Api_EqualsCli_ForSpeculationRoutingAndParallelServing()
+    {
+        var lq = Q("model", "qwen3-30b-a3b", "hardware", "dgx-h100", "scheme", "xquant-gqa:4", "context", "4096", "batch", "16", "tp", "4", "ep", "4", "spec", "k=2,accept=0.7", "moe-routing", "zipf=1");
+        var ledger = ExploreApi.Handle("ledger", lq);
+        Assert.AreEqual(200, ledger.Status, ledger.Json);
+        Assert.AreEqual(Cli("ledger", lq), ledger.Json);
+        var bq = Q("model", "llama-3.1-8b", "hardware", "h100-sxm", "scheme", "xquant-gqa:2", "spec", "k=3,accept=0.7,draft=llama-3.2-1b");
+        Assert.AreEqual(Cli("breakeven", bq), ExploreApi.Handle("breakeven", bq).Json);
+        var sq = Q("model", "llama-3.1-8b", "hardware", "dgx-h100", "schemes", "fp16,xquant-gqa:4", "rate", "5", "requests", "60", "tp", "2", "spec", "k=3,accept=0.7,draft=llama-3.2-1b");
+        var sim = ExploreApi.Handle("simulate", sq);
+        Assert.AreEqual(200, sim.Status, sim.Json);
+        Assert.AreEqual(Cli("simulate", sq), sim.Json);
+        StringAssert.Contains(sim.Json, "\"speculation\"");
+    }
+
+    [TestMethod]
     [DataRow("ledger", "context", "0", "context")]
     [DataRow("ledger", "batch", "lots", "batch")]
     [DataRow("ledger", "scheme", "xquant:9", "scheme")]
@@ -65,6 +81,9 @@ public sealed class ExploreApiTests
     [DataRow("ledger", "context", "--out=x", "context")]
     [DataRow("memory", "scheme", "fp16", "scheme")]
     [DataRow("nosuch", "context", "1", "/api/nosuch")]
+    [DataRow("ledger", "spec", "k=2,accept=0.7,draft=/work/main/models/llama-3.2-1b.json", "spec: draft")]
+    [DataRow("simulate", "spec", "k=2,accept=0.7,draft=../x", "spec: draft")]
+    [DataRow("ledger", "spec", "k=2,accept=1.5", "spec")]
     public void BadParameter_Is400_NamingIt(string command, string key, string value, string named)
     {
         var q = command == "nosuch" ? Q(key, value) : Q("model", "llama-2-7b", "hardware", "h100-sxm").Where(p => p.Key != key && (command != "memory" || p.Key != "hardware")).Append(KeyValuePair.Create(key, value)).ToArray();

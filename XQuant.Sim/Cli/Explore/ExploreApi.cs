@@ -25,12 +25,12 @@ public static class ExploreApi
     /// <summary>Query parameter -> the option it becomes, per command; nothing else is accepted.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Parameters = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["ledger"] = ["model", "hardware", "scheme", "context", "batch", "weights", "phase", "reserve", "tp", "pp"],
+        ["ledger"] = ["model", "hardware", "scheme", "context", "batch", "weights", "phase", "reserve", "tp", "pp", "ep", "spec", "moe-routing"],
         ["memory"] = ["model", "schemes", "context", "batch"],
-        ["breakeven"] = ["model", "hardware", "scheme", "versus", "context", "batch", "weights", "tp", "pp"],
-        ["compare"] = ["model", "hardware", "schemes", "context", "batch", "weights", "reserve", "tp", "pp"],
+        ["breakeven"] = ["model", "hardware", "scheme", "versus", "context", "batch", "weights", "tp", "pp", "spec", "moe-routing"],
+        ["compare"] = ["model", "hardware", "schemes", "context", "batch", "weights", "reserve", "tp", "pp", "spec", "moe-routing"],
         ["pareto"] = ["model", "hardware", "dataset", "context", "batch"],
-        ["simulate"] = ["model", "hardware", "schemes", "weights", "reserve", "rate", "concurrency", "input", "output", "requests", "seed", "slo", "percentile", "max-rate"],
+        ["simulate"] = ["model", "hardware", "schemes", "weights", "reserve", "rate", "concurrency", "input", "output", "requests", "seed", "slo", "percentile", "max-rate", "tp", "pp", "ep", "spec"],
     };
 
     /// <summary>Most requests one API simulation may run (the CLI allows more; the page stays responsive).</summary>
@@ -106,6 +106,11 @@ public static class ExploreApi
         {
             return "at most 4 rates per request";
         }
+        if (key == "spec" && DraftModelId(value) is { } draft && draft != "mtp" && !ShippedModels.Contains(draft, StringComparer.Ordinal) && !(uploads?.ContainsKey(draft) ?? false))
+        {
+            // The drafter is a model like any other: a shipped or uploaded id, never a path.
+            return $"draft '{Clip(draft)}' is not a shipped model id or an uploaded model";
+        }
         IReadOnlyList<string>? shipped = key switch
         {
             "model" => [.. ShippedModels, .. (uploads?.Keys ?? [])],
@@ -123,6 +128,10 @@ public static class ExploreApi
         }
         return null;
     }
+
+    /// <summary>The draft=... value of a --spec text, or null.</summary>
+    private static string? DraftModelId(string spec) =>
+        spec.Split(',', StringSplitOptions.TrimEntries).Where(p => p.StartsWith("draft=", StringComparison.Ordinal)).Select(p => p["draft=".Length..]).LastOrDefault();
 
     /// <summary>Runs the query through the CLI; 200 with its document, 400 with its error lines.</summary>
     public static ApiResponse Handle(string command, IEnumerable<KeyValuePair<string, string>> query, CancellationToken cancel = default) =>
