@@ -36,8 +36,13 @@ public static class FuzzCommand
             {
                 foreach (string kind in chosen)
                 {
+                    if (kind == "signals")
+                    {
+                        failures += Signals(ctx, n, p.GetValue(seed), Path.Combine(work, kind));
+                        continue;
+                    }
                     var outcomes = InputFuzzer.Generate(kind, n, p.GetValue(seed), Path.Combine(work, kind))
-                        .Select(c => InputFuzzer.Check(c, TimeSpan.FromSeconds(20)))
+                        .Select(c => InputFuzzer.Check(c, InputFuzzer.Limit(kind)))
                         .ToList();
                     var bad = outcomes.Where(o => o.Problem is not null).ToList();
                     var leftovers = InputFuzzer.Leftovers(Path.Combine(work, kind));
@@ -60,5 +65,37 @@ public static class FuzzCommand
             return failures == 0 ? CliApp.ExitOk : CliApp.ExitInternal;
         });
         return command;
+    }
+
+    /// <summary>The signals kind: child processes interrupted at seeded delays; returns the rule-breakers and leftovers.</summary>
+    private static int Signals(CliContext ctx, int count, int seed, string work)
+    {
+        int processes = SignalFuzzer.Processes(count);
+        if (!OperatingSystem.IsLinux())
+        {
+            ctx.Out.WriteLine($"signals: skipped ({processes} processes planned): signals are sent with kill(2) on Linux only");
+            return 0;
+        }
+        var outcomes = new List<SignalOutcome>();
+        foreach (var c in SignalFuzzer.Plan(processes, seed, work))
+        {
+            // A fuzz run interrupted itself stops between children: the child in flight is not left running.
+            ctx.Cancel.ThrowIfCancellationRequested();
+            outcomes.Add(SignalFuzzer.Run(c));
+        }
+        var bad = outcomes.Where(o => o.Problem is not null).ToList();
+        var leftovers = InputFuzzer.Leftovers(work);
+        string perSignal = string.Join("; ", SignalFuzzer.Signals.Select(s =>
+        {
+            var mine = outcomes.Where(o => o.Case.Signal == s.Name).ToList();
+            return $"SIG{s.Name} {mine.Count}: {mine.Count(o => o.ExitCode == 128 + s.Number)} exit {128 + s.Number}, {mine.Count(o => o.ExitCode == 0)} exit 0 complete";
+        }));
+        double slowest = outcomes.Where(o => !o.FinishedFirst).Select(o => o.StopSec).DefaultIfEmpty(0).Max();
+        ctx.Out.WriteLine($"signals: {outcomes.Count} processes (count/25, at least 3), {outcomes.Count(o => o.FinishedFirst)} finished before their signal; {perSignal}; slowest stop {Formats.Fixed(slowest, 1)} s; {bad.Count} broke a rule ({outcomes.Count(o => o.ExitCode == -1)} hangs), {leftovers.Count} temporary files left");
+        foreach (var o in bad.Take(20))
+        {
+            ctx.Out.WriteLine($"  {o.Problem}: SIG{o.Case.Signal} at {o.Case.DelayMs} ms [{string.Join(' ', o.Case.Args)}] -> exit {o.ExitCode}, output {o.Output}, {o.Stderr.Split('\n')[0]}");
+        }
+        return bad.Count + leftovers.Count;
     }
 }

@@ -174,6 +174,12 @@ public sealed class TokenizerJson
         {
             throw new InputException(path, "", $"invalid pattern ({ex.Message.Split('\n')[0]})");
         }
+        catch (InvalidOperationException ex)
+        {
+            // System.Text.Json checks a string's escapes only when it is read: "\ud800" alone (half a UTF-16 pair) is
+            // valid JSON text but not a string. Every other read here checks the value's kind first.
+            throw new InputException(path, "", $"holds a string that is not valid text, such as a lone surrogate escape (\\ud800) ({ex.Message.Split('\n')[0]})");
+        }
     }
 
     /// <summary>Token ids of <paramref name="text"/>, with the post-processor's special tokens when <paramref name="addSpecial"/>.</summary>
