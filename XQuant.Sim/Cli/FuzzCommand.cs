@@ -13,7 +13,7 @@ public static class FuzzCommand
         var count = new Option<int>("--count") { Description = "inputs per kind", DefaultValueFactory = _ => 500 };
         var seed = new Option<int>("--seed") { Description = "random seed (the test uses 20261128)", DefaultValueFactory = _ => 20261128 };
         var kinds = new Option<string>("--kinds") { Description = $"comma-separated: {string.Join(", ", InputFuzzer.Kinds)}", DefaultValueFactory = _ => string.Join(",", InputFuzzer.Kinds) };
-        var command = new Command("fuzz", "Robustness check: mutated profiles, model configs, scenarios, scheme strings and argument lists; each must be accepted or rejected cleanly (exit 2, file and field named).")
+        var command = new Command("fuzz", "Robustness check: mutated profiles, model configs, scenarios, scheme strings, argument lists, awkward files and tokenizer.json files, each accepted or rejected cleanly (exit 2, file and field named); and xqsim child processes interrupted by SIGINT/SIGTERM/SIGHUP (count/25 of them).")
         {
             count, seed, kinds,
         };
@@ -30,7 +30,8 @@ public static class FuzzCommand
             {
                 throw new InputException("--kinds", "", $"unknown kind(s) {string.Join(", ", unknown)} (allowed: {string.Join(", ", InputFuzzer.Kinds)})");
             }
-            string work = Path.Combine(Path.GetTempPath(), $"xqsim-fuzz-{Environment.ProcessId}");
+            // Unique per run, not per process: two fuzz runs in one process (tests) must not delete each other's inputs.
+            string work = Path.Combine(Path.GetTempPath(), $"xqsim-fuzz-{Environment.ProcessId}-{Guid.NewGuid():N}");
             int failures = 0;
             try
             {

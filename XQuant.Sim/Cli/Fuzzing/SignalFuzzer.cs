@@ -40,11 +40,13 @@ public static partial class SignalFuzzer
         var rng = new Random(seed);
         string scenarios = DataPaths.Find("scenarios");
         var plan = new List<SignalCase>();
+        // Commands and signals in turn from seeded starts: any 3 cases carry every signal, any 5 every command, and
+        // 15 every pairing (3 and 5 are coprime); the delay is drawn per case.
+        int commandStart = rng.Next(Commands.Length), signalStart = rng.Next(Signals.Count);
         for (int i = 0; i < processes; i++)
         {
-            // Every command and every signal occur within a few cases, then at random.
-            string command = Commands[(i + rng.Next(Commands.Length)) % Commands.Length];
-            var (name, number) = Signals[(i + rng.Next(Signals.Count)) % Signals.Count];
+            string command = Commands[(commandStart + i) % Commands.Length];
+            var (name, number) = Signals[(signalStart + i) % Signals.Count];
             // From during start-up (before the handlers are registered) to well into the work.
             int delayMs = rng.Next(50, 2500);
             string outDir = Path.Combine(workDir, $"sig-{i}", "out");
