@@ -48,6 +48,24 @@ public sealed class TokenizerFuzzTests
     }
 
     [TestMethod]
+    [DataRow("\"1\"")]
+    [DataRow("true")]
+    [DataRow("null")]
+    public void AddedTokenIdOfTheWrongKind_IsExit2_NamingTheField(string id)
+    {
+        // Found by this kind: TryGetInt32 on a string threw InvalidOperationException (exit 1).
+        using var s = new Hardening.HardeningRun.Scratch();
+        var c = InputFuzzer.Generate("tokenizer", InputFuzzer.TokenizerMutations.Count, 5, s.Dir).First(x => x.Mutation == "added-token-id");
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(c.File!))!;
+        node["added_tokens"] = System.Text.Json.Nodes.JsonNode.Parse($$"""[{"id": {{id}}, "content": "lo"}]""");
+        File.WriteAllText(c.File!, node.ToJsonString());
+        var outcome = InputFuzzer.Check(c, InputFuzzer.Limit("tokenizer"));
+        Assert.AreEqual(2, outcome.ExitCode, outcome.Stderr);
+        Assert.IsNull(outcome.Problem, outcome.Problem);
+        StringAssert.Contains(outcome.Stderr, "added_tokens");
+    }
+
+    [TestMethod]
     public void KindsOption_ListsTheNewKinds()
     {
         using var o = new StringWriter();

@@ -4,13 +4,14 @@ using System.Text;
 namespace XQuant.Sim.Cli.Fuzzing;
 
 /// <summary>
-/// A tiny Llama checkpoint (config.json + one F32 model.safetensors, about 270 KB) written by the fuzzer itself, so
+/// A tiny Llama checkpoint (config.json + one F32 model.safetensors, about 400 KB) written by the fuzzer itself, so
 /// the tokenizer kind can drive the real `accuracy --text` path, the only CLI path that loads a tokenizer.json, without
-/// any download. Its vocabulary (50) is larger than every id of the seed tokenizers.
+/// any download. Its vocabulary (300) is larger than every id of the seed tokenizers (the byte-level one has 256 byte
+/// tokens).
 /// </summary>
 public static class FuzzCheckpoint
 {
-    public const int Vocab = 50;
+    public const int Vocab = 300;
     private const int D = 64, Layers = 2, Heads = 4, KvHeads = 2, HeadDim = 16, F = 96;
 
     /// <summary>Writes config.json and model.safetensors into <paramref name="dir"/>; the weights come from a fixed seed.</summary>

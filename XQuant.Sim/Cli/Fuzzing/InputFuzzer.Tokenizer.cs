@@ -64,6 +64,17 @@ public static partial class InputFuzzer
 
     private static readonly string[] InvalidPatterns = ["(", "[a-", "\\", "(?<x", "*a", "a{2,1}", "(?P<n>a)", "[z-a]", "\\k<none>", "(?<=a"];
 
+    /// <summary>GPT-2's byte-to-character map: printable bytes stand for themselves, the other 68 for U+0100 on.</summary>
+    private static IEnumerable<char> ByteLevelAlphabet()
+    {
+        int extra = 0;
+        for (int b = 0; b < 256; b++)
+        {
+            bool printable = b is (>= 33 and <= 126) or (>= 161 and <= 172) or (>= 174 and <= 255);
+            yield return printable ? (char)b : (char)(256 + extra++);
+        }
+    }
+
     private static IEnumerable<FuzzCase> TokenizerCases(int count, int seed, string workDir)
     {
         var rng = new Random(seed);
@@ -119,6 +130,20 @@ public static partial class InputFuzzer
         bool sentencePiece = rng.Next(3) != 0;
         string seedJson = sentencePiece ? SentencePieceSeed : ByteLevelSeed;
         var node = JsonNode.Parse(seedJson)!.AsObject();
+        if (!sentencePiece)
+        {
+            // Every byte has a token, as in GPT-2, so the seed encodes any text and a mutation is what gets refused.
+            var vocab = node["model"]!["vocab"]!.AsObject();
+            foreach (char b in ByteLevelAlphabet())
+            {
+                string key = b.ToString();
+                if (!vocab.ContainsKey(key))
+                {
+                    vocab[key] = vocab.Count;
+                }
+            }
+            seedJson = node.ToJsonString();
+        }
         T Pick<T>(params T[] xs) => xs[rng.Next(xs.Length)];
         JsonObject Replace(string kind, string pattern, string content) =>
             new() { ["type"] = "Replace", ["pattern"] = new JsonObject { [kind] = pattern }, ["content"] = content };
