@@ -10,7 +10,13 @@ namespace XQuant.Sim.Cli.Fuzzing;
 /// </summary>
 public static partial class InputFuzzer
 {
-    public static readonly IReadOnlyList<string> Kinds = ["profile", "model", "scenario", "scheme", "cli", "files"];
+    public static readonly IReadOnlyList<string> Kinds = ["profile", "model", "scenario", "scheme", "cli", "files", "tokenizer", "signals"];
+
+    /// <summary>
+    /// How long one input may take before it counts as a hang: 20 s, and 45 s for a tokenizer, whose total
+    /// normalize/pre-tokenize work may legitimately use its 20 s budget before it is refused.
+    /// </summary>
+    public static TimeSpan Limit(string kind) => TimeSpan.FromSeconds(kind == "tokenizer" ? 45 : 20);
 
     private static readonly string[] SchemeSeeds =
         ["fp16", "kivi:2", "kivi:4,g=64,window=0", "xquant:4", "xquant-cl:2,base=3@4", "xquant-gqa:3,fp16first=1", "xquant-cl-gqa:2,acc=16", "xquant:3,remat=vabsorb"];
@@ -29,6 +35,14 @@ public static partial class InputFuzzer
         if (kind == "files")
         {
             foreach (var c in FileCases(count, seed, workDir))
+            {
+                yield return c;
+            }
+            yield break;
+        }
+        if (kind == "tokenizer")
+        {
+            foreach (var c in TokenizerCases(count, seed, workDir))
             {
                 yield return c;
             }
@@ -145,14 +159,19 @@ public static partial class InputFuzzer
         {
             return new FuzzOutcome(c, -1, "", $"no answer within {limit.TotalSeconds} s");
         }
-        int code = task.Result;
-        string err = stderr.ToString();
+        return Judge(c, task.Result, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>The rules for one finished input (kept apart from running it so a test can plant a rule-breaker).</summary>
+    public static FuzzOutcome Judge(FuzzCase c, int code, string stdout, string err)
+    {
+        ArgumentNullException.ThrowIfNull(c);
         string? problem = null;
         if (code is not (0 or 2))
         {
             problem = $"exit code {code}";
         }
-        else if (StackTrace().IsMatch(err) || StackTrace().IsMatch(stdout.ToString()))
+        else if (StackTrace().IsMatch(err) || StackTrace().IsMatch(stdout))
         {
             problem = "stack trace printed";
         }
@@ -160,7 +179,8 @@ public static partial class InputFuzzer
         {
             problem = "exit 2 without a message";
         }
-        else if (code == 2 && c.File is not null && !err.Contains(c.File, StringComparison.Ordinal))
+        else if (code == 2 && c.File is not null && !err.Contains(c.File, StringComparison.Ordinal)
+            && (c.OtherFile is null || !err.Contains(c.OtherFile, StringComparison.Ordinal)))
         {
             problem = "error does not name the file";
         }

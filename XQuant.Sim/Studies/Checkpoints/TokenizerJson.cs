@@ -88,7 +88,7 @@ public sealed class TokenizerJson
             foreach (var a in at.EnumerateArray())
             {
                 if (a.ValueKind != JsonValueKind.Object || !a.TryGetProperty("content", out var c) || c.ValueKind != JsonValueKind.String
-                    || !a.TryGetProperty("id", out var i) || !i.TryGetInt32(out int id))
+                    || !a.TryGetProperty("id", out var i) || i.ValueKind != JsonValueKind.Number || !i.TryGetInt32(out int id))
                 {
                     throw Bad("added_tokens", "each entry needs a string content and an integer id");
                 }
@@ -173,6 +173,13 @@ public sealed class TokenizerJson
         catch (ArgumentException ex)
         {
             throw new InputException(path, "", $"invalid pattern ({ex.Message.Split('\n')[0]})");
+        }
+        catch (InvalidOperationException ex)
+        {
+            // System.Text.Json checks a string's escapes only when it is read: "\ud800" alone (half a UTF-16 pair) is
+            // valid JSON text but not a string. Reads check the value's kind first, so this is the usual cause; a
+            // value of an unexpected kind somewhere unchecked is bad input too, never an internal error.
+            throw new InputException(path, "", $"holds a value that cannot be read as text or as the number expected, such as a lone surrogate escape (\\ud800) ({ex.Message.Split('\n')[0]})");
         }
     }
 
@@ -502,7 +509,7 @@ public sealed class TokenizerJson
                         List<int> ids;
                         if (specials.ValueKind == JsonValueKind.Object && specials.TryGetProperty(name, out var def) && def.TryGetProperty("ids", out var idsEl) && idsEl.ValueKind == JsonValueKind.Array)
                         {
-                            ids = idsEl.EnumerateArray().Select(x => x.TryGetInt32(out int v) ? v : -1).ToList();
+                            ids = idsEl.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt32(out int v) ? v : -1).ToList();
                         }
                         else
                         {
