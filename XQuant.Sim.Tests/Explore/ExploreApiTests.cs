@@ -53,6 +53,28 @@ public sealed class ExploreApiTests
     }
 
     [TestMethod]
+    public void Ledgers_AreTheCliLedgersOfEachScheme_InOrder()
+    {
+        var common = Q("model", "llama-3.1-8b", "hardware", "h100-sxm", "context", "8192", "batch", "4");
+        var r = ExploreApi.Handle("ledgers", [.. common, KeyValuePair.Create("schemes", "fp16,kivi:2,xquant-gqa:2")]);
+        Assert.AreEqual(200, r.Status, r.Json);
+        using var doc = JsonDocument.Parse(r.Json);
+        Assert.IsEmpty(MiniSchema.Validate(Path.Combine(TestPaths.RepoRoot, "schemas", "api-ledgers.schema.json"), doc.RootElement));
+        var docs = doc.RootElement.GetProperty("documents").EnumerateArray().ToList();
+        string[] schemes = ["fp16", "kivi:2", "xquant-gqa:2"];
+        Assert.HasCount(3, docs);
+        for (int i = 0; i < 3; i++)
+        {
+            using var cli = JsonDocument.Parse(Cli("ledger", [.. common, KeyValuePair.Create("scheme", schemes[i])]));
+            Assert.AreEqual(cli.RootElement.GetRawText(), docs[i].GetRawText(), schemes[i]);
+        }
+        var bad = ExploreApi.Handle("ledgers", [.. common, KeyValuePair.Create("schemes", "fp16,xquant:9")]);
+        Assert.AreEqual(400, bad.Status);
+        StringAssert.Contains(bad.Json, "scheme: bits '9' not allowed");
+        Assert.AreEqual(400, ExploreApi.Handle("ledgers", [.. common, KeyValuePair.Create("scheme", "fp16")]).Status, "ledgers takes schemes, not scheme");
+    }
+
+    [TestMethod]
     public void Api_EqualsCli_ForSpeculationRoutingAndParallelServing()
     {
         var lq = Q("model", "qwen3-30b-a3b", "hardware", "dgx-h100", "scheme", "xquant-gqa:4", "context", "4096", "batch", "16", "tp", "4", "ep", "4", "spec", "k=2,accept=0.7", "moe-routing", "zipf=1");

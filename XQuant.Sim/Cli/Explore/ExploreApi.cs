@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using XQuant.Sim.Domain.CostModel;
 using XQuant.Sim.Domain.Hardware;
 using XQuant.Sim.Domain.Models;
+using XQuant.Sim.Domain.Schemes;
 using XQuant.Sim.Foundation.Input;
 using XQuant.Sim.Rendering.Json;
 
@@ -26,12 +27,20 @@ public static class ExploreApi
     public static readonly IReadOnlyDictionary<string, string[]> Parameters = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
         ["ledger"] = ["model", "hardware", "scheme", "context", "batch", "weights", "phase", "reserve", "tp", "pp", "ep", "spec", "moe-routing"],
+        [Ledgers] = ["model", "hardware", "schemes", "context", "batch", "weights", "phase", "reserve", "tp", "pp", "ep", "spec", "moe-routing"],
         ["memory"] = ["model", "schemes", "context", "batch"],
         ["breakeven"] = ["model", "hardware", "scheme", "versus", "context", "batch", "weights", "tp", "pp", "spec", "moe-routing"],
         ["compare"] = ["model", "hardware", "schemes", "context", "batch", "weights", "reserve", "tp", "pp", "spec", "moe-routing"],
         ["pareto"] = ["model", "hardware", "dataset", "context", "batch"],
         ["simulate"] = ["model", "hardware", "schemes", "weights", "reserve", "rate", "concurrency", "input", "output", "requests", "seed", "slo", "percentile", "max-rate", "tp", "pp", "ep", "spec"],
     };
+
+    /// <summary>
+    /// GET /api/ledgers?schemes=a,b,...: one `xqsim ledger --json` document per scheme, in order, in one response. The
+    /// page's slider asks for every scheme's ledger at each move; one request computes them in turn instead of N
+    /// requests contending for the cores.
+    /// </summary>
+    public const string Ledgers = "ledgers";
 
     /// <summary>Most requests one API simulation may run (the CLI allows more; the page stays responsive).</summary>
     public const long MaxSimulatedRequests = 5000;
@@ -145,6 +154,10 @@ public static class ExploreApi
         {
             return new ApiResponse(200, JsonDoc.Text(Options(uploads.Keys)));
         }
+        if (command == Ledgers)
+        {
+            return HandleLedgers(query.ToList(), uploads, cancel);
+        }
         var (args, errors) = Arguments(command, query, uploads);
         if (errors.Count > 0)
         {
@@ -166,6 +179,34 @@ public static class ExploreApi
             .Select(l => l.Replace("--", "", StringComparison.Ordinal))
             .ToList();
         return Errors(rc == CliApp.ExitBadInput ? 400 : 500, lines.Count > 0 ? lines : ["the request failed"]);
+    }
+
+    /// <summary>The ledgers of several schemes: each document exactly the CLI's; the first failing scheme answers for all.</summary>
+    private static ApiResponse HandleLedgers(List<KeyValuePair<string, string>> query, IReadOnlyDictionary<string, ModelConfig> uploads, CancellationToken cancel)
+    {
+        var (_, errors) = Arguments(Ledgers, query, uploads);
+        if (errors.Count > 0)
+        {
+            return Errors(400, errors);
+        }
+        var schemes = query.Where(p => p.Key == "schemes").Select(p => SchemeRegistry.SplitCliList(p.Value)).FirstOrDefault();
+        if (schemes is null || schemes.Count == 0)
+        {
+            return Errors(400, ["schemes: give at least one scheme"]);
+        }
+        var docs = new List<string>();
+        foreach (string scheme in schemes)
+        {
+            var one = query.Where(p => p.Key != "schemes").Append(KeyValuePair.Create("scheme", scheme));
+            var r = Handle("ledger", one, uploads, cancel);
+            if (r.Status != 200)
+            {
+                return r;
+            }
+            docs.Add(r.Json.TrimEnd('\n'));
+        }
+        // The CLI's documents verbatim, so each equals `xqsim ledger --json` byte for byte (less its final newline).
+        return new ApiResponse(200, "{\n  \"schema\": \"xqsim.ledgers.v1\",\n  \"generator\": \"xqsim\",\n  \"documents\": [\n" + string.Join(",\n", docs) + "\n  ]\n}\n");
     }
 
     public static ApiResponse Errors(int status, IReadOnlyList<string> errors)
