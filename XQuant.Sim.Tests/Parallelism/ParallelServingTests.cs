@@ -130,6 +130,18 @@ public sealed class ParallelServingTests
     }
 
     [TestMethod]
+    public void Pool_TpTokens_ShrinksTheLocalLayersWithTheRest()
+    {
+        // gemma-2-9b alternates local and global layers: under tp=tokens the local layers' bytes per token shrink with
+        // the same share as the whole, so the window's share of a block is the single-device one.
+        var heads = PoolPlan.For(On("gemma-2-9b", "h100-sxm", "xquant:2", 2, 1), 16, 8192);
+        var tokens = PoolPlan.For(On("gemma-2-9b", "h100-sxm", "xquant:2,tp=tokens", 2, 1), 16, 8192);
+        Assert.IsGreaterThan(0, heads.LocalBytesPerToken);
+        Assert.AreEqual(heads.BytesPerToken / 2, tokens.BytesPerToken, 1e-9);
+        Assert.AreEqual(heads.LocalBytesPerToken / 2, tokens.LocalBytesPerToken, 1e-9);
+    }
+
+    [TestMethod]
     public void CostAndEnergy_CountEveryDevice()
     {
         // 1000 output tokens/s, busy half the time: every figure of one device, eight times.

@@ -123,6 +123,11 @@ public sealed record PoolPlan(
         // share per token of a sequence).
         double share = single ? 1 : Sharding.CachedTokenShare(w.Scheme, w.Plan.TensorParallel);
         double blockBytes = share < 1 ? perToken * Math.Ceiling(blockTokens * share) : perToken * blockTokens;
+        if (share < 1 && perToken > 0)
+        {
+            // The local layers' bytes shrink with the same share, or their window would look larger than it is.
+            localPerToken *= blockBytes / blockTokens / perToken;
+        }
         perToken = share < 1 ? blockBytes / blockTokens : perToken;
         double draftWeights = 0, draftPerToken = 0;
         if (w.Speculation is { DraftTokens: > 0 } spec && spec.Drafter != SpecDrafter.Free)
