@@ -3,7 +3,7 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
-  const state = { model: '', hardware: '', tp: 1, weights: 'bf16', phase: 'decode', batch: 1, context: 4096, schemes: [], focus: '', devices: '' };
+  const state = { model: '', hardware: '', tp: 1, weights: 'bf16', phase: 'decode', batch: 1, context: 4096, schemes: [], focus: '', devices: '', spec: '' };
   const TP_CHOICES = [1, 2, 4, 8];
   const data = { cmp: null, dev: null, be: null };
   const csv = {};
@@ -55,7 +55,7 @@
   // ---- URL state ----
   function readUrl() {
     const p = new URLSearchParams(location.search);
-    for (const k of ['model', 'hardware', 'weights', 'phase', 'focus', 'devices']) if (p.has(k)) state[k] = p.get(k);
+    for (const k of ['model', 'hardware', 'weights', 'phase', 'focus', 'devices', 'spec']) if (p.has(k)) state[k] = p.get(k);
     if (p.has('tp')) state.tp = TP_CHOICES.includes(parseInt(p.get('tp'), 10)) ? parseInt(p.get('tp'), 10) : 1;
     if (p.has('batch')) state.batch = Math.max(1, parseInt(p.get('batch'), 10) || 1);
     if (p.has('context')) state.context = Math.max(1, parseInt(p.get('context'), 10) || 4096);
@@ -63,7 +63,7 @@
   }
 
   function writeUrl() {
-    const q = query({ model: state.model, hardware: state.hardware, tp: state.tp > 1 ? state.tp : '', weights: state.weights, phase: state.phase, batch: state.batch, context: state.context, schemes: state.schemes.join(','), focus: state.focus, devices: state.devices });
+    const q = query({ model: state.model, hardware: state.hardware, tp: state.tp > 1 ? state.tp : '', weights: state.weights, phase: state.phase, batch: state.batch, context: state.context, schemes: state.schemes.join(','), focus: state.focus, devices: state.devices, spec: state.spec });
     history.replaceState(null, '', location.pathname + '?' + q);
   }
 
@@ -149,6 +149,7 @@
     $('tp').addEventListener('change', () => { state.tp = parseInt($('tp').value, 10) || 1; update(); });
     $('sim-run').addEventListener('click', simulate);
     $('devices').addEventListener('change', () => { state.devices = $('devices').value.replace(/\s+/g, ''); update(); });
+    $('spec').addEventListener('change', () => { state.spec = $('spec').value.replace(/\s+/g, ''); update(); });
     document.querySelectorAll('[data-csv]').forEach((b) => b.addEventListener('click', () => download(b.dataset.csv + '.csv', 'text/csv', toCsv(csv[b.dataset.csv]))));
     document.querySelectorAll('[data-svg]').forEach((b) => b.addEventListener('click', () => download(b.dataset.svg + '.svg', 'image/svg+xml', chartSvg(b.dataset.svg))));
     document.querySelectorAll('[data-png]').forEach((b) => b.addEventListener('click', () => {
@@ -265,15 +266,18 @@
 
   // ---- views ----
   function base() { return { model: state.model, hardware: state.hardware }; }
-  // Tensor parallelism goes to ledger, breakeven and compare (the commands with --tp); 1 is left out of URLs and CLI lines.
-  function par() { return state.tp > 1 ? { tp: state.tp } : {}; }
+  // Tensor parallelism and speculative decoding go to ledger, breakeven and compare (the commands with --tp and
+  // --spec); TP 1 and an empty spec are left out of URLs and CLI lines.
+  function par() { return { ...(state.tp > 1 ? { tp: state.tp } : {}), ...(state.spec ? { spec: state.spec } : {}) }; }
 
   function renderStep(ledgers) {
-    const header = ['scheme', 'step_overlapped_sec', 'step_serial_sec', 'compute_sec', 'memory_sec', 'bound', 'tokens_per_sec', 'provenance'];
-    const rows = ledgers.map((d) => { const c = d.case, s = c.step; return [c.scheme, s.overlapped_sec, s.serial_sec, s.compute_sec, s.memory_sec, s.bound, c.tokens_per_sec_overlapped, c.provenance]; });
+    // Under speculative decoding the step is the verify step; the time per token adds the drafts and divides by E.
+    const spec = ledgers.some((d) => d.case.speculation);
+    const header = ['scheme', 'step_overlapped_sec', 'step_serial_sec', 'compute_sec', 'memory_sec', 'bound', 'tokens_per_sec', 'provenance', ...(spec ? ['per_token_overlapped_sec'] : [])];
+    const rows = ledgers.map((d) => { const c = d.case, s = c.step; return [c.scheme, s.overlapped_sec, s.serial_sec, s.compute_sec, s.memory_sec, s.bound, c.tokens_per_sec_overlapped, c.provenance, ...(spec ? [c.speculation ? c.speculation.per_token_overlapped_sec : s.overlapped_sec] : [])]; });
     csv.step = { header, rows };
-    table($('step-table'), ['scheme', 'step (overlapped)', 'step (serial)', 'compute', 'memory', 'bound', 'tokens/s', 'roofs'],
-      rows.map((r) => [r[0], fmt.sec(r[1]), fmt.sec(r[2]), fmt.sec(r[3]), fmt.sec(r[4]), { cls: 'bound-' + r[5], text: r[5] }, fmt.sig(r[6]), r[7]]));
+    table($('step-table'), ['scheme', spec ? 'verify step (overlapped)' : 'step (overlapped)', 'step (serial)', 'compute', 'memory', 'bound', 'tokens/s', 'roofs', ...(spec ? ['per token (spec)'] : [])],
+      rows.map((r) => [r[0], fmt.sec(r[1]), fmt.sec(r[2]), fmt.sec(r[3]), fmt.sec(r[4]), { cls: 'bound-' + r[5], text: r[5] }, fmt.sig(r[6]), r[7], ...(spec ? [fmt.sec(r[8])] : [])]));
     // compare costs decode only; a prefill step is the ledger's (one command per scheme).
     $('cli-step').textContent = state.phase === 'decode'
       ? cli('compare', { ...base(), ...par(), schemes: state.schemes.join(','), context: state.context, batch: state.batch, weights: state.weights })
@@ -442,7 +446,7 @@
   }
 
   async function simulate() {
-    const params = { ...base(), schemes: state.schemes.join(','), weights: state.weights, rate: $('sim-rate').value.replace(/\s+/g, ''), requests: $('sim-requests').value, slo: $('sim-slo').value.replace(/\s+/g, '') };
+    const params = { ...base(), ...par(), schemes: state.schemes.join(','), weights: state.weights, rate: $('sim-rate').value.replace(/\s+/g, ''), requests: $('sim-requests').value, slo: $('sim-slo').value.replace(/\s+/g, '') };
     $('cli-serving').textContent = cli('simulate', params);
     $('status').textContent = 'simulating…';
     const t0 = performance.now();
@@ -473,6 +477,7 @@
     fillSelect($('phase'), options.phases, state.phase);
     state.weights = $('weights').value; state.phase = $('phase').value;
     $('devices').value = state.devices;
+    $('spec').value = state.spec;
     buildSchemeBoxes();
     syncFocus();
     showSliders();
