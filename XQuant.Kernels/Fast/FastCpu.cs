@@ -161,77 +161,139 @@ public static partial class FastCpu
     }
 
     /// <summary>
-    /// Column block of the per-channel path: the group's G rows x this many columns (256 KiB at G = 128) stay in L2
-    /// between the min/max pass and the code pass, next to the prefetched next block.
+    /// Column strip of the per-channel path: 64 columns (four vectors), so a strip's min, max and NaN check over all
+    /// G rows stay in registers, and its scales and zeros stay in registers while its rows are coded.
     /// </summary>
-    private const int ChannelBlock = 512;
+    private const int ChannelStrip = 64;
 
-    /// <summary>Quantizes one group of G token rows; false (and stops) at a row with NaN, Inf or |x| &gt; 65504.</summary>
+    /// <summary>How many strips ahead the per-channel path prefetches (2 x 256 B per row, 16 KiB apart).</summary>
+    private const int ChannelPrefetchStrips = 2;
+
+    /// <summary>
+    /// Quantizes one group of G token rows, 64 columns at a time: a min/max fold in registers over the strip's G
+    /// rows, its scales and zeros, then its codes row by row; the strip two ahead is prefetched (half of its lines
+    /// during the fold, half during the codes). False (and stops) at a row with NaN, Inf or |x| &gt; 65504.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe bool QuantizePerChannelGroup(float* x, QuantizedMatrix q, int tokenGroup)
     {
         int width = q.Width, g = q.Spec.GroupSize, bits = q.Spec.Bits, maxCode = q.Spec.MaxCode, rowBytes = q.RowBytes;
-        int r0 = tokenGroup * g, r1 = Math.Min(q.Rows, r0 + g);
-        float* min = stackalloc float[ChannelBlock];
-        float* max = stackalloc float[ChannelBlock];
-        float* s = stackalloc float[ChannelBlock];
-        float* z = stackalloc float[ChannelBlock];
-        byte* pc = stackalloc byte[ChannelBlock + 64];
+        int r0 = tokenGroup * g, r1 = Math.Min(q.Rows, r0 + g), n = r1 - r0;
+        float* min = stackalloc float[ChannelStrip];
+        float* max = stackalloc float[ChannelStrip];
+        float* s = stackalloc float[ChannelStrip];
+        float* z = stackalloc float[ChannelStrip];
+        byte* pc = stackalloc byte[ChannelStrip + 64];
         bool direct = Vectorized && (bits != 3 || Avx512Vbmi.IsSupported);
         fixed (byte* packed = q.Packed)
         fixed (Half* ph = q.Scales, pzh = q.Zeros)
         {
             var scales = (ushort*)ph;
             var zeros = (ushort*)pzh;
-            // Blocks start at multiples of 512 columns, so every block but the last packs whole bytes (3-bit: 8 codes = 3 bytes).
-            for (int cb = 0; cb < width; cb += ChannelBlock)
+            float* group = x + ((long)r0 * width);
+            byte* groupCodes = packed + ((long)r0 * rowBytes);
+            // Strips start at multiples of 64 columns, so every strip packs whole bytes (3-bit: 8 codes = 3 bytes).
+            for (int c = 0; c < width; c += ChannelStrip)
             {
-                int w = Math.Min(ChannelBlock, width - cb);
-                float* block = x + ((long)r0 * width) + cb;
-                if (!MinMaxColumns(block, width, r1 - r0, w, min, max))
+                int w = Math.Min(ChannelStrip, width - c);
+                float* strip = group + c;
+                byte* dst = groupCodes + ((long)c * bits / 8);
+                bool whole = direct && w == ChannelStrip;
+                int ahead = c + (ChannelPrefetchStrips * ChannelStrip);
+                byte* prefetch = whole && ahead + ChannelStrip <= width ? (byte*)(group + ahead) : null;
+                if (!(whole ? MinMaxStrip64(strip, width, n, min, max, prefetch) : MinMaxColumns(strip, width, n, w, min, max)))
                 {
                     return false;
                 }
-                for (int c = 0; c < w; c++)
+                for (int i = 0; i < w; i++)
                 {
-                    if (min[c] == 0f)
+                    if (min[i] == 0f)
                     {
                         // vminps/vmaxps pick an operand for -0 vs +0; the reference's Math.Min/Max order -0 below +0.
-                        ExactColumnMinMax(block + c, width, r1 - r0, out min[c], out max[c]);
+                        ExactColumnMinMax(strip + i, width, n, out min[i], out max[i]);
                     }
                 }
-                long g0 = ((long)tokenGroup * width) + cb;
-                ScaleZeroMany(min, max, w, maxCode, scales + g0, zeros + g0, s, z);
-                int wv = direct ? w & ~63 : 0;
-                bool prefetch = Sse.IsSupported && cb + ChannelBlock < width;
-                for (int r = r0; r < r1; r++)
+                ScaleZeroMany(min, max, w, maxCode, scales + ((long)tokenGroup * width) + c, zeros + ((long)tokenGroup * width) + c, s, z);
+                if (whole)
                 {
-                    float* row = x + ((long)r * width) + cb;
-                    byte* dst = packed + ((long)r * rowBytes) + ((long)cb * bits / 8);
-                    if (prefetch)
-                    {
-                        // The next block of this row, into L2, while this block's codes are computed.
-                        int ahead = Math.Min(ChannelBlock, width - cb - ChannelBlock) * 4;
-                        for (int b = 0; b < ahead; b += 64)
-                        {
-                            Sse.Prefetch1((byte*)(row + ChannelBlock) + b);
-                        }
-                    }
-                    if (wv > 0)
-                    {
-                        CodesPerColumnPacked64(row, wv, s, z, maxCode, bits, dst);
-                    }
-                    if (wv < w)
-                    {
-                        // The block's last (w mod 64) columns: byte codes, then packed (wv is a multiple of 8).
-                        int bytes = (int)((((long)(w - wv) * bits) + 7) / 8);
-                        CodesPerColumn(row + wv, w - wv, s + wv, z + wv, maxCode, pc);
-                        Pack(new ReadOnlySpan<byte>(pc, w - wv), new Span<byte>(dst + (wv * bits / 8), bytes), bits);
-                    }
+                    CodesStrip64(strip, width, n, s, z, maxCode, bits, dst, rowBytes, prefetch == null ? null : prefetch + 128);
+                    continue;
+                }
+                // The last (width mod 64) columns, or no AVX-512: byte codes, then packed.
+                int bytes = (int)((((long)w * bits) + 7) / 8);
+                for (int r = 0; r < n; r++)
+                {
+                    CodesPerColumn(strip + ((long)r * width), w, s, z, maxCode, pc);
+                    Pack(new ReadOnlySpan<byte>(pc, w), new Span<byte>(dst + ((long)r * rowBytes), bytes), bits);
                 }
             }
         }
         return true;
+    }
+
+    /// <summary>
+    /// Column-wise min and max of n rows x 64 columns (row stride <paramref name="stride"/>) in registers; false if
+    /// any |x| &gt; 65504, Inf or NaN. The range check is on the min and max; NaN (which vminps/vmaxps can drop) is
+    /// caught by a running sum per column (NaN stays NaN; a sum of 65504-bounded values cannot overflow). With
+    /// <paramref name="prefetch"/>, two lines of each row at that address are prefetched.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe bool MinMaxStrip64(float* x, int stride, int n, float* min, float* max, byte* prefetch)
+    {
+        var mn0 = Vector512.Load(x);
+        var mn1 = Vector512.Load(x + 16);
+        var mn2 = Vector512.Load(x + 32);
+        var mn3 = Vector512.Load(x + 48);
+        var mx0 = mn0;
+        var mx1 = mn1;
+        var mx2 = mn2;
+        var mx3 = mn3;
+        var s0 = Vector512<float>.Zero;
+        var s1 = s0;
+        var s2 = s0;
+        var s3 = s0;
+        for (int r = 0; r < n; r++)
+        {
+            float* row = x + ((long)r * stride);
+            if (prefetch != null)
+            {
+                byte* p = prefetch + ((long)r * stride * 4);
+                Sse.Prefetch0(p);
+                Sse.Prefetch0(p + 64);
+            }
+            var v0 = Vector512.Load(row);
+            var v1 = Vector512.Load(row + 16);
+            var v2 = Vector512.Load(row + 32);
+            var v3 = Vector512.Load(row + 48);
+            // Same operand order as the memory fold this replaced (running value first).
+            mn0 = Avx512F.Min(mn0, v0);
+            mx0 = Avx512F.Max(mx0, v0);
+            s0 += v0;
+            mn1 = Avx512F.Min(mn1, v1);
+            mx1 = Avx512F.Max(mx1, v1);
+            s1 += v1;
+            mn2 = Avx512F.Min(mn2, v2);
+            mx2 = Avx512F.Max(mx2, v2);
+            s2 += v2;
+            mn3 = Avx512F.Min(mn3, v3);
+            mx3 = Avx512F.Max(mx3, v3);
+            s3 += v3;
+        }
+        mn0.Store(min);
+        mn1.Store(min + 16);
+        mn2.Store(min + 32);
+        mn3.Store(min + 48);
+        mx0.Store(max);
+        mx1.Store(max + 16);
+        mx2.Store(max + 32);
+        mx3.Store(max + 48);
+        var limit = Vector512.Create(QuantMath.HalfMaxValue);
+        var high = Avx512F.Max(Avx512F.Max(mx0, mx1), Avx512F.Max(mx2, mx3));
+        var low = Avx512F.Min(Avx512F.Min(mn0, mn1), Avx512F.Min(mn2, mn3));
+        var sum = (s0 + s1) + (s2 + s3);
+        // sum - sum is 0 for a finite sum and NaN for NaN or +-Inf.
+        return !Vector512.GreaterThanAny(high, limit) && !Vector512.LessThanAny(low, -limit)
+            && Vector512.EqualsAll(sum - sum, Vector512<float>.Zero);
     }
 
     /// <summary>Column-wise min and max of n rows x w columns (row stride <paramref name="stride"/>); false if any |x| &gt; 65504, Inf or NaN.</summary>
@@ -269,19 +331,42 @@ public static partial class FastCpu
     }
 
     /// <summary>
-    /// One row's codes for n columns (a multiple of 64), each with its own scale and zero, packed like
-    /// <see cref="CodesPacked64"/>; a column with scale 0 gets code 0.
+    /// Codes of n rows x 64 columns (row stride <paramref name="stride"/>), each column with its own scale and zero
+    /// (kept in registers), packed like <see cref="CodesPacked64"/> into rows <paramref name="rowBytes"/> apart; a
+    /// column with scale 0 gets code 0. With <paramref name="prefetch"/>, two lines of each row there are prefetched.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void CodesPerColumnPacked64(float* x, int n, float* scale, float* zero, int maxCode, int bits, byte* dst)
+    private static unsafe void CodesStrip64(float* x, int stride, int n, float* scale, float* zero, int maxCode, int bits, byte* dst, int rowBytes, byte* prefetch)
     {
         var vmax = Vector512.Create((float)maxCode);
+        var s0 = Vector512.Load(scale);
+        var s1 = Vector512.Load(scale + 16);
+        var s2 = Vector512.Load(scale + 32);
+        var s3 = Vector512.Load(scale + 48);
+        var z0 = Vector512.Load(zero);
+        var z1 = Vector512.Load(zero + 16);
+        var z2 = Vector512.Load(zero + 32);
+        var z3 = Vector512.Load(zero + 48);
+        var order = Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
         var gather = Vector512.Create(
             (byte)0, 1, 2, 8, 9, 10, 16, 17, 18, 24, 25, 26, 32, 33, 34, 40, 41, 42, 48, 49, 50, 56, 57, 58,
             0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-        for (int i = 0; i < n; i += 64, dst += 8 * bits)
+        for (int r = 0; r < n; r++, dst += rowBytes)
         {
-            var codes = Codes64Columns(x + i, scale + i, zero + i, vmax);
+            float* row = x + ((long)r * stride);
+            if (prefetch != null)
+            {
+                byte* p = prefetch + ((long)r * stride * 4);
+                Sse.Prefetch0(p);
+                Sse.Prefetch0(p + 64);
+            }
+            var c0 = ColumnCodes(Vector512.Load(row), s0, z0, vmax);
+            var c1 = ColumnCodes(Vector512.Load(row + 16), s1, z1, vmax);
+            var c2 = ColumnCodes(Vector512.Load(row + 32), s2, z2, vmax);
+            var c3 = ColumnCodes(Vector512.Load(row + 48), s3, z3, vmax);
+            var w01 = Avx512BW.PackUnsignedSaturate(c0, c1).AsInt16();
+            var w23 = Avx512BW.PackUnsignedSaturate(c2, c3).AsInt16();
+            var codes = Avx512F.PermuteVar16x32(Avx512BW.PackUnsignedSaturate(w01, w23).AsInt32(), order);
             switch (bits)
             {
                 case 8:
@@ -313,18 +398,6 @@ public static partial class FastCpu
                     }
             }
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector512<int> Codes64Columns(float* x, float* scale, float* zero, Vector512<float> vmax)
-    {
-        var c0 = ColumnCodes(Vector512.Load(x), Vector512.Load(scale), Vector512.Load(zero), vmax);
-        var c1 = ColumnCodes(Vector512.Load(x + 16), Vector512.Load(scale + 16), Vector512.Load(zero + 16), vmax);
-        var c2 = ColumnCodes(Vector512.Load(x + 32), Vector512.Load(scale + 32), Vector512.Load(zero + 32), vmax);
-        var c3 = ColumnCodes(Vector512.Load(x + 48), Vector512.Load(scale + 48), Vector512.Load(zero + 48), vmax);
-        var w01 = Avx512BW.PackUnsignedSaturate(c0, c1).AsInt16();
-        var w23 = Avx512BW.PackUnsignedSaturate(c2, c3).AsInt16();
-        return Avx512F.PermuteVar16x32(Avx512BW.PackUnsignedSaturate(w01, w23).AsInt32(), Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
     }
 
     /// <summary>QuantMath.Code on 16 columns; scale-0 columns give 0 (the division's Inf or NaN is discarded).</summary>

@@ -5,9 +5,10 @@ using XQuant.Kernels.Reference;
 namespace XQuant.Sim.Tests.CpuPerf;
 
 /// <summary>
-/// The blocked per-channel quantizer (512-column blocks: min/max pass, then code pass, next block prefetched)
-/// against the scalar reference, byte for byte, where blocking has seams: widths around the block, groups shorter
-/// than a few rows, ragged last groups, signed zeros in later blocks, bad values in any block.
+/// The strip-wise per-channel quantizer (64-column strips: min/max fold in registers, then codes, strips ahead
+/// prefetched) against the scalar reference, byte for byte, where strips have seams: widths that are and are not
+/// multiples of 64 (a narrower last strip), groups shorter than a few rows, ragged last groups, signed zeros in
+/// later strips, bad values (NaN, Inf, |x| &gt; 65504) in whole and in last strips.
 /// </summary>
 [TestClass]
 public sealed class PerChannelBlockTests
