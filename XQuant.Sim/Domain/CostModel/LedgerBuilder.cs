@@ -135,9 +135,28 @@ public sealed class LedgerBuilder
         }
     }
 
-    public OpDraft Op(string name, OpKind kind, double flops, DType? dtype = null) =>
-        new(name, kind, flops, kind is OpKind.Attention && dtype is DType.Fp4 or DType.Fp6 ? AttentionDType
-            : dtype ?? (kind is OpKind.Gemm ? GemmDType : kind is OpKind.Remat ? RematDType : VectorDType));
+    /// <summary>
+    /// A draft for one op. The draft this builder handed out last is reused once <see cref="Add"/> has consumed it
+    /// (every op of the ledger goes straight from here to Add), so a ledger allocates one draft, not one per op.
+    /// </summary>
+    public OpDraft Op(string name, OpKind kind, double flops, DType? dtype = null)
+    {
+        var resolved = kind is OpKind.Attention && dtype is DType.Fp4 or DType.Fp6 ? AttentionDType
+            : dtype ?? (kind is OpKind.Gemm ? GemmDType : kind is OpKind.Remat ? RematDType : VectorDType);
+        if (_consumed is { } reused)
+        {
+            _consumed = null;
+            reused.Reset(name, kind, flops, resolved);
+            return reused;
+        }
+        _handedOut = new OpDraft(name, kind, flops, resolved);
+        return _handedOut;
+    }
+
+    // The last draft Op created, and that draft once Add has taken it (free for the next Op). Drafts built elsewhere
+    // (new OpDraft) are never reused: their owner may still hold them.
+    private OpDraft? _handedOut;
+    private OpDraft? _consumed;
 
     /// <summary>
     /// Attention runs in the GEMM dtype, except that FP4/FP6 (weights and activations of the projections) never reach
@@ -147,9 +166,16 @@ public sealed class LedgerBuilder
 
     private DType? _attentionDType;
 
-    /// <summary>Adds an op built for one layer, repeated <paramref name="times"/> times.</summary>
+    /// <summary>
+    /// Adds an op built for one layer, repeated <paramref name="times"/> times. A draft from this builder's
+    /// <see cref="Op"/> is consumed: its next Op may return the same object, reset.
+    /// </summary>
     public void Add(OpDraft perLayer, double times)
     {
+        if (ReferenceEquals(perLayer, _handedOut))
+        {
+            _consumed = perLayer;
+        }
         if (times <= 0)
         {
             return;

@@ -18,16 +18,29 @@ public static class WindowOps
             cacheOps(b, decode);
             return;
         }
+        // Split with a loop (no LINQ, no tuple array): every decode case of a sliding-window model comes through here.
         var layout = b.Layout;
-        var global = new CacheLayout(layout.Layers.Where(l => l.AttentionWindowTokens == 0).ToList(), layout.Accumulator);
-        var local = new CacheLayout(layout.Layers.Where(l => l.AttentionWindowTokens > 0).ToList(), null);
-        foreach (var (part, context) in new[] { (global, b.ContextTokens), (local, window.DecodeContextTokens(b.ContextTokens)) })
+        var globalLayers = new List<LayerCache>(layout.Layers.Count);
+        var localLayers = new List<LayerCache>(layout.Layers.Count);
+        for (int i = 0; i < layout.Layers.Count; i++)
         {
-            if (part.Layers.Count == 0)
+            var l = layout.Layers[i];
+            if (l.AttentionWindowTokens == 0)
             {
-                continue;
+                globalLayers.Add(l);
             }
-            cacheOps(b.ForLayers(part, context), decode);
+            else if (l.AttentionWindowTokens > 0)
+            {
+                localLayers.Add(l);
+            }
+        }
+        if (globalLayers.Count > 0)
+        {
+            cacheOps(b.ForLayers(new CacheLayout(globalLayers, layout.Accumulator), b.ContextTokens), decode);
+        }
+        if (localLayers.Count > 0)
+        {
+            cacheOps(b.ForLayers(new CacheLayout(localLayers, null), window.DecodeContextTokens(b.ContextTokens)), decode);
         }
     }
 

@@ -13,6 +13,8 @@ namespace XQuant.Sim.Domain.Memory;
 /// window and the accumulator, each a separate term.</item>
 /// </list>
 /// All byte counts are doubles: exact for integers below 2^53 (9 PB), and no overflow at any size.
+/// Sums loop by index over the runs and tensors (no LINQ, no boxed enumerators): the capacity planner's bisection
+/// calls them ~40 times per swept case. They add in the same order as before, so totals are bit-identical.
 /// </summary>
 public static class CacheMemory
 {
@@ -31,8 +33,22 @@ public static class CacheMemory
     }
 
     /// <summary>Paper-convention bytes per cached token, summed over all layers.</summary>
-    public static double PaperBytesPerToken(CacheLayout layout) =>
-        layout.Runs.Sum(r => r.Count * r.Layer.Tensors.Sum(PaperBytesPerToken));
+    public static double PaperBytesPerToken(CacheLayout layout)
+    {
+        double total = 0;
+        var runs = layout.Runs;
+        for (int r = 0; r < runs.Count; r++)
+        {
+            var tensors = runs[r].Layer.Tensors;
+            double perLayer = 0;
+            for (int i = 0; i < tensors.Count; i++)
+            {
+                perLayer += PaperBytesPerToken(tensors[i]);
+            }
+            total += runs[r].Count * perLayer;
+        }
+        return total;
+    }
 
     /// <summary>FP16 K+V bytes per token over all layers: 2 x d_kv x 2 x layers.</summary>
     public static double Fp16KvBytesPerToken(ModelConfig model) => 2.0 * model.KvDim * 2.0 * model.Layers;
@@ -71,19 +87,29 @@ public static class CacheMemory
     /// <summary>Everything one sequence holds at a context, all layers.</summary>
     public static MemoryBreakdown ForSequence(CacheLayout layout, double contextTokens)
     {
-        var total = MemoryBreakdown.Zero;
-        foreach (var run in layout.Runs)
+        // Four running sums instead of a breakdown per term (three objects per tensor); the same adds and
+        // multiplies in the same order as summing Plus(ForTensor(...).Times(count)), so bit-identical.
+        double payload = 0, metadata = 0, window = 0, accumulator = 0;
+        var runs = layout.Runs;
+        for (int r = 0; r < runs.Count; r++)
         {
-            foreach (var t in run.Layer.Tensors)
+            var run = runs[r];
+            var tensors = run.Layer.Tensors;
+            for (int i = 0; i < tensors.Count; i++)
             {
-                total = total.Plus(ForTensor(t, run.Layer.CachedTokens(contextTokens)).Times(run.Count));
+                var m = ForTensor(tensors[i], run.Layer.CachedTokens(contextTokens));
+                payload += m.PayloadBytes * run.Count;
+                metadata += m.MetadataBytes * run.Count;
+                window += m.WindowBytes * run.Count;
+                accumulator += m.AccumulatorBytes * run.Count;
             }
         }
         if (layout.Accumulator is { } acc)
         {
-            total = total.Plus(new MemoryBreakdown(0, 0, 0, AccumulatorBytes(acc, contextTokens)));
+            // Plus(0, 0, 0, acc) left the other three as they were: a sum that starts at +0 is never -0.
+            accumulator += AccumulatorBytes(acc, contextTokens);
         }
-        return total;
+        return new MemoryBreakdown(payload, metadata, window, accumulator);
     }
 
     /// <summary>
@@ -94,10 +120,14 @@ public static class CacheMemory
     public static double TotalBytesPerSequence(CacheLayout layout, double contextTokens, bool worstWindow = false)
     {
         double total = 0;
-        foreach (var run in layout.Runs)
+        var runs = layout.Runs;
+        for (int r = 0; r < runs.Count; r++)
         {
-            foreach (var t in run.Layer.Tensors)
+            var run = runs[r];
+            var tensors = run.Layer.Tensors;
+            for (int i = 0; i < tensors.Count; i++)
             {
+                var t = tensors[i];
                 total += run.Count * TensorTotal(t, run.Layer.CachedTokens(contextTokens), worstWindow);
             }
         }

@@ -9,12 +9,14 @@ public static class KvCacheOps
     public static void Decode(LedgerBuilder b)
     {
         var m = b.Model;
-        foreach (var (_, count, layer) in b.Layout.Runs)
+        var runs = b.Layout.Runs;
+        for (int r = 0; r < runs.Count; r++)
         {
+            var (_, count, layer) = runs[r];
             b.Add(b.Gemm("k_proj", b.NewTokens, m.HiddenSize, m.KvDim), count);
             b.Add(b.Gemm("v_proj", b.NewTokens, m.HiddenSize, m.KvDim), count);
             b.Add(b.Elementwise("rope_k", b.NewTokens * m.KvDim, 3, b.NewTokens * m.KvDim, b.NewTokens * m.KvDim), count);
-            bool quantized = layer.Tensors.Any(t => t.IsQuantized);
+            bool quantized = QuantOps.AnyQuantized(layer.Tensors);
             if (!quantized)
             {
                 QuantOps.AddQuantize(b, "kv_append", layer.Tensors, count, TensorClass.KvCacheWritten, TensorClass.KvCacheRead);
@@ -36,12 +38,14 @@ public static class KvCacheOps
     public static void Prefill(LedgerBuilder b)
     {
         var m = b.Model;
-        foreach (var (_, count, layer) in b.Layout.Runs)
+        var runs = b.Layout.Runs;
+        for (int r = 0; r < runs.Count; r++)
         {
+            var (_, count, layer) = runs[r];
             b.Add(b.Gemm("k_proj", b.Batch * b.ContextTokens, m.HiddenSize, m.KvDim), count);
             b.Add(b.Gemm("v_proj", b.Batch * b.ContextTokens, m.HiddenSize, m.KvDim), count);
             b.Add(b.Elementwise("rope_k", b.Batch * b.ContextTokens * m.KvDim, 3, b.Batch * b.ContextTokens * m.KvDim, b.Batch * b.ContextTokens * m.KvDim), count);
-            QuantOps.AddPrefillWrite(b, layer.Tensors.Any(t => t.IsQuantized) ? "kv_quantize" : "kv_append", layer.Tensors, count, TensorClass.KvCacheWritten);
+            QuantOps.AddPrefillWrite(b, QuantOps.AnyQuantized(layer.Tensors) ? "kv_quantize" : "kv_append", layer.Tensors, count, TensorClass.KvCacheWritten);
         }
     }
 }

@@ -18,8 +18,10 @@ public static class LatentOps
         double kd = b.LatentKvDim;
         var acc = b.Layout.Accumulator;
         int baseLayers = b.Workload.Scheme is XQuantClGqaScheme cl ? cl.BaseLayers : 0;
-        foreach (var (first, count, layer) in b.Layout.Runs)
+        var runs = b.Layout.Runs;
+        for (int r = 0; r < runs.Count; r++)
         {
+            var (first, count, layer) = runs[r];
             bool delta = acc is not null && first >= baseLayers;
             if (!delta)
             {
@@ -54,8 +56,10 @@ public static class LatentOps
         double tokens = b.Batch * b.ContextTokens;
         var acc = b.Layout.Accumulator;
         int baseLayers = b.Workload.Scheme is XQuantClGqaScheme cl ? cl.BaseLayers : 0;
-        foreach (var (first, count, layer) in b.Layout.Runs)
+        var runs = b.Layout.Runs;
+        for (int r = 0; r < runs.Count; r++)
         {
+            var (first, count, layer) = runs[r];
             b.Add(b.Gemm("k_proj", tokens, m.HiddenSize, m.KvDim), count);
             b.Add(b.Gemm("v_proj", tokens, m.HiddenSize, m.KvDim), count);
             b.Add(b.Elementwise("rope_k", tokens * m.KvDim, 3, tokens * m.KvDim, tokens * m.KvDim), count);

@@ -45,10 +45,12 @@ public static class MlaOps
     public static void Decode(LedgerBuilder b)
     {
         var a = b.Model.Mla!;
-        foreach (var (_, count, layer) in b.Layout.Runs)
+        var runs = b.Layout.Runs;
+        for (int r = 0; r < runs.Count; r++)
         {
+            var (_, count, layer) = runs[r];
             AddLatentProjection(b, b.NewTokens, count);
-            bool quantized = layer.Tensors.Any(t => t.IsQuantized);
+            bool quantized = QuantOps.AnyQuantized(layer.Tensors);
             QuantOps.AddQuantize(b, quantized ? "latent_quantize" : "latent_append", layer.Tensors, count, TensorClass.KvCacheWritten, TensorClass.KvCacheRead);
             if (quantized)
             {
@@ -90,10 +92,12 @@ public static class MlaOps
         var m = b.Model;
         var a = m.Mla!;
         double tokens = b.Batch * b.ContextTokens;
-        foreach (var (_, count, layer) in b.Layout.Runs)
+        var runs = b.Layout.Runs;
+        for (int r = 0; r < runs.Count; r++)
         {
+            var (_, count, layer) = runs[r];
             AddLatentProjection(b, tokens, count);
-            QuantOps.AddPrefillWrite(b, layer.Tensors.Any(t => t.IsQuantized) ? "latent_quantize" : "latent_append", layer.Tensors, count, TensorClass.KvCacheWritten);
+            QuantOps.AddPrefillWrite(b, QuantOps.AnyQuantized(layer.Tensors) ? "latent_quantize" : "latent_append", layer.Tensors, count, TensorClass.KvCacheWritten);
             b.Add(b.Gemm("kv_b_proj", tokens, a.KvLoraRank, m.Heads * (a.QkNopeHeadDim + a.VHeadDim)), count);
         }
     }

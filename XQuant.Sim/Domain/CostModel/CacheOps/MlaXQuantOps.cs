@@ -24,8 +24,10 @@ public static class MlaXQuantOps
         double latentBytes = unfused ? tokens * a.LatentWidth * act : 0;
         double normBytes = unfused ? tokens * a.KvLoraRank * act : 0;
         double ropeBytes = unfused ? tokens * a.QkRopeHeadDim * act : 0;
-        foreach (var (_, count, layer) in b.Layout.Runs)
+        var runs = b.Layout.Runs;
+        for (int r = 0; r < runs.Count; r++)
         {
+            var (_, count, layer) = runs[r];
             QuantOps.AddQuantize(b, "x_quantize", layer.Tensors, count, TensorClass.XCacheWritten, TensorClass.XCacheRead);
             QuantOps.AddDequantize(b, "x_dequant", layer.Tensors, count, TensorClass.XCacheRead);
             b.Add(b.Op("remat_latent", OpKind.Remat, 2 * tokens * d * a.LatentWidth)
@@ -47,8 +49,10 @@ public static class MlaXQuantOps
         var m = b.Model;
         var a = m.Mla!;
         double tokens = b.Batch * b.ContextTokens;
-        foreach (var (_, count, layer) in b.Layout.Runs)
+        var runs = b.Layout.Runs;
+        for (int r = 0; r < runs.Count; r++)
         {
+            var (_, count, layer) = runs[r];
             MlaOps.AddLatentProjection(b, tokens, count);
             QuantOps.AddPrefillWrite(b, "x_quantize", layer.Tensors, count, TensorClass.XCacheWritten);
             b.Add(b.Gemm("kv_b_proj", tokens, a.KvLoraRank, m.Heads * (a.QkNopeHeadDim + a.VHeadDim)), count);

@@ -14,8 +14,10 @@ public static class XQuantOps
         double d = b.Model.HiddenSize;
         var acc = b.Layout.Accumulator;
         int baseLayers = b.Workload.Scheme is XQuantClScheme cl ? cl.BaseLayers : 0;
-        foreach (var (first, count, layer) in b.Layout.Runs)
+        var runs = b.Layout.Runs;
+        for (int r = 0; r < runs.Count; r++)
         {
+            var (first, count, layer) = runs[r];
             bool delta = acc is not null && first >= baseLayers;
             if (!delta)
             {
@@ -67,8 +69,10 @@ public static class XQuantOps
         var m = b.Model;
         var acc = b.Layout.Accumulator;
         int baseLayers = b.Workload.Scheme is XQuantClScheme cl ? cl.BaseLayers : 0;
-        foreach (var (first, count, layer) in b.Layout.Runs)
+        var runs = b.Layout.Runs;
+        for (int r = 0; r < runs.Count; r++)
         {
+            var (first, count, layer) = runs[r];
             // In prefill K and V come straight from the exact X: no rematerialization.
             b.Add(b.Gemm("k_proj", b.Batch * b.ContextTokens, m.HiddenSize, m.KvDim), count);
             b.Add(b.Gemm("v_proj", b.Batch * b.ContextTokens, m.HiddenSize, m.KvDim), count);
