@@ -33,11 +33,11 @@ public sealed class ExplorePageTests
         await browser.Navigate(start, cancel);
         await browser.WaitFor("document.body.dataset.ready === 'true'", cancel);
         Assert.IsEmpty(browser.Errors, "console errors on load: " + string.Join(" | ", browser.Errors));
-        Assert.AreEqual("", await Text(browser, "document.getElementById('errors').textContent", cancel));
+        Assert.AreEqual("", await browser.Text("document.getElementById('errors').textContent", cancel));
 
-        string stepBefore = await Text(browser, "document.getElementById('step-table').innerText", cancel);
-        string rooflineBefore = await Text(browser, "document.getElementById('roofline-chart').toDataURL()", cancel);
-        string latencyBefore = await Text(browser, "document.getElementById('latency-chart').toDataURL()", cancel);
+        string stepBefore = await browser.Text("document.getElementById('step-table').innerText", cancel);
+        string rooflineBefore = await browser.Text("document.getElementById('roofline-chart').toDataURL()", cancel);
+        string latencyBefore = await browser.Text("document.getElementById('latency-chart').toDataURL()", cancel);
         StringAssert.Contains(stepBefore, "xquant:4");
 
         // Drag the context slider: each step is one input event, answered before the next (as a hand would see it).
@@ -54,11 +54,11 @@ public sealed class ExplorePageTests
         await browser.Evaluate("document.getElementById('context').dispatchEvent(new Event('change', { bubbles: true }))", cancel);
         await browser.WaitFor("window.xqLastUpdateFull === true", cancel);
 
-        string stepAfter = await Text(browser, "document.getElementById('step-table').innerText", cancel);
+        string stepAfter = await browser.Text("document.getElementById('step-table').innerText", cancel);
         Assert.AreNotEqual(stepBefore, stepAfter, "moving the context slider did not change the step times");
-        Assert.AreNotEqual(rooflineBefore, await Text(browser, "document.getElementById('roofline-chart').toDataURL()", cancel), "the roofline chart did not change");
-        Assert.AreNotEqual(latencyBefore, await Text(browser, "document.getElementById('latency-chart').toDataURL()", cancel), "the latency chart did not change");
-        Assert.AreEqual("131,072", await Text(browser, "document.getElementById('context-out').textContent", cancel));
+        Assert.AreNotEqual(rooflineBefore, await browser.Text("document.getElementById('roofline-chart').toDataURL()", cancel), "the roofline chart did not change");
+        Assert.AreNotEqual(latencyBefore, await browser.Text("document.getElementById('latency-chart').toDataURL()", cancel), "the latency chart did not change");
+        Assert.AreEqual("131,072", await browser.Text("document.getElementById('context-out').textContent", cancel));
         Assert.IsEmpty(browser.Errors, "console errors while dragging: " + string.Join(" | ", browser.Errors));
 
         timesMs.Sort();
@@ -70,17 +70,17 @@ public sealed class ExplorePageTests
         }
 
         // The URL carries the state: opening it fresh restores the same view.
-        string shared = await Text(browser, "location.href", cancel);
+        string shared = await browser.Text("location.href", cancel);
         StringAssert.Contains(shared, "context=131072");
         await browser.Navigate(new Uri("about:blank"), cancel);
         await browser.Navigate(new Uri(shared), cancel);
         await browser.WaitFor("document.body.dataset.ready === 'true'", cancel);
-        Assert.AreEqual(stepAfter, await Text(browser, "document.getElementById('step-table').innerText", cancel), "the shared URL did not restore the step times");
-        Assert.AreEqual("17", await Text(browser, "document.getElementById('context').value", cancel));
-        Assert.AreEqual("xquant:4", await Text(browser, "document.getElementById('focus').value", cancel));
+        Assert.AreEqual(stepAfter, await browser.Text("document.getElementById('step-table').innerText", cancel), "the shared URL did not restore the step times");
+        Assert.AreEqual("17", await browser.Text("document.getElementById('context').value", cancel));
+        Assert.AreEqual("xquant:4", await browser.Text("document.getElementById('focus').value", cancel));
 
         // Every control is labelled (screen readers announce it) and every chart has a text alternative.
-        string unlabelled = await Text(browser, """
+        string unlabelled = await browser.Text("""
             [...document.querySelectorAll('input, select, button')]
               .filter(e => !(e.labels && e.labels.length > 0 && e.labels[0].textContent.trim()) && !e.getAttribute('aria-label') && !e.textContent.trim())
               .map(e => e.id || e.outerHTML).join(', ')
@@ -91,7 +91,7 @@ public sealed class ExplorePageTests
         // The charts also download as SVG, drawn by the same code: well-formed, with the legend's schemes in it.
         foreach (string chart in new[] { "roofline-chart", "latency-chart" })
         {
-            string svg = await Text(browser, $"window.xqChartSvg('{chart}')", cancel);
+            string svg = await browser.Text($"window.xqChartSvg('{chart}')", cancel);
             StringAssert.StartsWith(svg, "<svg ");
             StringAssert.Contains(svg, ">xquant-cl:2</text>");
             Assert.AreEqual(0d, (await browser.Evaluate($"new DOMParser().parseFromString(window.xqChartSvg('{chart}'), 'image/svg+xml').getElementsByTagName('parsererror').length", cancel))!.GetValue<double>(), chart + " SVG is not well-formed");
@@ -100,7 +100,7 @@ public sealed class ExplorePageTests
         // The serving tab runs a simulation on demand and fills its table.
         await browser.Evaluate("document.getElementById('sim-requests').value = '100'; document.getElementById('sim-run').click()", cancel);
         await browser.WaitFor("document.querySelectorAll('#serving-table tbody tr').length === 8", cancel, 60_000);
-        StringAssert.Contains(await Text(browser, "document.getElementById('cli-serving').textContent", cancel), "xqsim simulate --model llama-2-7b");
+        StringAssert.Contains(await browser.Text("document.getElementById('cli-serving').textContent", cancel), "xqsim simulate --model llama-2-7b");
 
         byte[] png = await browser.Screenshot(cancel);
         Assert.IsGreaterThan(30_000, png.Length, "screenshot is suspiciously small (blank page?)");
@@ -110,7 +110,4 @@ public sealed class ExplorePageTests
         }
         Assert.IsEmpty(browser.Errors, "console errors: " + string.Join(" | ", browser.Errors));
     }
-
-    private static async Task<string> Text(HeadlessChromium b, string expression, CancellationToken cancel) =>
-        (await b.Evaluate(expression, cancel)) is JsonValue v ? v.ToString() : "";
 }

@@ -126,6 +126,10 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         return result["result"]?["value"]?.DeepClone();
     }
 
+    /// <summary>An expression's value as text ("" when it is not a plain value).</summary>
+    public async Task<string> Text(string expression, CancellationToken cancel) =>
+        (await Evaluate(expression, cancel)) is JsonValue v ? v.ToString() : "";
+
     public async Task Navigate(Uri url, CancellationToken cancel) =>
         await Send("Page.navigate", new JsonObject { ["url"] = url.AbsoluteUri }, cancel);
 

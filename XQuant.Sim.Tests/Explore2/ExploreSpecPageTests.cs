@@ -26,24 +26,21 @@ public sealed class ExploreSpecPageTests
 
         await browser.Navigate(new Uri(server.Address, "/?model=llama-3.1-8b&hardware=h100-sxm&schemes=fp16,xquant-gqa:4&context=8192&focus=xquant-gqa:4&spec=k%3D3%2Caccept%3D0.7%2Cdraft%3Dllama-3.2-1b"), cancel);
         await browser.WaitFor("document.body.dataset.ready === 'true'", cancel);
-        Assert.AreEqual("", await Text(browser, "document.getElementById('errors').textContent", cancel));
-        Assert.AreEqual("k=3,accept=0.7,draft=llama-3.2-1b", await Text(browser, "document.getElementById('spec').value", cancel));
-        StringAssert.Contains(await Text(browser, "document.getElementById('cli-ledger').textContent", cancel), "--spec k=3,accept=0.7,draft=llama-3.2-1b");
-        StringAssert.Contains(await Text(browser, "document.getElementById('cli-breakeven').textContent", cancel), "--spec k=3,accept=0.7,draft=llama-3.2-1b");
-        string withSpec = await Text(browser, "document.getElementById('step-table').innerText", cancel);
+        Assert.AreEqual("", await browser.Text("document.getElementById('errors').textContent", cancel));
+        Assert.AreEqual("k=3,accept=0.7,draft=llama-3.2-1b", await browser.Text("document.getElementById('spec').value", cancel));
+        StringAssert.Contains(await browser.Text("document.getElementById('cli-ledger').textContent", cancel), "--spec k=3,accept=0.7,draft=llama-3.2-1b");
+        StringAssert.Contains(await browser.Text("document.getElementById('cli-breakeven').textContent", cancel), "--spec k=3,accept=0.7,draft=llama-3.2-1b");
+        string withSpec = await browser.Text("document.getElementById('step-table').innerText", cancel);
         StringAssert.Contains(withSpec, "per token (spec)");
 
         int before = (int)(await browser.Evaluate("window.xqUpdates || 0", cancel))!.GetValue<double>();
         await browser.Evaluate("(() => { const s = document.getElementById('spec'); s.value = ''; s.dispatchEvent(new Event('change', { bubbles: true })); })()", cancel);
         await browser.WaitFor($"(window.xqUpdates || 0) > {before}", cancel);
-        string plain = await Text(browser, "document.getElementById('step-table').innerText", cancel);
+        string plain = await browser.Text("document.getElementById('step-table').innerText", cancel);
         Assert.DoesNotContain("per token (spec)", plain);
         Assert.AreNotEqual(withSpec, plain);
-        Assert.IsFalse((await Text(browser, "location.search", cancel)).Contains("spec=", StringComparison.Ordinal));
-        Assert.DoesNotContain("--spec", await Text(browser, "document.getElementById('cli-ledger').textContent", cancel));
+        Assert.IsFalse((await browser.Text("location.search", cancel)).Contains("spec=", StringComparison.Ordinal));
+        Assert.DoesNotContain("--spec", await browser.Text("document.getElementById('cli-ledger').textContent", cancel));
         Assert.IsEmpty(browser.Errors, string.Join(" | ", browser.Errors));
     }
-
-    private static async Task<string> Text(HeadlessChromium b, string expression, CancellationToken cancel) =>
-        (await b.Evaluate(expression, cancel)) is JsonValue v ? v.ToString() : "";
 }

@@ -26,19 +26,19 @@ public sealed class ExploreUploadPageTests
 
         await browser.Navigate(new Uri(server.Address, "/?model=llama-3.1-70b&hardware=dgx-h100&tp=8&schemes=fp16,kivi:2&context=8192&focus=kivi:2"), cancel);
         await browser.WaitFor("document.body.dataset.ready === 'true'", cancel);
-        Assert.AreEqual("", await Text(browser, "document.getElementById('errors').textContent", cancel));
-        Assert.AreEqual("dgx-h100", await Text(browser, "document.getElementById('hardware').value", cancel));
-        Assert.AreEqual("nodes", await Text(browser, "document.getElementById('hardware').selectedOptions[0].parentElement.label", cancel));
-        Assert.AreEqual("8", await Text(browser, "document.getElementById('tp').value", cancel));
-        StringAssert.Contains(await Text(browser, "document.getElementById('cli-ledger').textContent", cancel), "--hardware dgx-h100 --tp 8 ");
-        string tp8 = await Text(browser, "document.getElementById('step-table').innerText", cancel);
+        Assert.AreEqual("", await browser.Text("document.getElementById('errors').textContent", cancel));
+        Assert.AreEqual("dgx-h100", await browser.Text("document.getElementById('hardware').value", cancel));
+        Assert.AreEqual("nodes", await browser.Text("document.getElementById('hardware').selectedOptions[0].parentElement.label", cancel));
+        Assert.AreEqual("8", await browser.Text("document.getElementById('tp').value", cancel));
+        StringAssert.Contains(await browser.Text("document.getElementById('cli-ledger').textContent", cancel), "--hardware dgx-h100 --tp 8 ");
+        string tp8 = await browser.Text("document.getElementById('step-table').innerText", cancel);
 
         // Choosing TP 1 recomputes the views and leaves tp out of the URL.
         int before = (int)(await browser.Evaluate("window.xqUpdates || 0", cancel))!.GetValue<double>();
         await browser.Evaluate("(() => { const t = document.getElementById('tp'); t.value = '1'; t.dispatchEvent(new Event('change', { bubbles: true })); })()", cancel);
         await browser.WaitFor($"(window.xqUpdates || 0) > {before}", cancel);
-        Assert.AreNotEqual(tp8, await Text(browser, "document.getElementById('step-table').innerText", cancel), "tp did not reach the step times");
-        Assert.IsFalse((await Text(browser, "location.search", cancel)).Contains("tp=", StringComparison.Ordinal));
+        Assert.AreNotEqual(tp8, await browser.Text("document.getElementById('step-table').innerText", cancel), "tp did not reach the step times");
+        Assert.IsFalse((await browser.Text("location.search", cancel)).Contains("tp=", StringComparison.Ordinal));
 
         // Upload a config.json through the file control: the server parses and holds it, the views use it.
         var config = JsonNode.Parse(File.ReadAllText(TestPaths.Model("llama-3.1-8b")))!;
@@ -55,10 +55,10 @@ public sealed class ExploreUploadPageTests
             })()
             """, cancel);
         await browser.WaitFor($"(window.xqUpdates || 0) > {before} && document.getElementById('model').value.startsWith('upload-')", cancel);
-        Assert.AreEqual("", await Text(browser, "document.getElementById('errors').textContent", cancel));
-        Assert.AreEqual("uploaded", await Text(browser, "document.getElementById('model').selectedOptions[0].parentElement.label", cancel));
-        StringAssert.Contains(await Text(browser, "document.getElementById('cli-ledger').textContent", cancel), "--model config.json");
-        StringAssert.Contains(await Text(browser, "location.search", cancel), "model=upload-");
+        Assert.AreEqual("", await browser.Text("document.getElementById('errors').textContent", cancel));
+        Assert.AreEqual("uploaded", await browser.Text("document.getElementById('model').selectedOptions[0].parentElement.label", cancel));
+        StringAssert.Contains(await browser.Text("document.getElementById('cli-ledger').textContent", cancel), "--model config.json");
+        StringAssert.Contains(await browser.Text("location.search", cancel), "model=upload-");
 
         // A config the CLI refuses is refused here with its line, and the view keeps the model it had.
         await browser.Evaluate("""
@@ -71,11 +71,8 @@ public sealed class ExploreUploadPageTests
             })()
             """, cancel);
         await browser.WaitFor("document.getElementById('errors').textContent.includes('config.json: ')", cancel);
-        StringAssert.StartsWith(await Text(browser, "document.getElementById('model').value", cancel), "upload-");
+        StringAssert.StartsWith(await browser.Text("document.getElementById('model').value", cancel), "upload-");
         // The refused upload is the one expected failed load (its 400); nothing else went wrong.
         Assert.IsTrue(browser.Errors.All(e => e.Contains("400", StringComparison.Ordinal)), string.Join(" | ", browser.Errors));
     }
-
-    private static async Task<string> Text(HeadlessChromium b, string expression, CancellationToken cancel) =>
-        (await b.Evaluate(expression, cancel)) is JsonValue v ? v.ToString() : "";
 }

@@ -21,32 +21,10 @@ public static class ExpertParallelOps
         ArgumentNullException.ThrowIfNull(b);
         ArgumentNullException.ThrowIfNull(moe);
         int ep = b.Workload.Plan.ExpertParallel;
-        double d = b.Model.HiddenSize;
-        double f = moe.ExpertIntermediateSize;
-        double act = LedgerBuilder.ActivationBytesPerElement;
-        double share = tokens / ep;
-        b.Add(b.Gemm("moe_router", share, d, moe.Experts), moeLayers);
-        b.Add(b.Elementwise("moe_topk", share * moe.Experts, 5, share * moe.Experts, share * moe.ExpertsPerToken), moeLayers);
-        if (moe.SharedExperts > 0)
-        {
-            double sf = moe.SharedExperts * f;
-            b.Add(b.Gemm("shared_gate_up", share, d, 2.0 * sf), moeLayers);
-            b.Add(b.Elementwise("shared_act", share * sf, 5, 2 * share * sf, share * sf), moeLayers);
-            b.Add(b.Gemm("shared_down", share, sf, d), moeLayers);
-        }
-        double routed = tokens * moe.ExpertsPerToken / ep;
-        double touched = (b.Workload.Routing ?? MoeRouting.Uniform).ExpectedDistinctExperts(moe, tokens) / ep;
-        b.Add(b.Op("expert_gate_up", OpKind.Gemm, 2 * routed * d * 2 * f)
-            .AddBytes(TensorClass.Weights, touched * d * 2 * f * b.BytesPerWeight)
-            .AddBytes(TensorClass.ActivationsRead, routed * d * act)
-            .AddBytes(TensorClass.ActivationsWritten, routed * 2 * f * act), moeLayers);
-        b.Add(b.Elementwise("expert_act", routed * f, 5, 2 * routed * f, routed * f), moeLayers);
-        b.Add(b.Op("expert_down", OpKind.Gemm, 2 * routed * f * d)
-            .AddBytes(TensorClass.Weights, touched * f * d * b.BytesPerWeight)
-            .AddBytes(TensorClass.ActivationsRead, routed * f * act)
-            .AddBytes(TensorClass.ActivationsWritten, routed * d * act), moeLayers);
-        b.Add(b.Elementwise("moe_combine", share * moe.ExpertsPerToken * d, 2, share * moe.ExpertsPerToken * d, share * d), moeLayers);
-        b.Note(FormattableString.Invariant($"EP {ep}: {moe.Experts / ep} whole experts per rank; uniform routing, {touched:0.##} of them touched per layer by {tokens:0.##} tokens; routing imbalance not modelled"));
+        var routing = b.Workload.Routing ?? MoeRouting.Uniform;
+        double touched = routing.ExpectedDistinctExperts(moe, tokens) / ep;
+        MoeOps.AddExpertOps(b, moe, tokens / ep, tokens * moe.ExpertsPerToken / ep, touched, moeLayers);
+        b.Note(FormattableString.Invariant($"EP {ep}: {moe.Experts / ep} whole experts per rank; {routing.Spec} routing, {touched:0.##} of them touched per layer by {tokens:0.##} tokens; routing imbalance not modelled"));
     }
 
     /// <summary>

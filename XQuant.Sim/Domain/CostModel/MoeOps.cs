@@ -6,7 +6,8 @@ namespace XQuant.Sim.Domain.CostModel;
 /// <summary>
 /// The routed FFN of a mixture-of-experts layer: the router GEMM, the shared experts (dense, every token), and the
 /// routed experts. FLOPs are those of the k active experts per token; the weight bytes are those of the expected
-/// distinct experts the step's tokens touch under uniform routing (<see cref="MoeConfig.ExpectedDistinctExperts"/>),
+/// distinct experts the step's tokens touch (<see cref="MoeRouting.ExpectedDistinctExperts"/>: uniform unless
+/// --moe-routing says otherwise),
 /// each read once from DRAM. Dispatch and combine move each token's activations to and from its k experts.
 /// </summary>
 public static class MoeOps
@@ -33,7 +34,21 @@ public static class MoeOps
             ExpertParallelOps.AddLayerOps(b, full, tokens, moeLayers);
             return;
         }
-        double d = m.HiddenSize;
+        var routing = b.Workload.Routing ?? MoeRouting.Uniform;
+        double touched = routing.ExpectedDistinctExperts(moe, tokens);
+        AddExpertOps(b, moe, tokens, tokens * moe.ExpertsPerToken, touched, moeLayers);
+        b.Note(routing.Assumption(moe, tokens, touched));
+    }
+
+    /// <summary>
+    /// Router, shared experts, routed experts and combine for <paramref name="tokens"/> tokens whose
+    /// <paramref name="routed"/> expert inputs touch <paramref name="touched"/> distinct experts of width
+    /// <paramref name="moe"/>.ExpertIntermediateSize (a TP rank's slice, or whole experts under EP, which passes its
+    /// rank's share of each).
+    /// </summary>
+    internal static void AddExpertOps(LedgerBuilder b, MoeConfig moe, double tokens, double routed, double touched, double moeLayers)
+    {
+        double d = b.Model.HiddenSize;
         double f = moe.ExpertIntermediateSize;
         double act = LedgerBuilder.ActivationBytesPerElement;
         b.Add(b.Gemm("moe_router", tokens, d, moe.Experts), moeLayers);
@@ -45,9 +60,6 @@ public static class MoeOps
             b.Add(b.Elementwise("shared_act", tokens * sf, 5, 2 * tokens * sf, tokens * sf), moeLayers);
             b.Add(b.Gemm("shared_down", tokens, sf, d), moeLayers);
         }
-        double routed = tokens * moe.ExpertsPerToken;
-        var routing = b.Workload.Routing ?? MoeRouting.Uniform;
-        double touched = routing.ExpectedDistinctExperts(moe, tokens);
         b.Add(b.Op("expert_gate_up", OpKind.Gemm, 2 * routed * d * 2 * f)
             .AddBytes(TensorClass.Weights, touched * d * 2 * f * b.BytesPerWeight)
             .AddBytes(TensorClass.ActivationsRead, routed * d * act)
@@ -59,6 +71,5 @@ public static class MoeOps
             .AddBytes(TensorClass.ActivationsWritten, routed * d * act), moeLayers);
         // Combine: each token's k expert outputs weighted and summed into its hidden state.
         b.Add(b.Elementwise("moe_combine", routed * d, 2, routed * d, tokens * d), moeLayers);
-        b.Note(routing.Assumption(moe, tokens, touched));
     }
 }

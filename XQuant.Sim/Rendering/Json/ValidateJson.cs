@@ -55,22 +55,28 @@ public static class ValidateJson
         ["worst_error_fraction"] = JsonDoc.Num(s.Stats.WorstSigned),
     };
 
-    private static JsonNode Kernel(KernelPoint k) => new JsonObject
+    private static JsonNode Kernel(KernelPoint k) => Predictions(new JsonObject
     {
         ["kernel"] = k.Case.Kernel,
         ["class"] = k.Case.Class,
         ["shape"] = k.Case.Shape,
         ["flops"] = JsonDoc.Num(k.Case.Flops),
         ["dram_bytes"] = JsonDoc.Num(k.Case.DramBytes),
-        ["measured_sec"] = JsonDoc.Num(k.MeasuredSec),
-        ["spread_fraction"] = JsonDoc.Num(k.Spread),
-        ["predicted_sol_sec"] = JsonDoc.Num(k.PredictedSolSec),
-        ["predicted_sec"] = JsonDoc.Num(k.PredictedSec),
-        ["predicted_interleaved_sec"] = k.PredictedInterleavedSec is double v ? JsonDoc.Num(v) : null,
-        ["error_sol_fraction"] = JsonDoc.Num(ErrorStats.SignedError(k.PredictedSolSec, k.MeasuredSec)),
-        ["error_fraction"] = JsonDoc.Num(ErrorStats.SignedError(k.PredictedSec, k.MeasuredSec)),
-        ["error_interleaved_fraction"] = k.PredictedInterleavedSec is double w ? JsonDoc.Num(ErrorStats.SignedError(w, k.MeasuredSec)) : null,
-    };
+    }, k.MeasuredSec, k.Spread, k.PredictedSolSec, k.PredictedSec, k.PredictedInterleavedSec);
+
+    /// <summary>The measured time and the three tiers' predictions with their signed errors (kernels and steps alike).</summary>
+    private static JsonObject Predictions(JsonObject o, double measured, double spread, double sol, double predicted, double? interleaved)
+    {
+        o["measured_sec"] = JsonDoc.Num(measured);
+        o["spread_fraction"] = JsonDoc.Num(spread);
+        o["predicted_sol_sec"] = JsonDoc.Num(sol);
+        o["predicted_sec"] = JsonDoc.Num(predicted);
+        o["predicted_interleaved_sec"] = interleaved is double v ? JsonDoc.Num(v) : null;
+        o["error_sol_fraction"] = JsonDoc.Num(ErrorStats.SignedError(sol, measured));
+        o["error_fraction"] = JsonDoc.Num(ErrorStats.SignedError(predicted, measured));
+        o["error_interleaved_fraction"] = interleaved is double w ? JsonDoc.Num(ErrorStats.SignedError(w, measured)) : null;
+        return o;
+    }
 
     private static JsonNode Step(StepPoint s)
     {
@@ -83,25 +89,18 @@ public static class ValidateJson
                 ["predicted_sec"] = JsonDoc.Num(s.PredictedByClass[c]),
             };
         }
-        return new JsonObject
+        var o = Predictions(new JsonObject
         {
             ["scheme"] = s.Scheme,
             ["context_tokens"] = s.Context,
-            ["measured_sec"] = JsonDoc.Num(s.MeasuredSec),
-            ["spread_fraction"] = JsonDoc.Num(s.Spread),
-            ["predicted_sol_sec"] = JsonDoc.Num(s.PredictedSolSec),
-            ["predicted_sec"] = JsonDoc.Num(s.PredictedSec),
-            ["predicted_interleaved_sec"] = s.PredictedInterleavedSec is double v ? JsonDoc.Num(v) : null,
-            ["error_sol_fraction"] = JsonDoc.Num(ErrorStats.SignedError(s.PredictedSolSec, s.MeasuredSec)),
-            ["error_fraction"] = JsonDoc.Num(ErrorStats.SignedError(s.PredictedSec, s.MeasuredSec)),
-            ["error_interleaved_fraction"] = s.PredictedInterleavedSec is double w ? JsonDoc.Num(ErrorStats.SignedError(w, s.MeasuredSec)) : null,
-            ["by_class"] = byClass,
-            ["flops"] = JsonDoc.Num(s.Flops),
-            ["dram_bytes"] = JsonDoc.Num(s.DramBytes),
-            ["cache_bytes_engine"] = s.EngineCacheBytes,
-            ["cache_bytes_accounting"] = JsonDoc.Num(s.AccountedCacheBytes),
-            ["cache_bytes_equal"] = s.EngineCacheBytes == s.AccountedCacheBytes,
-            ["logit_rel_err_vs_fp16"] = JsonDoc.Num(s.LogitErrorVsFp16),
-        };
+        }, s.MeasuredSec, s.Spread, s.PredictedSolSec, s.PredictedSec, s.PredictedInterleavedSec);
+        o["by_class"] = byClass;
+        o["flops"] = JsonDoc.Num(s.Flops);
+        o["dram_bytes"] = JsonDoc.Num(s.DramBytes);
+        o["cache_bytes_engine"] = s.EngineCacheBytes;
+        o["cache_bytes_accounting"] = JsonDoc.Num(s.AccountedCacheBytes);
+        o["cache_bytes_equal"] = s.EngineCacheBytes == s.AccountedCacheBytes;
+        o["logit_rel_err_vs_fp16"] = JsonDoc.Num(s.LogitErrorVsFp16);
+        return o;
     }
 }

@@ -90,6 +90,15 @@ public sealed class ServingSimulator
         int nextArrival = 0;
         var issuedAt = new double[total];
 
+        // A sequence that produced its last token: it finishes now and gives its blocks back.
+        void Complete(Seq s)
+        {
+            s.FinishSec = t;
+            freeBlocks += s.Blocks;
+            s.Blocks = 0;
+            Finish(s);
+        }
+
         void Finish(Seq s)
         {
             done++;
@@ -252,11 +261,8 @@ public sealed class ServingSimulator
                     s.LastTokenSec = t;
                     if (s.Generated == s.Request.OutputTokens)
                     {
-                        s.FinishSec = t;
-                        freeBlocks += s.Blocks;
-                        s.Blocks = 0;
+                        Complete(s);
                         anyFinished = true;
-                        Finish(s);
                     }
                     continue;
                 }
@@ -285,11 +291,8 @@ public sealed class ServingSimulator
                 s.LastTokenSec = t;
                 if (s.Generated == s.Request.OutputTokens)
                 {
-                    s.FinishSec = t;
-                    freeBlocks += s.Blocks;
-                    s.Blocks = 0;
+                    Complete(s);
                     anyFinished = true;
-                    Finish(s);
                 }
             }
             if (anyFinished)
