@@ -87,7 +87,14 @@ public static class MlaOps
             .AddBytes(TensorClass.ActivationsWritten, b.NewTokens * h * a.VHeadDim * act), count);
     }
 
-    public static void Prefill(LedgerBuilder b)
+    public static void Prefill(LedgerBuilder b) => Prefill(b, null, TensorClass.KvCacheWritten);
+
+    /// <summary>
+    /// The prompt's exact latent (its attention needs it whatever is cached), the cache write under
+    /// <paramref name="writeName"/> into <paramref name="written"/> (null: latent_quantize or latent_append by the
+    /// layer's tensors), and the materializing kv_b_proj.
+    /// </summary>
+    internal static void Prefill(LedgerBuilder b, string? writeName, TensorClass written)
     {
         var m = b.Model;
         var a = m.Mla!;
@@ -97,7 +104,8 @@ public static class MlaOps
         {
             var (_, count, layer) = runs[r];
             AddLatentProjection(b, tokens, count);
-            QuantOps.AddPrefillWrite(b, QuantOps.AnyQuantized(layer.Tensors) ? "latent_quantize" : "latent_append", layer.Tensors, count, TensorClass.KvCacheWritten);
+            string name = writeName ?? (QuantOps.AnyQuantized(layer.Tensors) ? "latent_quantize" : "latent_append");
+            QuantOps.AddPrefillWrite(b, name, layer.Tensors, count, written);
             b.Add(b.Gemm("kv_b_proj", tokens, a.KvLoraRank, m.Heads * (a.QkNopeHeadDim + a.VHeadDim)), count);
         }
     }

@@ -44,18 +44,5 @@ public static class MlaXQuantOps
         }
     }
 
-    public static void Prefill(LedgerBuilder b)
-    {
-        var m = b.Model;
-        var a = m.Mla!;
-        double tokens = b.Batch * b.ContextTokens;
-        var runs = b.Layout.Runs;
-        for (int r = 0; r < runs.Count; r++)
-        {
-            var (_, count, layer) = runs[r];
-            MlaOps.AddLatentProjection(b, tokens, count);
-            QuantOps.AddPrefillWrite(b, "x_quantize", layer.Tensors, count, TensorClass.XCacheWritten);
-            b.Add(b.Gemm("kv_b_proj", tokens, a.KvLoraRank, m.Heads * (a.QkNopeHeadDim + a.VHeadDim)), count);
-        }
-    }
+    public static void Prefill(LedgerBuilder b) => MlaOps.Prefill(b, "x_quantize", TensorClass.XCacheWritten);
 }
