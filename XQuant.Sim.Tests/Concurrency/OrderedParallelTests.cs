@@ -96,6 +96,47 @@ public sealed class OrderedParallelTests
     }
 
     [TestMethod]
+    [Timeout(60_000, CooperativeCancellation = true)]
+    public void TheCallingThread_IsOneOfTheN_AndNoMoreThanNMapAtOnce()
+    {
+        // Item 0 waits until item 8 (the next chunk) is mapped, so two threads must map at the same time. With one
+        // helper besides the caller, the caller has to be one of them: a consumer that only waited would hang here.
+        int caller = Environment.CurrentManagedThreadId;
+        var mappers = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
+        int running = 0, most = 0, nextChunkDone = 0;
+        long Map(int i)
+        {
+            mappers[Environment.CurrentManagedThreadId] = true;
+            int now = Interlocked.Increment(ref running);
+            InterlockedMax(ref most, now);
+            if (i == 0)
+            {
+                Assert.IsTrue(SpinWait.SpinUntil(() => Volatile.Read(ref nextChunkDone) == 1, 30_000), "no second thread mapped the next chunk");
+            }
+            long r = Work(i);
+            if (i == 8)
+            {
+                Volatile.Write(ref nextChunkDone, 1);
+            }
+            Interlocked.Decrement(ref running);
+            return r;
+        }
+        var actual = OrderedParallel.Select(Enumerable.Range(0, 400), Map, threads: 2, chunk: 8).ToList();
+        CollectionAssert.AreEqual(Enumerable.Range(0, 400).Select(Work).ToList(), actual);
+        Assert.IsTrue(mappers.ContainsKey(caller), "the calling thread never mapped a chunk");
+        Assert.IsLessThanOrEqualTo(2, mappers.Count);
+        Assert.AreEqual(2, most);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
+    [TestMethod]
     public void BadArguments_AreRefused()
     {
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => OrderedParallel.Select(new[] { 1 }, i => i, 0));

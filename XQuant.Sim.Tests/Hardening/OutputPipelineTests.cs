@@ -1,5 +1,6 @@
 using XQuant.Sim.Foundation.Input;
 using XQuant.Sim.Foundation.Output;
+using XQuant.Sim.Tests.Reports;
 using static XQuant.Sim.Tests.Hardening.HardeningRun;
 
 namespace XQuant.Sim.Tests.Hardening;
@@ -213,5 +214,47 @@ public sealed class OutputPipelineTests
     {
         var table = new XQuant.Sim.Foundation.Text.TextTable(["model", "bytes"], ["", ""], [false, true], [["=HYPERLINK(1)", "-3"]]);
         Assert.AreEqual("model,bytes\n'=HYPERLINK(1),-3\n", CsvOutput.ToCsv(table));
+    }
+
+    [TestMethod]
+    public void CsvLine_IsTheBytesTheTableWriterMakes_QuotedAndNeutralized()
+    {
+        // Worker threads format streamed rows with Line; the in-memory writer goes through Write: one format.
+        string[] row = ["=SUM(A1)", "a,b", "say \"hi\"", "two\nlines", "-2.5", " padded "];
+        var columns = Enumerable.Range(0, row.Length).Select(i => new XQuant.Sim.Foundation.Text.TableColumn<string[]>($"c{i}", "", r => r[i])).ToList();
+        var table = new XQuant.Sim.Foundation.Text.TextTable(columns.Select(c => c.Header).ToList(), columns.Select(_ => "").ToList(), columns.Select(_ => false).ToList(), [row]);
+        string whole = CsvOutput.ToCsv(table);
+        string line = CsvOutput.Line(columns, row);
+        Assert.AreEqual(whole[(whole.IndexOf('\n', StringComparison.Ordinal) + 1)..], line);
+        Assert.StartsWith("'=SUM(A1),\"a,b\",", line);
+    }
+
+    [TestMethod]
+    public void StreamedSweep_NeutralizesAModelFileNamedLikeAFormula_AsTheInMemoryRunDoes()
+    {
+        // Above 20,000 cases `run` streams rows formatted on workers; that path once wrote the cell bare.
+        using var dir = new TempDir();
+        string model = Path.Combine(dir.Path, "=HYPERLINK(1).json");
+        File.Copy(Path.Combine(TestPaths.Models, "llama-2-7b.json"), model);
+        string Scenario(string name, string batches, string contexts)
+        {
+            string path = Path.Combine(dir.Path, name + ".json");
+            File.WriteAllText(path, $$"""
+                {"name": "{{name}}", "models": [{{System.Text.Json.JsonSerializer.Serialize(model)}}], "hardware": ["h100-sxm", "rngd"],
+                 "schemes": ["fp16", "kivi:2", "xquant:4", "xquant-cl:2", "xquant-gqa:2"], "weights": ["bf16", "int4"], "phase": ["decode", "prefill"],
+                 "batch": [{{batches}}], "context": [{{contexts}}], "outputs": ["csv"]}
+                """);
+            return path;
+        }
+        string big = Scenario("big", string.Join(", ", Enumerable.Range(1, 41)), string.Join(", ", Enumerable.Range(1, 13).Select(k => k * 512)));
+        string small = Scenario("small", "1", "512");
+        var a = ReportFixtures.Cli("run", big, "--threads", "2", "-o", Path.Combine(dir.Path, "big-out"));
+        var b = ReportFixtures.Cli("run", small, "-o", Path.Combine(dir.Path, "small-out"));
+        Assert.AreEqual(0, a.Code, a.Err);
+        Assert.AreEqual(0, b.Code, b.Err);
+        Assert.Contains("21320 cases costed", a.Out);
+        string Row2(string folder) => File.ReadLines(Path.Combine(dir.Path, folder, "cases.csv")).ElementAt(1);
+        Assert.StartsWith("'=HYPERLINK(1),h100-sxm,", Row2("big-out"));
+        Assert.AreEqual(Row2("small-out"), Row2("big-out"));
     }
 }

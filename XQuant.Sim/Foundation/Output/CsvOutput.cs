@@ -44,16 +44,46 @@ public static class CsvOutput
         destination.Flush();
     }
 
-    /// <summary>One row's cells without writing them: pure, so worker threads can format rows ahead of the writer.</summary>
-    public static string[] Cells<T>(IReadOnlyList<TableColumn<T>> columns, T item)
+    /// <summary>
+    /// One row as its finished CSV line (cells neutralized, quoted by CsvHelper, LF-ended): pure, so worker threads
+    /// format rows ahead of the writer, which only copies text. A line is the same bytes <see cref="Write"/> makes.
+    /// </summary>
+    public static string Line<T>(IReadOnlyList<TableColumn<T>> columns, T item)
     {
         ArgumentNullException.ThrowIfNull(columns);
         var cells = new string[columns.Count];
         for (int i = 0; i < cells.Length; i++)
         {
-            cells[i] = columns[i].Cell(item);
+            cells[i] = Neutralize(columns[i].Cell(item));
         }
-        return cells;
+        return (_lines ??= new LineFormatter()).Format(cells);
+    }
+
+    // One formatter per thread: a CsvWriter per line allocated more than the case it formats.
+    [ThreadStatic]
+    private static LineFormatter? _lines;
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Lives as long as its thread; a StringWriter holds no unmanaged resource.")]
+    private sealed class LineFormatter
+    {
+        private readonly StringWriter _text = new(System.Globalization.CultureInfo.InvariantCulture);
+        private readonly CsvWriter _csv;
+
+        // One formatter serves every table its thread writes, so CsvHelper's per-writer field count check is off;
+        // a line's cells come from its table's column list, one per column.
+        private static readonly CsvWriterOptions LineOptions = new() { NewLine = "\n", ValidateFieldCount = false };
+
+        public LineFormatter() => _csv = CsvWriter.Create(_text, LineOptions, leaveOpen: true);
+
+        public string Format(string[] cells)
+        {
+            _csv.WriteRecord(cells);
+            _csv.Flush();
+            var sb = _text.GetStringBuilder();
+            string line = sb.ToString();
+            sb.Clear();
+            return line;
+        }
     }
 
     /// <summary>A CSV file written row by row under a temporary name; it appears only when <see cref="Commit"/> is called.</summary>
@@ -61,31 +91,20 @@ public static class CsvOutput
     {
         private readonly PendingFile _file;
         private readonly StreamWriter _text;
-        private readonly CsvWriter _csv;
         private readonly IReadOnlyList<TableColumn<T>> _columns;
-        private readonly string[] _row;
 
         public Streaming(string path, IReadOnlyList<TableColumn<T>> columns)
         {
             _file = AtomicFile.Open(path);
             _text = new StreamWriter(_file.Stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
-            _csv = CsvWriter.Create(_text, Options, leaveOpen: true);
             _columns = columns;
-            _row = new string[columns.Count];
-            _csv.WriteRecord(columns.Select(c => c.Header).ToArray());
+            _text.Write((_lines ??= new LineFormatter()).Format(columns.Select(c => c.Header).ToArray()));
         }
 
-        public void Add(T item)
-        {
-            for (int i = 0; i < _columns.Count; i++)
-            {
-                _row[i] = Neutralize(_columns[i].Cell(item));
-            }
-            _csv.WriteRecord(_row);
-        }
+        public void Add(T item) => _text.Write(Line(_columns, item));
 
-        /// <summary>Writes a row made by <see cref="Cells"/> (on any thread, ahead of the writer).</summary>
-        public void AddCells(string[] cells) => _csv.WriteRecord(cells);
+        /// <summary>Lines made by <see cref="Line"/> (one or more, each LF-ended), written as they are.</summary>
+        public void AddLines(string lines) => _text.Write(lines);
 
         public void Commit()
         {
@@ -108,7 +127,6 @@ public static class CsvOutput
                 return;
             }
             _closed = true;
-            _csv.Dispose();
             _text.Dispose();
         }
     }

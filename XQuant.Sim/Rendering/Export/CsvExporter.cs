@@ -60,8 +60,8 @@ public sealed class CsvExporter : IExporter
         ArgumentNullException.ThrowIfNull(c);
         // A scenario's plan is the same for every case, so each case's own plan picks the columns of the whole file.
         bool plan = !c.Workload.Plan.IsSingle;
-        var ops = detailOps ? c.Step.Ops.Select(op => CsvOutput.Cells(plan ? PlanOpColumns : OpColumns, (c, op))).ToArray() : [];
-        return new RenderedCase(CsvOutput.Cells(CaseTable.CsvColumnsFor(plan), c), ops);
+        string ops = detailOps ? string.Concat(c.Step.Ops.Select(op => CsvOutput.Line(plan ? PlanOpColumns : OpColumns, (c, op)))) : "";
+        return new RenderedCase(CsvOutput.Line(CaseTable.CsvColumnsFor(plan), c), ops);
     }
 
     /// <summary>
@@ -79,11 +79,8 @@ public sealed class CsvExporter : IExporter
         using var opCsv = detailOps ? new CsvOutput.Streaming<(CaseResult, OpTiming)>(opsPath, plan ? PlanOpColumns : OpColumns) : null;
         foreach (var row in rows)
         {
-            caseCsv.AddCells(row.Case);
-            foreach (var op in row.Ops)
-            {
-                opCsv!.AddCells(op);
-            }
+            caseCsv.AddLines(row.Case);
+            opCsv?.AddLines(row.Ops);
         }
         caseCsv.Commit();
         opCsv?.Commit();
