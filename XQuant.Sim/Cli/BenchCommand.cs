@@ -20,7 +20,7 @@ public static class BenchCommand
         var file = new Option<string>("--scenario") { Description = "scenario whose cases are costed", DefaultValueFactory = _ => "scenarios/gpu-vs-npu.json" };
         var seconds = new Option<double>("--seconds") { Description = "how long to keep costing", DefaultValueFactory = _ => 3.0 };
         var part = new Option<string>("--part") { Description = "case (everything), step (ledger + roofline only)", DefaultValueFactory = _ => "case" };
-        var threadsOption = ThreadsOption.Create();
+        var threadsOption = ThreadsOption.Create("1");
         var rounds = new Option<int>("--rounds") { Description = "with --threads above 1: alternations of 1 thread and N threads, side by side; with --limits: interleaved rounds", DefaultValueFactory = _ => 3 };
         var limits = new Option<bool>("--limits") { Description = "the performance table: kernels and the cost model, each as a ratio to its physical limit measured in the same rounds (Markdown)" };
         var quick = new Option<bool>("--quick") { Description = "with --limits: small sizes (seconds; for smoke runs, not for real numbers)" };

@@ -56,7 +56,7 @@ public static class SimulateCommand
         json.Description = "print one JSON document on stdout instead of the verdict, and write no files";
         var charts = new Option<string>("--charts") { Description = "chart formats: png, svg, png,svg or none", DefaultValueFactory = _ => "png,svg" };
         var threadsOption = ThreadsOption.Create();
-        threadsOption.Description = $"threads that run simulations (one per scheme and rate, one per max-rate search): 1 to {Foundation.Concurrency.OrderedParallel.MaxThreads}, or 'all'; default 1; output is byte-identical on any count";
+        threadsOption.Description = $"threads that run simulations (one per scheme and rate, one per max-rate search): 1 to {Foundation.Concurrency.OrderedParallel.MaxThreads}, or 'all' (default: every core); output is byte-identical on any count";
         var command = new Command("simulate", "Simulate one serving instance under load per scheme (continuous batching, paged cache, preemption): TTFT, TPOT, throughput, goodput, max rate under an SLO.")
         {
             hardware, model, schemes, weights, reserve, rate, concurrency, trace, offline, input, output, requests, seed,

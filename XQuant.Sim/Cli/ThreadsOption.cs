@@ -6,18 +6,20 @@ using XQuant.Sim.Foundation.Input;
 namespace XQuant.Sim.Cli;
 
 /// <summary>
-/// --threads for sweeps: how many threads cost cases; the output is the same on any count. The default is one
-/// thread: a case allocates ~30 KB, and on the shared 2-core machine every gen0 collection with two running threads
-/// waits for the other thread to be scheduled, so N threads measured slower than one there (docs: notes of #19).
+/// --threads for sweeps: how many threads cost cases; the output is the same on any count, so sweeps default to
+/// every core. That pays since the caller maps chunks itself and xqsim runs on the server GC (each core collects its
+/// own heap instead of waiting while one thread collects for both): 1.9x one thread on this 2-core VM in
+/// `xqsim bench --threads 2` (README, Benchmark).
 /// </summary>
 public static class ThreadsOption
 {
     public const string All = "all";
 
-    public static Option<string> Create() => new("--threads")
+    /// <param name="defaultValue">"all" for sweeps; bench keeps "1" (one thread, unless asked to compare).</param>
+    public static Option<string> Create(string defaultValue = All) => new("--threads")
     {
-        Description = $"threads that cost cases: 1 to {OrderedParallel.MaxThreads}, or 'all' ({Environment.ProcessorCount} here); default 1; files are byte-identical on any count",
-        DefaultValueFactory = _ => "1",
+        Description = $"threads that cost cases: 1 to {OrderedParallel.MaxThreads}, or 'all' ({Environment.ProcessorCount} here); default {defaultValue}; files are byte-identical on any count",
+        DefaultValueFactory = _ => defaultValue,
     };
 
     public static int Parse(string? text)
