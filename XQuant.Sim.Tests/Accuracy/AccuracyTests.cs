@@ -78,6 +78,23 @@ public sealed class AccuracyTests
     }
 
     [TestMethod]
+    public void QualityCsv_KeepsHostileNamesInTheirCells()
+    {
+        // Model and dataset names come from folder and file names, which may hold commas, quotes, formulas, newlines.
+        var r = Result.Value with { ModelId = "=HYPERLINK(1),x", Dataset = "wiki \"2\"", TokenSource = "t.txt\n1,evil,row" };
+        string csv = AccuracyReport.QualityCsv(r);
+        Assert.AreEqual(1, csv.Split('\n').Count(l => l.StartsWith('#')));
+        Assert.AreEqual(r.Schemes.Count + 3, csv.TrimEnd('\n').Split('\n').Length, csv);
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "quality.csv");
+        File.WriteAllText(path, csv);
+        var points = XQuant.Sim.Studies.Quality.PaperQuality.Load(path);
+        Assert.AreEqual(r.Schemes.Count + 1, points.Count);
+        Assert.IsTrue(points.All(p => p.Model == "'=HYPERLINK(1),x" && p.Dataset == "wiki \"2\""));
+        CollectionAssert.AreEqual(r.Schemes.Select(s => s.Spec).Prepend("fp16").ToList(), points.Select(p => p.Scheme).ToList());
+    }
+
+    [TestMethod]
     public void QualityCsv_IsReadByTheParetoLoader_WithItsSource()
     {
         string dir = Path.Combine(Path.GetTempPath(), "xq-acc-" + Guid.NewGuid().ToString("N"));
