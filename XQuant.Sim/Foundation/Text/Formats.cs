@@ -8,7 +8,21 @@ public static class Formats
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Round-trippable, for CSV.</summary>
-    public static string Exact(double v) => double.IsNaN(v) ? "" : v.ToString("R", Inv);
+    public static string Exact(double v)
+    {
+        if (double.IsNaN(v))
+        {
+            return "";
+        }
+        // Whole numbers below 1e15 (byte counts, batches, tokens: most cells of a sweep) print the same digits as "R"
+        // through the integer formatter, which is several times faster than the shortest round-trip search. -0 and
+        // 1e15 and up ("1E+15") keep "R".
+        if (Math.Abs(v) < 1e15 && v == Math.Floor(v) && !(v == 0 && double.IsNegative(v)))
+        {
+            return ((long)v).ToString(Inv);
+        }
+        return v.ToString("R", Inv);
+    }
 
     /// <summary>Four significant digits, for tables read by people.</summary>
     public static string Sig(double v, int digits = 4)
