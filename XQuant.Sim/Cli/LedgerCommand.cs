@@ -95,7 +95,7 @@ public static class LedgerCommand
         var c = r.Capacity;
         o.WriteLine($"memory: weights {Formats.Bytes(c.WeightBytes)} + cache {Formats.Bytes(c.CacheBytes)} + activations {Formats.Bytes(c.ActivationBytes)} + reserve {Formats.Bytes(c.ReserveBytes)} = {Formats.Bytes(c.UsedBytes)} of {Formats.Bytes(c.DeviceBytes)} ({(c.Fits ? "fits" : "does NOT fit")})");
         o.WriteLine($"largest batch at this context: {Formats.Int(c.MaxBatchAtContext)}; largest context at this batch: {Formats.Int(c.MaxContextAtBatch)} tokens");
-        if (r.StepAtMaxBatch is not null)
+        if (r.OverlappedSecAtMaxBatch is not null)
         {
             o.WriteLine($"decode at the largest batch: {Formats.Sig(r.TokensPerSecAtMaxBatch)} tokens/s (overlapped)");
         }

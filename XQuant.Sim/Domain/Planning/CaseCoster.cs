@@ -13,10 +13,10 @@ public static class CaseCoster
         double cachedTokens = Parallelism.Sharding.RankContextTokens(w.Scheme, w.Plan.TensorParallel, w.ContextTokens);
         var step = Roofline.Step(w);
         var capacity = Capacity.Plan(w, layout);
-        StepCost? atMax = null;
+        double? atMax = null;
         if (throughputAtMaxBatch && w.Phase == Phase.Decode && capacity.MaxBatchAtContext >= 1)
         {
-            atMax = capacity.MaxBatchAtContext == w.Batch ? step : Roofline.Step(w with { Batch = capacity.MaxBatchAtContext });
+            atMax = capacity.MaxBatchAtContext == w.Batch ? step.OverlappedSec : Roofline.OverlappedSec(w with { Batch = capacity.MaxBatchAtContext });
         }
         var spec = w.Speculation is not null && w.Phase == Phase.Decode ? SpecStep.Cost(w) : null;
         var specAtMax = spec is not null && atMax is not null ? (capacity.MaxBatchAtContext == w.Batch ? spec : SpecStep.Cost(w with { Batch = capacity.MaxBatchAtContext })) : null;

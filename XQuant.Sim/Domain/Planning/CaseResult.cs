@@ -5,7 +5,8 @@ namespace XQuant.Sim.Domain.Planning;
 
 /// <summary>
 /// One costed case: the step ledger, the cache memory, the capacity plan and the decode throughput at the largest
-/// batch that fits. Computed once; every exporter only reads it.
+/// batch that fits (<see cref="OverlappedSecAtMaxBatch"/>: that batch's overlapped step time, null when no decode
+/// batch fits or it was not asked for). Computed once; every exporter only reads it.
 /// </summary>
 public sealed record CaseResult(
     Workload Workload,
@@ -13,7 +14,7 @@ public sealed record CaseResult(
     MemoryBreakdown Cache,
     double NormalizedSize,
     CapacityResult Capacity,
-    StepCost? StepAtMaxBatch,
+    double? OverlappedSecAtMaxBatch,
     IReadOnlyList<string> Notes)
 {
     /// <summary>Under speculative decoding: the verify step (= <see cref="Step"/>), the draft steps and the expected tokens.</summary>
@@ -33,5 +34,5 @@ public sealed record CaseResult(
     public double TokensPerSecSerial => Workload.Batch / (Speculation?.PerTokenSerialSec ?? Step.SerialSec);
 
     /// <summary>Decode tokens/s at the largest batch that fits at this context (overlapped form), or 0 if none fits.</summary>
-    public double TokensPerSecAtMaxBatch => StepAtMaxBatch is null ? 0 : Capacity.MaxBatchAtContext / (SpeculationAtMaxBatch?.PerTokenOverlappedSec ?? StepAtMaxBatch.OverlappedSec);
+    public double TokensPerSecAtMaxBatch => OverlappedSecAtMaxBatch is not double atMax ? 0 : Capacity.MaxBatchAtContext / (SpeculationAtMaxBatch?.PerTokenOverlappedSec ?? atMax);
 }

@@ -120,7 +120,7 @@ public static class SweepCharts
         {
             var pts = list.Where(c => c.Capacity.Fits).OrderBy(c => c.Workload.Batch)
                 .Select(c => (B: c.Workload.Batch, T: c.TokensPerSecOverlapped)).ToList();
-            var atMax = list.FirstOrDefault(c => c.StepAtMaxBatch is not null);
+            var atMax = list.FirstOrDefault(c => c.OverlappedSecAtMaxBatch is not null);
             if (atMax is not null && pts.All(p => p.B != atMax.Capacity.MaxBatchAtContext))
             {
                 pts.Add((atMax.Capacity.MaxBatchAtContext, atMax.TokensPerSecAtMaxBatch));

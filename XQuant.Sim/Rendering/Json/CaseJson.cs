@@ -42,7 +42,7 @@ public static class CaseJson
                 ["max_batch_at_context"] = JsonDoc.Num(c.MaxBatchAtContext),
                 ["max_context_tokens_at_batch"] = JsonDoc.Num(c.MaxContextAtBatch),
             },
-            ["tokens_per_sec_at_max_batch"] = decode && r.StepAtMaxBatch is not null ? JsonDoc.Num(r.TokensPerSecAtMaxBatch) : null,
+            ["tokens_per_sec_at_max_batch"] = decode && r.OverlappedSecAtMaxBatch is not null ? JsonDoc.Num(r.TokensPerSecAtMaxBatch) : null,
             ["notes"] = JsonDoc.Strings(r.Notes),
         };
         if (r.Speculation is { } sp)
