@@ -67,11 +67,8 @@ public static class OrderedParallel
         var token = stop.Token;
         var pending = new ConcurrentQueue<Chunk<TIn, TOut>>();
         using var queued = new SemaphoreSlim(0);
-        var helpers = new Task[threads - 1];
-        for (int h = 0; h < helpers.Length; h++)
-        {
-            helpers[h] = Task.Factory.StartNew(() => Help(pending, queued, map, token), token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        }
+        // Helpers start as chunks arrive, so a short sweep on --threads 1024 starts a thread per chunk, not 1023.
+        var helpers = new List<Task>(Math.Min(threads - 1, 64));
         var inFlight = new Queue<Chunk<TIn, TOut>>();
         int window = threads * ChunksInFlightPerThread;
         using var items = source.GetEnumerator();
@@ -94,6 +91,10 @@ public static class OrderedParallel
                         inFlight.Enqueue(c);
                         pending.Enqueue(c);
                         queued.Release();
+                        if (helpers.Count < threads - 1)
+                        {
+                            helpers.Add(Task.Factory.StartNew(() => Help(pending, queued, map, token), token, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+                        }
                     }
                 }
                 if (inFlight.Count == 0)
