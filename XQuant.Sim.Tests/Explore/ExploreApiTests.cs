@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using XQuant.Sim.Cli.Explore;
+using static XQuant.Sim.Tests.Explore.ExploreQuery;
 
 namespace XQuant.Sim.Tests.Explore;
 
@@ -12,16 +13,6 @@ namespace XQuant.Sim.Tests.Explore;
 public sealed class ExploreApiTests
 {
     public TestContext TestContext { get; set; } = null!;
-
-    private static KeyValuePair<string, string>[] Q(params string[] kv) =>
-        [.. Enumerable.Range(0, kv.Length / 2).Select(i => KeyValuePair.Create(kv[2 * i], kv[2 * i + 1]))];
-
-    private static string Cli(string command, KeyValuePair<string, string>[] query)
-    {
-        var (code, output, err) = TestCli.Run([command, .. query.SelectMany(p => new[] { "--" + p.Key, p.Value }), "--json"]);
-        Assert.AreEqual(0, code, err);
-        return output;
-    }
 
     [TestMethod]
     public void Api_EqualsCli_OverAGrid()
@@ -36,19 +27,19 @@ public sealed class ExploreApiTests
                     var q = Q("model", "llama-3.1-8b", "hardware", "h100-sxm", "scheme", scheme, "context", context, "batch", "4", "phase", phase);
                     var api = ExploreApi.Handle("ledger", q);
                     Assert.AreEqual(200, api.Status, api.Json);
-                    Assert.AreEqual(Cli("ledger", q), api.Json, $"{scheme} {context} {phase}");
+                    Assert.AreEqual(CliJson("ledger", q), api.Json, $"{scheme} {context} {phase}");
                     n++;
                 }
             }
         }
         var cq = Q("model", "llama-2-7b", "hardware", "h100-sxm,mi300x", "schemes", "fp16,xquant:4", "context", "4096,16384", "batch", "1,8");
-        Assert.AreEqual(Cli("compare", cq), ExploreApi.Handle("compare", cq).Json);
+        Assert.AreEqual(CliJson("compare", cq), ExploreApi.Handle("compare", cq).Json);
         var bq = Q("model", "llama-2-7b", "hardware", "b200", "scheme", "xquant-cl:2", "batch", "16");
-        Assert.AreEqual(Cli("breakeven", bq), ExploreApi.Handle("breakeven", bq).Json);
+        Assert.AreEqual(CliJson("breakeven", bq), ExploreApi.Handle("breakeven", bq).Json);
         var mq = Q("model", "llama-2-70b", "context", "32768", "batch", "2");
-        Assert.AreEqual(Cli("memory", mq), ExploreApi.Handle("memory", mq).Json);
+        Assert.AreEqual(CliJson("memory", mq), ExploreApi.Handle("memory", mq).Json);
         var sq = Q("model", "llama-3.1-8b", "hardware", "h100-sxm", "schemes", "fp16,kivi:2", "rate", "5,30", "requests", "100", "slo", "ttft=2s,tpot=50ms");
-        Assert.AreEqual(Cli("simulate", sq), ExploreApi.Handle("simulate", sq).Json);
+        Assert.AreEqual(CliJson("simulate", sq), ExploreApi.Handle("simulate", sq).Json);
         Assert.AreEqual(24, n);
     }
 
@@ -65,7 +56,7 @@ public sealed class ExploreApiTests
         Assert.HasCount(3, docs);
         for (int i = 0; i < 3; i++)
         {
-            using var cli = JsonDocument.Parse(Cli("ledger", [.. common, KeyValuePair.Create("scheme", schemes[i])]));
+            using var cli = JsonDocument.Parse(CliJson("ledger", [.. common, KeyValuePair.Create("scheme", schemes[i])]));
             Assert.AreEqual(cli.RootElement.GetRawText(), docs[i].GetRawText(), schemes[i]);
         }
         var bad = ExploreApi.Handle("ledgers", [.. common, KeyValuePair.Create("schemes", "fp16,xquant:9")]);
@@ -80,13 +71,13 @@ public sealed class ExploreApiTests
         var lq = Q("model", "qwen3-30b-a3b", "hardware", "dgx-h100", "scheme", "xquant-gqa:4", "context", "4096", "batch", "16", "tp", "4", "ep", "4", "spec", "k=2,accept=0.7", "moe-routing", "zipf=1");
         var ledger = ExploreApi.Handle("ledger", lq);
         Assert.AreEqual(200, ledger.Status, ledger.Json);
-        Assert.AreEqual(Cli("ledger", lq), ledger.Json);
+        Assert.AreEqual(CliJson("ledger", lq), ledger.Json);
         var bq = Q("model", "llama-3.1-8b", "hardware", "h100-sxm", "scheme", "xquant-gqa:2", "spec", "k=3,accept=0.7,draft=llama-3.2-1b");
-        Assert.AreEqual(Cli("breakeven", bq), ExploreApi.Handle("breakeven", bq).Json);
+        Assert.AreEqual(CliJson("breakeven", bq), ExploreApi.Handle("breakeven", bq).Json);
         var sq = Q("model", "llama-3.1-8b", "hardware", "dgx-h100", "schemes", "fp16,xquant-gqa:4", "rate", "5", "requests", "60", "tp", "2", "spec", "k=3,accept=0.7,draft=llama-3.2-1b");
         var sim = ExploreApi.Handle("simulate", sq);
         Assert.AreEqual(200, sim.Status, sim.Json);
-        Assert.AreEqual(Cli("simulate", sq), sim.Json);
+        Assert.AreEqual(CliJson("simulate", sq), sim.Json);
         StringAssert.Contains(sim.Json, "\"speculation\"");
     }
 
@@ -154,7 +145,7 @@ public sealed class ExploreApiTests
         var ok = await http.GetAsync(new Uri("/api/ledger?" + string.Join("&", q.Select(p => p.Key + "=" + Uri.EscapeDataString(p.Value))), UriKind.Relative), cancel);
         Assert.AreEqual(HttpStatusCode.OK, ok.StatusCode);
         Assert.AreEqual("application/json; charset=utf-8", ok.Content.Headers.ContentType!.ToString());
-        Assert.AreEqual(Cli("ledger", q), await ok.Content.ReadAsStringAsync(cancel));
+        Assert.AreEqual(CliJson("ledger", q), await ok.Content.ReadAsStringAsync(cancel));
 
         var bad = await http.GetAsync(new Uri("/api/ledger?model=llama-2-7b&hardware=h100-sxm&batch=-3", UriKind.Relative), cancel);
         Assert.AreEqual(HttpStatusCode.BadRequest, bad.StatusCode);

@@ -20,18 +20,12 @@ public sealed class ExplorePageTests
     [Timeout(120_000, CooperativeCancellation = true)]
     public async Task Page_LoadsReactsToSlider_RestoresFromUrl_LabelsControls()
     {
-        string? chromium = HeadlessChromium.Find();
-        if (chromium is null)
-        {
-            Assert.Inconclusive("SKIPPED: chromium is not installed (apt-get install -y chromium; .ci/run installs it); the explorer page was not driven.");
-        }
         var cancel = TestContext.CancellationToken;
+        await using var browser = await HeadlessChromium.StartOrSkipAsync(cancel);
         await using var server = await ExploreServer.StartAsync(IPAddress.Loopback, 0, cancel);
-        await using var browser = await HeadlessChromium.StartAsync(chromium!, 1200, 1500, cancel);
 
         var start = new Uri(server.Address, "/?model=llama-2-7b&hardware=h100-sxm&schemes=fp16,kivi:4,xquant:4,xquant-cl:2&batch=1&context=4096&focus=xquant:4");
-        await browser.Navigate(start, cancel);
-        await browser.WaitFor("document.body.dataset.ready === 'true'", cancel);
+        await browser.Open(start, cancel);
         Assert.IsEmpty(browser.Errors, "console errors on load: " + string.Join(" | ", browser.Errors));
         Assert.AreEqual("", await browser.Text("document.getElementById('errors').textContent", cancel));
 
@@ -73,8 +67,7 @@ public sealed class ExplorePageTests
         string shared = await browser.Text("location.href", cancel);
         StringAssert.Contains(shared, "context=131072");
         await browser.Navigate(new Uri("about:blank"), cancel);
-        await browser.Navigate(new Uri(shared), cancel);
-        await browser.WaitFor("document.body.dataset.ready === 'true'", cancel);
+        await browser.Open(new Uri(shared), cancel);
         Assert.AreEqual(stepAfter, await browser.Text("document.getElementById('step-table').innerText", cancel), "the shared URL did not restore the step times");
         Assert.AreEqual("17", await browser.Text("document.getElementById('context').value", cancel));
         Assert.AreEqual("xquant:4", await browser.Text("document.getElementById('focus').value", cancel));

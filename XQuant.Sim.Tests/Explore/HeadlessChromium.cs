@@ -46,6 +46,17 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         return null;
     }
 
+    /// <summary>The browser every page test drives (1200 x 1500), or the test ends Inconclusive where no Chromium is installed.</summary>
+    public static async Task<HeadlessChromium> StartOrSkipAsync(CancellationToken cancel)
+    {
+        string? chromium = Find();
+        if (chromium is null)
+        {
+            Assert.Inconclusive("SKIPPED: chromium is not installed (apt-get install -y chromium; .ci/run installs it); the explorer page was not driven.");
+        }
+        return await StartAsync(chromium!, 1200, 1500, cancel);
+    }
+
     public static async Task<HeadlessChromium> StartAsync(string executable, int width, int height, CancellationToken cancel)
     {
         string profile = TestPaths.NewTempDir();
@@ -129,6 +140,13 @@ internal sealed class HeadlessChromium : IAsyncDisposable
     /// <summary>An expression's value as text ("" when it is not a plain value).</summary>
     public async Task<string> Text(string expression, CancellationToken cancel) =>
         (await Evaluate(expression, cancel)) is JsonValue v ? v.ToString() : "";
+
+    /// <summary>Loads the explorer page at <paramref name="url"/> and waits until it has drawn its first views.</summary>
+    public async Task Open(Uri url, CancellationToken cancel)
+    {
+        await Navigate(url, cancel);
+        await WaitFor("document.body.dataset.ready === 'true'", cancel);
+    }
 
     public async Task Navigate(Uri url, CancellationToken cancel) =>
         await Send("Page.navigate", new JsonObject { ["url"] = url.AbsoluteUri }, cancel);

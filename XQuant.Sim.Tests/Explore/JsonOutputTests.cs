@@ -29,43 +29,6 @@ public sealed class JsonOutputTests
         Assert.IsEmpty(errors, string.Join("\n", errors.Take(10)));
     }
 
-    private static List<Dictionary<string, string>> Csv(string path)
-    {
-        var lines = File.ReadAllLines(path).Select(Cells).ToList();
-        return lines.Skip(1).Select(l => lines[0].Zip(l).ToDictionary(p => p.First, p => p.Second)).ToList();
-    }
-
-    /// <summary>One CSV line (RFC 4180 quoting; no cell here spans lines).</summary>
-    private static List<string> Cells(string line)
-    {
-        var cells = new List<string>();
-        var cell = new System.Text.StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char ch = line[i];
-            if (quoted && ch == '"' && i + 1 < line.Length && line[i + 1] == '"')
-            {
-                cell.Append('"');
-                i++;
-            }
-            else if (ch == '"')
-            {
-                quoted = !quoted;
-            }
-            else if (ch == ',' && !quoted)
-            {
-                cells.Add(cell.ToString());
-                cell.Clear();
-            }
-            else
-            {
-                cell.Append(ch);
-            }
-        }
-        cells.Add(cell.ToString());
-        return cells;
-    }
 
     private static double D(string cell) => double.Parse(cell, CultureInfo.InvariantCulture);
 
@@ -81,7 +44,7 @@ public sealed class JsonOutputTests
         var json = Json([.. new[] { "compare" }, .. grid, "--json"]);
         AssertValid("compare", json);
         var cases = json.GetProperty("cases").EnumerateArray().ToList();
-        var rows = Csv(Path.Combine(dir.Path, "report.csv"));
+        var rows = TestCsv.Records(Path.Combine(dir.Path, "report.csv"));
         Assert.HasCount(2 * 4 * 2 * 2, cases);
         Assert.HasCount(cases.Count, rows);
         foreach (var row in rows)
@@ -153,7 +116,7 @@ public sealed class JsonOutputTests
         Assert.AreEqual(0, code, err);
         var json = Json("memory", "-m", model, "--context", context, "--batch", batch, "--json");
         AssertValid("memory", json);
-        var rows = Csv(csv);
+        var rows = TestCsv.Records(csv);
         var items = json.GetProperty("rows").EnumerateArray().ToList();
         Assert.HasCount(rows.Count, items);
         for (int i = 0; i < rows.Count; i++)
@@ -212,7 +175,7 @@ public sealed class JsonOutputTests
         using var dir = new TempDir();
         var json = Json("pareto", "-m", "llama-2-7b", "-H", "h100-sxm", "--json", "-o", dir.Path);
         AssertValid("pareto", json);
-        var rows = Csv(Path.Combine(dir.Path, "pareto.csv"));
+        var rows = TestCsv.Records(Path.Combine(dir.Path, "pareto.csv"));
         var points = json.GetProperty("points").EnumerateArray().ToList();
         Assert.HasCount(rows.Count, points);
         for (int i = 0; i < rows.Count; i++)
@@ -234,7 +197,7 @@ public sealed class JsonOutputTests
         Assert.AreEqual(0, code, err);
         var json = Json([.. args, "--json"]);
         AssertValid("simulate", json);
-        var rows = Csv(Path.Combine(dir.Path, "summary.csv"));
+        var rows = TestCsv.Records(Path.Combine(dir.Path, "summary.csv"));
         var runs = json.GetProperty("schemes").EnumerateArray()
             .SelectMany(s => s.GetProperty("runs").EnumerateArray().Select(r => (Scheme: s.GetProperty("scheme").GetString(), Pool: s.GetProperty("pool"), Run: r))).ToList();
         Assert.HasCount(4, runs);
@@ -264,7 +227,7 @@ public sealed class JsonOutputTests
         Assert.AreEqual(0, code, err);
         var json = Json("published", "score", csv, "--json");
         AssertValid("published-score", json);
-        var rows = Csv(Path.Combine(dir.Path, "scores.csv"));
+        var rows = TestCsv.Records(Path.Combine(dir.Path, "scores.csv"));
         var items = json.GetProperty("rows").EnumerateArray().ToList();
         Assert.HasCount(rows.Count, items);
         for (int i = 0; i < rows.Count; i++)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using XQuant.Sim.Cli.Explore;
+using static XQuant.Sim.Tests.Explore.ExploreQuery;
 
 namespace XQuant.Sim.Tests.Explore2;
 
@@ -7,16 +8,6 @@ namespace XQuant.Sim.Tests.Explore2;
 [TestClass]
 public sealed class ExploreNodeTests
 {
-    private static KeyValuePair<string, string>[] Q(params string[] kv) =>
-        [.. Enumerable.Range(0, kv.Length / 2).Select(i => KeyValuePair.Create(kv[2 * i], kv[2 * i + 1]))];
-
-    private static string Cli(string command, KeyValuePair<string, string>[] query)
-    {
-        var (code, output, err) = TestCli.Run([command, .. query.SelectMany(p => new[] { "--" + p.Key, p.Value }), "--json"]);
-        Assert.AreEqual(0, code, err);
-        return output;
-    }
-
     [TestMethod]
     public void OptionsListTheShippedNodes()
     {
@@ -38,7 +29,7 @@ public sealed class ExploreNodeTests
         var q = Q(kv[1..]);
         var api = ExploreApi.Handle(command, q);
         Assert.AreEqual(200, api.Status, api.Json);
-        Assert.AreEqual(Cli(command, q), api.Json);
+        Assert.AreEqual(CliJson(command, q), api.Json);
         // tp reached the cost model: without it the document differs.
         var single = ExploreApi.Handle(command, q.Where(p => p.Key is not ("tp" or "pp")).ToArray());
         Assert.AreEqual(200, single.Status, single.Json);

@@ -15,17 +15,11 @@ public sealed class ExploreSpecPageTests
     [Timeout(120_000, CooperativeCancellation = true)]
     public async Task Page_SpecFromTheUrl_ReachesTheViews_AndClearingItRestoresPlainDecode()
     {
-        string? chromium = HeadlessChromium.Find();
-        if (chromium is null)
-        {
-            Assert.Inconclusive("SKIPPED: chromium is not installed; the explorer page was not driven.");
-        }
         var cancel = TestContext.CancellationToken;
+        await using var browser = await HeadlessChromium.StartOrSkipAsync(cancel);
         await using var server = await ExploreServer.StartAsync(IPAddress.Loopback, 0, cancel);
-        await using var browser = await HeadlessChromium.StartAsync(chromium!, 1200, 1500, cancel);
 
-        await browser.Navigate(new Uri(server.Address, "/?model=llama-3.1-8b&hardware=h100-sxm&schemes=fp16,xquant-gqa:4&context=8192&focus=xquant-gqa:4&spec=k%3D3%2Caccept%3D0.7%2Cdraft%3Dllama-3.2-1b"), cancel);
-        await browser.WaitFor("document.body.dataset.ready === 'true'", cancel);
+        await browser.Open(new Uri(server.Address, "/?model=llama-3.1-8b&hardware=h100-sxm&schemes=fp16,xquant-gqa:4&context=8192&focus=xquant-gqa:4&spec=k%3D3%2Caccept%3D0.7%2Cdraft%3Dllama-3.2-1b"), cancel);
         Assert.AreEqual("", await browser.Text("document.getElementById('errors').textContent", cancel));
         Assert.AreEqual("k=3,accept=0.7,draft=llama-3.2-1b", await browser.Text("document.getElementById('spec').value", cancel));
         StringAssert.Contains(await browser.Text("document.getElementById('cli-ledger').textContent", cancel), "--spec k=3,accept=0.7,draft=llama-3.2-1b");

@@ -15,17 +15,11 @@ public sealed class ExploreUploadPageTests
     [Timeout(120_000, CooperativeCancellation = true)]
     public async Task Page_NodeWithTp_AndAnUploadedConfig_DriveTheViews()
     {
-        string? chromium = HeadlessChromium.Find();
-        if (chromium is null)
-        {
-            Assert.Inconclusive("SKIPPED: chromium is not installed; the explorer page was not driven.");
-        }
         var cancel = TestContext.CancellationToken;
+        await using var browser = await HeadlessChromium.StartOrSkipAsync(cancel);
         await using var server = await ExploreServer.StartAsync(IPAddress.Loopback, 0, cancel);
-        await using var browser = await HeadlessChromium.StartAsync(chromium!, 1200, 1500, cancel);
 
-        await browser.Navigate(new Uri(server.Address, "/?model=llama-3.1-70b&hardware=dgx-h100&tp=8&schemes=fp16,kivi:2&context=8192&focus=kivi:2"), cancel);
-        await browser.WaitFor("document.body.dataset.ready === 'true'", cancel);
+        await browser.Open(new Uri(server.Address, "/?model=llama-3.1-70b&hardware=dgx-h100&tp=8&schemes=fp16,kivi:2&context=8192&focus=kivi:2"), cancel);
         Assert.AreEqual("", await browser.Text("document.getElementById('errors').textContent", cancel));
         Assert.AreEqual("dgx-h100", await browser.Text("document.getElementById('hardware').value", cancel));
         Assert.AreEqual("nodes", await browser.Text("document.getElementById('hardware').selectedOptions[0].parentElement.label", cancel));

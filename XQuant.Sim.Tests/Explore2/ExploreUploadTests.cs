@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using XQuant.Sim.Cli.Explore;
 using XQuant.Sim.Tests.Explore;
 using XQuant.Sim.Tests.Hardening;
+using static XQuant.Sim.Tests.Explore.ExploreQuery;
 
 namespace XQuant.Sim.Tests.Explore2;
 
@@ -17,9 +18,6 @@ namespace XQuant.Sim.Tests.Explore2;
 public sealed class ExploreUploadTests
 {
     public TestContext TestContext { get; set; } = null!;
-
-    private static KeyValuePair<string, string>[] Q(params string[] kv) =>
-        [.. Enumerable.Range(0, kv.Length / 2).Select(i => KeyValuePair.Create(kv[2 * i], kv[2 * i + 1]))];
 
     private static string Schema(string name) => Path.Combine(TestPaths.RepoRoot, "schemas", name + ".schema.json");
 

@@ -32,21 +32,7 @@ public sealed class ParallelServingTests
         var w = On("llama-3.1-8b", "h100-sxm", scheme, tp, pp, micro: 1);
         var coster = new IterationCoster(w, overlapped);
         Assert.AreEqual(1, coster.MicroBatches);
-        foreach (var (batch, context) in new[] { (1, 1000), (8, 300), (64, 1000) })
-        {
-            var acc = coster.NewAccumulator();
-            for (int i = 0; i < batch; i++)
-            {
-                IterationCoster.Add(acc, coster.Decode(context));
-            }
-            ServingKit.Near(ServingKit.Step(w, batch, context, Phase.Decode, overlapped), coster.TimeSec(acc), 1e-9, $"decode b={batch} l={context}");
-            var prefill = coster.NewAccumulator();
-            for (int i = 0; i < Math.Min(batch, 8); i++)
-            {
-                IterationCoster.Add(prefill, coster.Chunk(0, context, samples: true));
-            }
-            ServingKit.Near(ServingKit.Step(w, Math.Min(batch, 8), context, Phase.Prefill, overlapped), coster.TimeSec(prefill), 1e-9, $"prefill b={Math.Min(batch, 8)} l={context}");
-        }
+        ServingKit.UniformBatchesAreTheLedger(w, coster, overlapped, (1, 1000), (8, 300), (64, 1000));
     }
 
     [TestMethod]

@@ -31,7 +31,7 @@ public sealed class PublishedRobustnessTests
             var picked = Enumerable.Range(0, 1).Select(_ => lines[1 + rng.Next(lines.Length - 1)]).Distinct().ToList();
             var mutated = picked.Select((l, k) =>
             {
-                var cells = SplitCsv(l);
+                var cells = TestCsv.Cells(l);
                 cells[0] = $"M{trial}-{k}";
                 int column = 1 + rng.Next(15);
                 cells[column] = Replacements[rng.Next(Replacements.Length)];
@@ -70,45 +70,4 @@ public sealed class PublishedRobustnessTests
     private static string Quote(string cell) =>
         cell.Contains(',', StringComparison.Ordinal) || cell.Contains('"', StringComparison.Ordinal) ? "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : cell;
 
-    private static List<string> SplitCsv(string line)
-    {
-        var cells = new List<string>();
-        var cell = new System.Text.StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    cell.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    cell.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                cells.Add(cell.ToString());
-                cell.Clear();
-            }
-            else
-            {
-                cell.Append(c);
-            }
-        }
-        cells.Add(cell.ToString());
-        return cells;
-    }
 }

@@ -16,24 +16,9 @@ public sealed class IterationCosterTests
     [DataRow("kivi:2", false)]
     public void UniformBatch_EqualsTheLedgerAtThatBatch(string scheme, bool overlapped)
     {
-        // B sequences at one context, combined op by op (weights once, the rest summed), must be the ledger at batch B.
         var w = ServingKit.Template(scheme);
         var coster = new IterationCoster(w, overlapped);
-        foreach (var (batch, context) in new[] { (1, 1000), (8, 300), (64, 1000), (256, 129) })
-        {
-            var acc = coster.NewAccumulator();
-            for (int i = 0; i < batch; i++)
-            {
-                IterationCoster.Add(acc, coster.Decode(context));
-            }
-            ServingKit.Near(ServingKit.Step(w, batch, context, Phase.Decode, overlapped), coster.TimeSec(acc), 1e-9, $"decode b={batch} l={context}");
-            var prefill = coster.NewAccumulator();
-            for (int i = 0; i < Math.Min(batch, 8); i++)
-            {
-                IterationCoster.Add(prefill, coster.Chunk(0, context, samples: true));
-            }
-            ServingKit.Near(ServingKit.Step(w, Math.Min(batch, 8), context, Phase.Prefill, overlapped), coster.TimeSec(prefill), 1e-9, $"prefill b={Math.Min(batch, 8)} l={context}");
-        }
+        ServingKit.UniformBatchesAreTheLedger(w, coster, overlapped, (1, 1000), (8, 300), (64, 1000), (256, 129));
     }
 
     [TestMethod]

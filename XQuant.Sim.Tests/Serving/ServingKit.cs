@@ -29,6 +29,29 @@ internal static class ServingKit
         new(ArrivalKind.Trace, rows.Length, new LengthSpec(1, 1), new LengthSpec(1, 1), 0,
             Trace: rows.Select((r, i) => new ServingRequest(i, r.Arrival, r.Input, r.Output)).ToList());
 
+    /// <summary>
+    /// B decode sequences at one context, combined op by op (weights once, the rest summed), are the ledger at batch
+    /// B; so are min(B, 8) prefill chunks of that context.
+    /// </summary>
+    public static void UniformBatchesAreTheLedger(Workload w, IterationCoster coster, bool overlapped, params (int Batch, int Context)[] cases)
+    {
+        foreach (var (batch, context) in cases)
+        {
+            var acc = coster.NewAccumulator();
+            for (int i = 0; i < batch; i++)
+            {
+                IterationCoster.Add(acc, coster.Decode(context));
+            }
+            Near(Step(w, batch, context, Phase.Decode, overlapped), coster.TimeSec(acc), 1e-9, $"decode b={batch} l={context}");
+            var prefill = coster.NewAccumulator();
+            for (int i = 0; i < Math.Min(batch, 8); i++)
+            {
+                IterationCoster.Add(prefill, coster.Chunk(0, context, samples: true));
+            }
+            Near(Step(w, Math.Min(batch, 8), context, Phase.Prefill, overlapped), coster.TimeSec(prefill), 1e-9, $"prefill b={Math.Min(batch, 8)} l={context}");
+        }
+    }
+
     public static void Near(double expected, double actual, double relative = 1e-9, string? what = null) =>
         Assert.AreEqual(expected, actual, Math.Abs(expected) * relative, what);
 }

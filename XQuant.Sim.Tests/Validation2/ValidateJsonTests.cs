@@ -10,44 +10,6 @@ namespace XQuant.Sim.Tests.Validation2;
 [TestClass]
 public sealed class ValidateJsonTests
 {
-    private static List<Dictionary<string, string>> Csv(string path)
-    {
-        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToList();
-        var header = Cells(lines[0]);
-        return [.. lines.Skip(1).Select(l => Cells(l).Select((c, i) => (header[i], c)).ToDictionary(x => x.Item1, x => x.c, StringComparer.Ordinal))];
-    }
-
-    private static List<string> Cells(string line)
-    {
-        var cells = new List<string>();
-        var cell = new System.Text.StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-            {
-                cell.Append('"');
-                i++;
-            }
-            else if (c == '"')
-            {
-                quoted = !quoted;
-            }
-            else if (c == ',' && !quoted)
-            {
-                cells.Add(cell.ToString());
-                cell.Clear();
-            }
-            else
-            {
-                cell.Append(c);
-            }
-        }
-        cells.Add(cell.ToString());
-        return cells;
-    }
-
     /// <summary>A seconds/bytes/FLOPs cell (Formats.Exact) equals the JSON double exactly; "n/a" or empty is null.</summary>
     private static void Same(string cell, JsonElement json, string what)
     {
@@ -78,7 +40,7 @@ public sealed class ValidateJsonTests
         Assert.AreEqual("cpu", root.GetProperty("device").GetString());
         Assert.AreEqual("calibrated", root.GetProperty("hardware").GetProperty("provenance").GetString());
 
-        var summary = Csv(Path.Combine(dir, "summary.csv"));
+        var summary = TestCsv.Records(Path.Combine(dir, "summary.csv"));
         var js = root.GetProperty("summary").EnumerateArray().ToList();
         Assert.AreEqual(summary.Count, js.Count);
         Assert.IsTrue(summary.Any(r => r["scope"] == "decode step"));
@@ -93,7 +55,7 @@ public sealed class ValidateJsonTests
             }
         }
 
-        var kernels = Csv(Path.Combine(dir, "kernels.csv"));
+        var kernels = TestCsv.Records(Path.Combine(dir, "kernels.csv"));
         var jk = root.GetProperty("kernels").EnumerateArray().ToList();
         Assert.AreEqual(kernels.Count, jk.Count);
         foreach (var (row, j) in kernels.Zip(jk))
@@ -107,7 +69,7 @@ public sealed class ValidateJsonTests
             SamePct(row["error_interleaved_pct"], j.GetProperty("error_interleaved_fraction"), row["kernel"]);
         }
 
-        var steps = Csv(Path.Combine(dir, "steps.csv"));
+        var steps = TestCsv.Records(Path.Combine(dir, "steps.csv"));
         var jst = root.GetProperty("steps").EnumerateArray().ToList();
         Assert.AreEqual(steps.Count, jst.Count);
         Assert.IsNotEmpty(steps);
@@ -124,7 +86,7 @@ public sealed class ValidateJsonTests
             Assert.AreEqual(row["cache_bytes_equal"] == "yes", j.GetProperty("cache_bytes_equal").GetBoolean());
         }
 
-        var points = Csv(Path.Combine(dir, "roofline-points.csv"));
+        var points = TestCsv.Records(Path.Combine(dir, "roofline-points.csv"));
         var jp = root.GetProperty("roofline_points").EnumerateArray().ToList();
         Assert.AreEqual(points.Count, jp.Count);
         foreach (var (row, j) in points.Zip(jp))

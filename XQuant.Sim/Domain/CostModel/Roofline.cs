@@ -48,7 +48,7 @@ public static class Roofline
             launch += t.Launch;
             link += op.LinkSec;
         }
-        return Math.Max(compute, memory) + launch + link;
+        return StepCost.Overlapped(compute, memory, launch, link);
     }
 
     /// <summary>Builds and times the whole ledger of a workload.</summary>

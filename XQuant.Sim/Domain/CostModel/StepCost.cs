@@ -45,7 +45,11 @@ public sealed record StepCost
     /// <summary>Time on the device link (tensor/pipeline-parallel communication), never overlapped with compute.</summary>
     public double LinkSec { get; }
 
-    public double OverlappedSec => Math.Max(ComputeSec, MemorySec) + LaunchSec + LinkSec;
+    public double OverlappedSec => Overlapped(ComputeSec, MemorySec, LaunchSec, LinkSec);
+
+    /// <summary>The overlapped form from a step's four sums (also <see cref="Roofline.OverlappedSec"/>'s, so the two agree to the bit).</summary>
+    internal static double Overlapped(double computeSec, double memorySec, double launchSec, double linkSec) =>
+        Math.Max(computeSec, memorySec) + launchSec + linkSec;
     public Bound Bound => ComputeSec > MemorySec ? Bound.Compute : Bound.Memory;
     public double ArithmeticIntensity => DramBytes > 0 ? Flops / DramBytes : double.PositiveInfinity;
 

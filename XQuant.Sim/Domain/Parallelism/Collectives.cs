@@ -36,18 +36,9 @@ public static class Collectives
     /// <summary>
     /// All-to-all in which each rank sends <paramref name="bytesPerRank"/> spread evenly over every rank (its own share
     /// stays local): p - 1 pairwise exchanges, (p-1) alpha + (p-1)/p x bytes / B (direct exchanges over a switch; the
-    /// expert-parallel dispatch and combine).
+    /// expert-parallel dispatch and combine): the all-gather's cost formula with the rank's bytes.
     /// </summary>
-    public static double AllToAllSec(Link link, int ranks, double bytesPerRank)
-    {
-        ArgumentNullException.ThrowIfNull(link);
-        if (ranks <= 1)
-        {
-            return 0;
-        }
-        double p = ranks;
-        return (p - 1) * link.LatencySec + (p - 1) / p * bytesPerRank / link.PerDirectionBytesPerSec;
-    }
+    public static double AllToAllSec(Link link, int ranks, double bytesPerRank) => AllGatherSec(link, ranks, bytesPerRank);
 
     /// <summary>One message from one device to the next: alpha + bytes / B.</summary>
     public static double PointToPointSec(Link link, double bytes)

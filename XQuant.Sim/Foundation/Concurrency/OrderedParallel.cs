@@ -68,7 +68,7 @@ public static class OrderedParallel
         var pending = new ConcurrentQueue<Chunk<TIn, TOut>>();
         using var queued = new SemaphoreSlim(0);
         // Helpers start as chunks arrive, so a short sweep on --threads 1024 starts a thread per chunk, not 1023.
-        var helpers = new List<Task>(Math.Min(threads - 1, 64));
+        var helpers = new List<Task>();
         var inFlight = new Queue<Chunk<TIn, TOut>>();
         int window = threads * ChunksInFlightPerThread;
         using var items = source.GetEnumerator();

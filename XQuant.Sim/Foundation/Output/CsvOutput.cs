@@ -6,8 +6,6 @@ namespace XQuant.Sim.Foundation.Output;
 /// <summary>Writes tables as CSV with CsvHelper: snake_case headers with units, bare invariant numbers, LF endings.</summary>
 public static class CsvOutput
 {
-    private static readonly CsvWriterOptions Options = new() { NewLine = "\n" };
-
     public static string ToCsv(TextTable table)
     {
         using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
@@ -32,21 +30,24 @@ public static class CsvOutput
     /// <summary>Writes rows as they come: a sweep of a million cases never holds its table in memory.</summary>
     public static void Write(TextWriter destination, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {
-        using (var csv = CsvWriter.Create(destination, Options, leaveOpen: true))
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(headers);
+        ArgumentNullException.ThrowIfNull(rows);
+        destination.Write(NeutralLine(headers));
+        foreach (var row in rows)
         {
-            csv.WriteRecord(headers.Select(Neutralize).ToArray());
-            foreach (var row in rows)
+            if (row.Count != headers.Count)
             {
-                csv.WriteRecord(row.Select(Neutralize).ToArray());
+                throw new InvalidOperationException($"a CSV row has {row.Count} cells for {headers.Count} columns");
             }
-            csv.Flush();
+            destination.Write(NeutralLine(row));
         }
         destination.Flush();
     }
 
     /// <summary>
     /// One row as its finished CSV line (cells neutralized, quoted by CsvHelper, LF-ended): pure, so worker threads
-    /// format rows ahead of the writer, which only copies text. A line is the same bytes <see cref="Write"/> makes.
+    /// format rows ahead of the writer, which only copies text. Every CSV xqsim writes is made of these lines.
     /// </summary>
     public static string Line<T>(IReadOnlyList<TableColumn<T>> columns, T item)
     {
@@ -56,24 +57,36 @@ public static class CsvOutput
         {
             cells[i] = Neutralize(columns[i].Cell(item));
         }
-        return (_lines ??= new LineFormatter()).Format(cells);
+        return Lines.Format(cells);
+    }
+
+    private static string NeutralLine(IReadOnlyList<string> cells)
+    {
+        var neutral = new string[cells.Count];
+        for (int i = 0; i < neutral.Length; i++)
+        {
+            neutral[i] = Neutralize(cells[i]);
+        }
+        return Lines.Format(neutral);
     }
 
     // One formatter per thread: a CsvWriter per line allocated more than the case it formats.
     [ThreadStatic]
     private static LineFormatter? _lines;
 
+    private static LineFormatter Lines => _lines ??= new LineFormatter();
+
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Lives as long as its thread; a StringWriter holds no unmanaged resource.")]
     private sealed class LineFormatter
     {
+        // One formatter serves every table its thread writes, so CsvHelper's per-writer field count check is off;
+        // Write checks each row against its header instead, and Line makes one cell per column.
+        private static readonly CsvWriterOptions Options = new() { NewLine = "\n", ValidateFieldCount = false };
+
         private readonly StringWriter _text = new(System.Globalization.CultureInfo.InvariantCulture);
         private readonly CsvWriter _csv;
 
-        // One formatter serves every table its thread writes, so CsvHelper's per-writer field count check is off;
-        // a line's cells come from its table's column list, one per column.
-        private static readonly CsvWriterOptions LineOptions = new() { NewLine = "\n", ValidateFieldCount = false };
-
-        public LineFormatter() => _csv = CsvWriter.Create(_text, LineOptions, leaveOpen: true);
+        public LineFormatter() => _csv = CsvWriter.Create(_text, Options, leaveOpen: true);
 
         public string Format(string[] cells)
         {
@@ -98,7 +111,7 @@ public static class CsvOutput
             _file = AtomicFile.Open(path);
             _text = new StreamWriter(_file.Stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
             _columns = columns;
-            _text.Write((_lines ??= new LineFormatter()).Format(columns.Select(c => c.Header).ToArray()));
+            _text.Write(NeutralLine(columns.Select(c => c.Header).ToArray()));
         }
 
         public void Add(T item) => _text.Write(Line(_columns, item));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using XQuant.Kernels.Engine;
+using XQuant.Sim.Foundation.Input;
 using XQuant.Sim.Foundation.Output;
 using XQuant.Sim.Foundation.Text;
 using XQuant.Sim.Studies.Accuracy;
@@ -54,14 +55,12 @@ public static class AccuracyReport
         using var text = new StringWriter(CultureInfo.InvariantCulture);
         // The model and dataset names come from folder and file names: the comment stays one line, and every cell is
         // quoted and neutralized by the CSV writer (a file named "=x,y.txt" is one cell, never a formula).
-        text.Write("# Measured by xqsim accuracy (" + r.Label + "): " + OneLine(r.TokenSource) + ", " + Formats.Int(r.Steps) + " tokens, teacher-forced through the decode engine.\n");
+        text.Write("# Measured by xqsim accuracy (" + r.Label + "): " + TextSafety.OneLine(r.TokenSource) + ", " + Formats.Int(r.Steps) + " tokens, teacher-forced through the decode engine.\n");
         var rows = new List<IReadOnlyList<string>> { new[] { "1", r.ModelId, r.Dataset, "fp16", "16", Formats.Exact(r.ReferencePerplexity), source, "fp16" } };
         rows.AddRange(r.Schemes.Select(s => (IReadOnlyList<string>)[ "1", r.ModelId, r.Dataset, s.Family, s.Bits.ToString(CultureInfo.InvariantCulture), Formats.Exact(s.Perplexity), source, s.Spec ]));
         CsvOutput.Write(text, ["table", "model", "dataset", "method", "bits", "perplexity", "source", "scheme"], rows);
         return text.ToString();
     }
-
-    private static string OneLine(string s) => string.Concat(s.Select(c => char.IsControl(c) ? ' ' : c));
 
     public static string Markdown(AccuracyResult r, string command, string modelNote)
     {
